@@ -1,0 +1,39 @@
+import type { CredentialSource } from './auth/credential-source.js';
+import { unauthenticated } from './errors/graphql-errors.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import type { CallCredentials, CoinsClient } from './upstream/coins-client.js';
+
+/** What every resolver gets: the caller's upstream credential, the coins client, fresh loaders. */
+export interface GatewayContext {
+  coins: CoinsClient;
+  /** The credential for upstream calls; throws UNAUTHENTICATED when the caller sent none. */
+  requireCredentials(): CallCredentials;
+  /** Created on first use, never shared between operations. */
+  readonly loaders: Loaders;
+}
+
+export interface ContextDependencies {
+  coins: CoinsClient;
+  credentialSource: CredentialSource;
+  batchConcurrency: number;
+}
+
+export function createContextFactory(deps: ContextDependencies) {
+  return async ({ request }: { request: Request }): Promise<GatewayContext> => {
+    const credentials = await deps.credentialSource.credentialsFor(request);
+    const requireCredentials = (): CallCredentials => {
+      // Checked per field, not per request: introspection and __typename need no credential.
+      if (!credentials) throw unauthenticated();
+      return credentials;
+    };
+    let loaders: Loaders | undefined;
+    return {
+      coins: deps.coins,
+      requireCredentials,
+      get loaders() {
+        loaders ??= createLoaders(deps.coins, requireCredentials, deps.batchConcurrency);
+        return loaders;
+      },
+    };
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The closed list of `extensions.code` values this gateway sends. Clients switch on these:
+ * adding one is a contract change, renaming one is a breaking change.
+ */
+export const ErrorCode = {
+  /** Gateway validation failed, or the upstream answered 400/422. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** No Authorization to send upstream, or the upstream answered 401. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The upstream answered 403. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The upstream answered 404 for a mutation's target (reads by id return null instead). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** HTTP 2xx with a non-zero response code: the upstream refused for a business reason. */
+  UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
+  /** The upstream answered 429. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** No complete upstream response within the deadline. */
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  /** Upstream 5xx, connection refused or reset, or the circuit breaker is open. */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** Not JSON, empty, too large, or not the documented envelope/payload. */
+  UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  /** The GraphQL document could not be parsed. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The GraphQL document is not valid against the schema. */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** Anything else; the message is masked and the details go to the server log. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes whose operation may succeed if sent again unchanged (for allocateCoins: same requestId). */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.UPSTREAM_TIMEOUT,
+  ErrorCode.UPSTREAM_UNAVAILABLE,
+  ErrorCode.RATE_LIMITED,
+]);

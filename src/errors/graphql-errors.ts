@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+import type { UpstreamAnswer } from '../upstream/upstream-error.js';
+import { ErrorCode } from './error-codes.js';
+
+/** One problem in an argument, addressed by its path from the field's arguments. */
+export interface InputIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+// Typed extensions: what our clients can rely on finding in `errors[].extensions`.
+declare module 'graphql' {
+  interface GraphQLErrorExtensions {
+    code?: ErrorCode;
+    /** Present on upstream errors: may the same request succeed if sent again? */
+    retryable?: boolean;
+    upstream?: UpstreamAnswer;
+    /** Seconds to wait before retrying, from the upstream's Retry-After. */
+    retryAfter?: number;
+    /** Every problem of a BAD_USER_INPUT raised by gateway validation. */
+    issues?: InputIssue[];
+  }
+}
+
+export function badUserInput(issues: InputIssue[]): GraphQLError {
+  const summary = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  return new GraphQLError(`Invalid input: ${summary}`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, issues },
+  });
+}
+
+export function unauthenticated(): GraphQLError {
+  return new GraphQLError(
+    'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+    { extensions: { code: ErrorCode.UNAUTHENTICATED } },
+  );
+}

@@ -1,0 +1,63 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logging/logger.js';
+import { startSandbox, type SandboxServer } from './sandbox/index.js';
+import { createGracefulShutdown } from './server/graceful-shutdown.js';
+import { listen } from './server/http-server.js';
+
+/** The only entry point with side effects: config, sandbox (if needed), listen, signals. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  let sandbox: SandboxServer | undefined;
+  let upstreamUrl = config.coinsApiUrl;
+  if (upstreamUrl === undefined) {
+    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1' });
+    upstreamUrl = sandbox.url;
+    logger.warn(
+      { event: 'sandbox_mode', sandboxUrl: sandbox.url },
+      `COINS_API_URL is not set: serving from the built-in sandbox upstream at ${sandbox.url} (in-memory fake data, any bearer token accepted)`,
+    );
+  }
+
+  const app = createApp(config, upstreamUrl, logger, sandbox !== undefined);
+  const listening = await listen(app.gateway, config.port, config.host);
+  logger.info(
+    { event: 'listening', url: listening.url, upstream: sandbox ? 'sandbox' : 'configured' },
+    `coins-gateway ready: GraphQL and GraphiQL at ${listening.url}/graphql`,
+  );
+
+  const shutdown = createGracefulShutdown({
+    server: listening.server,
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    beginShutdown: app.beginShutdown,
+    release: async () => {
+      await app.close();
+      await sandbox?.close();
+    },
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      void shutdown(signal).then(() => process.exit(0));
+    });
+  }
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ event: 'unhandled_rejection', err: reason }, 'unhandled promise rejection');
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error('coins-gateway failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

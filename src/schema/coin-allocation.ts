@@ -1,0 +1,81 @@
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import { ErrorCode } from '../errors/error-codes.js';
+import { builder } from './builder.js';
+import { CoinBalanceRef, loadBalance } from './coin-balance.js';
+import { CompanyIdSchema, EventSchema, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
+
+interface CoinAllocationSource {
+  requestId: string;
+  companyId: string;
+  event: string;
+  userId: string;
+  message: string;
+}
+
+const CoinAllocationRef = builder.objectRef<CoinAllocationSource>('CoinAllocation').implement({
+  description: 'A successful coin allocation: the user was credited the coins configured for the event.',
+  fields: (t) => ({
+    requestId: t.exposeID('requestId', { description: 'The idempotency key the allocation was made with.' }),
+    companyId: t.exposeString('companyId', { description: 'The company whose event configuration was used.' }),
+    event: t.exposeString('event', { description: 'The event that earned the coins.' }),
+    userId: t.exposeID('userId', { description: 'The user who was credited.' }),
+    message: t.exposeString('message', { description: "EnKash's confirmation message." }),
+    balance: t.field({
+      type: CoinBalanceRef,
+      description: "The user's balance read after this allocation succeeded (never a value from before it).",
+      resolve: async (allocation, _args, context) => {
+        const balance = await loadBalance(context, allocation.userId);
+        if (balance === null) {
+          throw new GraphQLError(`The coins API has no balance for user ${allocation.userId}.`, {
+            extensions: { code: ErrorCode.NOT_FOUND, retryable: false },
+          });
+        }
+        return balance;
+      },
+    }),
+  }),
+});
+
+const AllocateCoinsInput = builder.inputType('AllocateCoinsInput', {
+  description:
+    'Credits a user for an event, with the coins the company configured for it. requestId is the idempotency ' +
+    'key: on a retryable error, send the same input again with the SAME requestId, never a new one.',
+  fields: (t) => ({
+    companyId: t.string({ required: true, description: 'The company whose event configuration applies.' }),
+    event: t.string({ required: true, description: 'The configured event the user performed.' }),
+    userId: t.id({ required: true, description: 'The EnKash user to credit: 1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
+    requestId: t.id({
+      required: true,
+      description:
+        'Client-chosen unique key of this allocation (1-128 characters of A-Z, a-z, 0-9, _, ., : or -). ' +
+        'The same requestId never credits twice, so a retry with it is safe.',
+    }),
+  }),
+});
+
+const AllocateArgsSchema = z.object({
+  input: z.object({
+    companyId: CompanyIdSchema,
+    event: EventSchema,
+    userId: UserIdSchema,
+    requestId: RequestIdSchema,
+  }),
+});
+
+builder.mutationFields((t) => ({
+  allocateCoins: t.field({
+    type: CoinAllocationRef,
+    description:
+      'Allocates coins to a user for an event (Allocate Coins). Never resent by the gateway; on a retryable ' +
+      'error (extensions.retryable) resend with the same requestId.',
+    args: { input: t.arg({ type: AllocateCoinsInput, required: true, description: 'Who, for which event, under which key.' }) },
+    resolve: async (_root, args, context) => {
+      const { input } = parseArgs(AllocateArgsSchema, args);
+      const message = await context.coins.allocateCoins(input, context.requireCredentials());
+      // The allocation changed this user's balance: a balance read earlier in the operation is stale.
+      context.loaders.balance.clear(input.userId);
+      return { ...input, message };
+    },
+  }),
+}));

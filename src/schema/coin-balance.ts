@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { builder } from './builder.js';
+import { idList, parseArgs, UserIdSchema } from './input-rules.js';
+
+export interface CoinBalanceSource {
+  userId: string;
+  coins: number;
+}
+
+export const CoinBalanceRef = builder.objectRef<CoinBalanceSource>('CoinBalance').implement({
+  description: "A user's coin balance at EnKash.",
+  fields: (t) => ({
+    userId: t.exposeID('userId', { description: 'The EnKash user id (e.g. "EKQZVMQK").' }),
+    coins: t.exposeInt('coins', { description: 'Coins the user holds now.' }),
+  }),
+});
+
+/** Reads a balance through the operation's loader (each user at most once per operation). */
+export async function loadBalance(context: GatewayContext, userId: string): Promise<CoinBalanceSource | null> {
+  const coins = await context.loaders.balance.load(userId);
+  return coins === null ? null : { userId, coins };
+}
+
+builder.queryFields((t) => ({
+  coinBalance: t.field({
+    type: CoinBalanceRef,
+    nullable: true,
+    description: "A user's coin balance (Get Balance); null when EnKash has no balance for the user.",
+    args: { userId: t.arg.id({ required: true, description: 'The EnKash user id, e.g. "EKQZVMQK".' }) },
+    resolve: (_root, args, context) => {
+      const { userId } = parseArgs(z.object({ userId: UserIdSchema }), args);
+      context.requireCredentials();
+      return loadBalance(context, userId);
+    },
+  }),
+  coinBalances: t.field({
+    type: [CoinBalanceRef],
+    nullable: { list: false, items: true },
+    description: 'Several users\' balances: one entry per id, in order. Each distinct user is fetched once. At most 100 ids.',
+    args: { userIds: t.arg.idList({ required: true, description: 'Up to 100 EnKash user ids.' }) },
+    resolve: (_root, args, context) => {
+      const { userIds } = parseArgs(z.object({ userIds: idList(UserIdSchema) }), args);
+      context.requireCredentials();
+      return userIds.map((userId) => loadBalance(context, userId));
+    },
+  }),
+}));

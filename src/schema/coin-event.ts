@@ -1,0 +1,178 @@
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import type { PartialCoinConfigPayload } from '../upstream/payloads.js';
+import { builder } from './builder.js';
+import {
+  AmountSchema,
+  CoinConfigIdSchema,
+  CompanyIdSchema,
+  ConfigurationSchema,
+  EventSchema,
+  idList,
+  parseArgs,
+} from './input-rules.js';
+
+/** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
+export type CoinConfigSource = PartialCoinConfigPayload;
+
+export const CoinConfigurationEnum = builder.enumType('CoinConfiguration', {
+  description: 'How the coin amount of an event configuration is set up at EnKash.',
+  values: {
+    DEFAULT: { description: 'The standard configuration for the event.' },
+    CUSTOM: { description: 'A company-specific configuration for the event.' },
+  } as const,
+});
+
+/**
+ * Resolves a field the source lacks with one Get Event for that id (deduplicated per
+ * operation by the loader), and only when a query selects such a field.
+ */
+async function completeField<K extends keyof CoinConfigSource>(
+  source: CoinConfigSource,
+  field: K,
+  context: GatewayContext,
+): Promise<NonNullable<CoinConfigSource[K]>> {
+  const full = await context.loaders.coinConfig.load(source.coinConfigId);
+  const value = full?.[field];
+  if (value === undefined || value === null) {
+    throw new GraphQLError(`The coins API did not return ${String(field)} for coin configuration ${source.coinConfigId}.`, {
+      extensions: { code: ErrorCode.UPSTREAM_BAD_RESPONSE, retryable: false },
+    });
+  }
+  return value as NonNullable<CoinConfigSource[K]>;
+}
+
+export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').implement({
+  description:
+    'A coin event configuration: how many coins a user earns at a company when the event happens. ' +
+    'Ids look like "WCC817428".',
+  fields: (t) => ({
+    coinConfigId: t.exposeID('coinConfigId', { description: 'The configuration id issued by EnKash (e.g. "WCC817428").' }),
+    configuration: t.field({
+      type: CoinConfigurationEnum,
+      description: 'Whether this is the DEFAULT or a CUSTOM configuration.',
+      resolve: (source, _args, context) => source.configuration ?? completeField(source, 'configuration', context),
+    }),
+    companyId: t.string({
+      description: 'The EnKash company the configuration belongs to (e.g. "CEKEKCARDS").',
+      resolve: (source, _args, context) => source.companyId ?? completeField(source, 'companyId', context),
+    }),
+    event: t.string({
+      description: 'The event name that earns coins, upper snake case by convention (e.g. "MEAL_CARD_PAYMENT").',
+      resolve: (source, _args, context) => source.event ?? completeField(source, 'event', context),
+    }),
+    amount: t.int({
+      description: 'Coins credited to a user each time the event is allocated.',
+      resolve: (source, _args, context) => source.amount ?? completeField(source, 'amount', context),
+    }),
+  }),
+});
+
+const CreateCoinEventInput = builder.inputType('CreateCoinEventInput', {
+  description: 'A new coin event configuration. Every field is required.',
+  fields: (t) => ({
+    configuration: t.field({ type: CoinConfigurationEnum, required: true, description: 'DEFAULT or CUSTOM.' }),
+    companyId: t.string({ required: true, description: '1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
+    event: t.string({ required: true, description: 'Event name: 1-64 characters of A-Z, a-z, 0-9 or _.' }),
+    amount: t.int({ required: true, description: 'Coins per allocation: a whole number from 1 to 1000000.' }),
+  }),
+});
+
+const UpdateCoinEventInput = builder.inputType('UpdateCoinEventInput', {
+  description:
+    'The fields to change; give at least one. Omitted fields stay as they are; null is not allowed. ' +
+    'Values follow the same rules as CreateCoinEventInput.',
+  fields: (t) => ({
+    configuration: t.field({ type: CoinConfigurationEnum, description: 'New configuration: DEFAULT or CUSTOM.' }),
+    companyId: t.string({ description: 'New company id: 1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
+    event: t.string({ description: 'New event name: 1-64 characters of A-Z, a-z, 0-9 or _.' }),
+    amount: t.int({ description: 'New coins per allocation: a whole number from 1 to 1000000.' }),
+  }),
+});
+
+const CreateArgsSchema = z.object({
+  input: z.object({
+    configuration: ConfigurationSchema,
+    companyId: CompanyIdSchema,
+    event: EventSchema,
+    amount: AmountSchema,
+  }),
+});
+
+const UpdateArgsSchema = z.object({
+  coinConfigId: CoinConfigIdSchema,
+  input: z
+    .object({
+      configuration: ConfigurationSchema.optional(),
+      companyId: CompanyIdSchema.optional(),
+      event: EventSchema.optional(),
+      amount: AmountSchema.optional(),
+    })
+    .refine((input) => Object.keys(input).length > 0, 'give at least one field to change'),
+});
+
+builder.queryFields((t) => ({
+  coinEvent: t.field({
+    type: CoinConfigRef,
+    nullable: true,
+    description: 'One coin event configuration by id (Get Event); null when EnKash does not know the id.',
+    args: {
+      coinConfigId: t.arg.id({ required: true, description: 'The configuration id, e.g. "WCC817428".' }),
+    },
+    resolve: (_root, args, context) => {
+      const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), args);
+      context.requireCredentials();
+      return context.loaders.coinConfig.load(coinConfigId);
+    },
+  }),
+  coinEvents: t.field({
+    type: [CoinConfigRef],
+    nullable: { list: false, items: true },
+    description:
+      'Several coin event configurations by id: one entry per id, in order; null for an unknown id. ' +
+      'Each distinct id is fetched once. At most 100 ids.',
+    args: {
+      coinConfigIds: t.arg.idList({ required: true, description: 'Up to 100 configuration ids.' }),
+    },
+    resolve: (_root, args, context) => {
+      const { coinConfigIds } = parseArgs(z.object({ coinConfigIds: idList(CoinConfigIdSchema) }), args);
+      context.requireCredentials();
+      return coinConfigIds.map((id) => context.loaders.coinConfig.load(id));
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createCoinEvent: t.field({
+    type: CoinConfigRef,
+    description:
+      'Creates a coin event configuration (Create Event). Not idempotent: the gateway never resends it; ' +
+      'after a timeout, check with coinEvent/coinEvents before creating again.',
+    args: { input: t.arg({ type: CreateCoinEventInput, required: true, description: 'The configuration to create.' }) },
+    resolve: async (_root, args, context) => {
+      const { input } = parseArgs(CreateArgsSchema, args);
+      const created = await context.coins.createCoinConfig(input, context.requireCredentials());
+      context.loaders.coinConfig.clear(created.coinConfigId).prime(created.coinConfigId, created);
+      return created;
+    },
+  }),
+  updateCoinEvent: t.field({
+    type: CoinConfigRef,
+    description:
+      'Changes a coin event configuration (Update Event, PATCH): only the fields given are sent. ' +
+      'NOT_FOUND when the id is unknown.',
+    args: {
+      coinConfigId: t.arg.id({ required: true, description: 'The configuration to change, e.g. "WCC817428".' }),
+      input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),
+    },
+    resolve: async (_root, args, context) => {
+      const { coinConfigId, input } = parseArgs(UpdateArgsSchema, args);
+      const updated = await context.coins.updateCoinConfig(coinConfigId, input, context.requireCredentials());
+      // What was read before the change is stale; fields the PATCH payload lacks are read after it.
+      context.loaders.coinConfig.clear(coinConfigId).clear(updated.coinConfigId);
+      return updated;
+    },
+  }),
+}));

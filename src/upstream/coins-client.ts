@@ -1,0 +1,200 @@
+import type { Logger } from '../logging/logger.js';
+import type { z } from 'zod';
+import { createDeadline } from './deadline.js';
+import type { HttpMethod, HttpTransport } from './http-transport.js';
+import {
+  AllocationPayloadSchema,
+  BalancePayloadSchema,
+  CoinConfigPayloadSchema,
+  PartialCoinConfigPayloadSchema,
+  type CoinConfigPayload,
+  type CoinConfiguration,
+  type PartialCoinConfigPayload,
+} from './payloads.js';
+import type { UpstreamResilience } from './resilience.js';
+import { decideResponse } from './response-decision.js';
+import { isUpstreamError } from './upstream-error.js';
+
+export interface CreateCoinConfigRequest {
+  configuration: CoinConfiguration;
+  companyId: string;
+  event: string;
+  amount: number;
+}
+
+export type UpdateCoinConfigRequest = Partial<CreateCoinConfigRequest>;
+
+export interface AllocateCoinsRequest {
+  companyId: string;
+  event: string;
+  requestId: string;
+  userId: string;
+}
+
+/** Per-call caller facts: the credential to present upstream. */
+export interface CallCredentials {
+  /** The value sent as the upstream Authorization header, verbatim. */
+  authorization: string;
+}
+
+/** One method per documented coins endpoint. GraphQL-free: it throws UpstreamError. */
+export interface CoinsClient {
+  createCoinConfig(request: CreateCoinConfigRequest, credentials: CallCredentials): Promise<CoinConfigPayload>;
+  /** null when the upstream answers 404: for a read by id, absence is an answer, not a failure. */
+  getCoinConfig(coinConfigId: string, credentials: CallCredentials): Promise<PartialCoinConfigPayload | null>;
+  updateCoinConfig(
+    coinConfigId: string,
+    request: UpdateCoinConfigRequest,
+    credentials: CallCredentials,
+  ): Promise<PartialCoinConfigPayload>;
+  /** Returns the upstream's confirmation message. */
+  allocateCoins(request: AllocateCoinsRequest, credentials: CallCredentials): Promise<string>;
+  /** null when the upstream answers 404. */
+  getBalance(userId: string, credentials: CallCredentials): Promise<number | null>;
+}
+
+export interface CoinsClientOptions {
+  transport: HttpTransport;
+  resilience: UpstreamResilience;
+  /** Deadline of one call, retries included. @default 10000 */
+  timeoutMs: number;
+  logger: Logger;
+}
+
+interface CallSpec<T> {
+  endpoint: string;
+  method: HttpMethod;
+  path: string;
+  body?: unknown;
+  payloadSchema: z.ZodType<T>;
+}
+
+const COINS = '/api/v0/enkash-coins';
+
+export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
+  const { transport, resilience, timeoutMs, logger } = options;
+
+  async function call<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T> {
+    const deadline = createDeadline(timeoutMs);
+    const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      authorization: credentials.authorization,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const started = performance.now();
+    let attempts = 0;
+    try {
+      return await resilience.run(
+        async () => {
+          attempts += 1;
+          const response = await transport.send({
+            method: spec.method,
+            path: spec.path,
+            headers,
+            body,
+            signal: deadline.signal,
+          });
+          return decideResponse(response, spec.payloadSchema);
+        },
+        // Only reads are retried: Create, Update and Allocate are never sent twice by us.
+        { idempotent: spec.method === 'GET', deadline },
+      );
+    } catch (error) {
+      const isNotFound = isUpstreamError(error) && error.answer?.status === 404;
+      if (!(isNotFound && spec.method === 'GET')) {
+        logger.warn(
+          {
+            event: 'upstream_call_failed',
+            endpoint: spec.endpoint,
+            method: spec.method,
+            path: spec.path,
+            attempts,
+            durationMs: Math.round(performance.now() - started),
+            ...(isUpstreamError(error)
+              ? { reason: error.reason, upstream: error.answer, detail: error.detail }
+              : { reason: 'unexpected', detail: String(error) }),
+          },
+          'upstream call failed',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async function getOrNull<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T | null> {
+    try {
+      return await call(spec, credentials);
+    } catch (error) {
+      if (isUpstreamError(error) && error.reason === 'http-status' && error.answer?.status === 404) return null;
+      throw error;
+    }
+  }
+
+  return {
+    createCoinConfig: (request, credentials) =>
+      call(
+        {
+          endpoint: 'create-event',
+          method: 'POST',
+          path: `${COINS}/create-coins-config`,
+          // Exactly the documented fields, in the documented order.
+          body: {
+            configuration: request.configuration,
+            companyId: request.companyId,
+            event: request.event,
+            amount: request.amount,
+          },
+          payloadSchema: CoinConfigPayloadSchema,
+        },
+        credentials,
+      ),
+    getCoinConfig: (coinConfigId, credentials) =>
+      getOrNull(
+        {
+          endpoint: 'get-event',
+          method: 'GET',
+          path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
+          payloadSchema: PartialCoinConfigPayloadSchema,
+        },
+        credentials,
+      ),
+    updateCoinConfig: (coinConfigId, request, credentials) =>
+      call(
+        {
+          endpoint: 'update-event',
+          method: 'PATCH',
+          path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
+          body: request,
+          payloadSchema: PartialCoinConfigPayloadSchema,
+        },
+        credentials,
+      ),
+    allocateCoins: (request, credentials) =>
+      call(
+        {
+          endpoint: 'allocate-coins',
+          method: 'POST',
+          path: `${COINS}/allocate-coin`,
+          body: {
+            companyId: request.companyId,
+            event: request.event,
+            requestId: request.requestId,
+            userId: request.userId,
+          },
+          payloadSchema: AllocationPayloadSchema,
+        },
+        credentials,
+      ),
+    getBalance: (userId, credentials) =>
+      getOrNull(
+        {
+          endpoint: 'get-balance',
+          method: 'GET',
+          path: `/api/v0/coins/balance?userId=${encodeURIComponent(userId)}`,
+          payloadSchema: BalancePayloadSchema,
+        },
+        credentials,
+      ),
+  };
+}

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import { parseEnvelope } from './envelope.js';
+import type { HttpResponse } from './http-transport.js';
+import { UpstreamError, type UpstreamAnswer } from './upstream-error.js';
+
+/** Upstream messages reach clients: keep them printable and short. */
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * Decides what an upstream answer means, in this order:
+ * 1. the HTTP status (any non-2xx is a failure, whatever the body says);
+ * 2. for a 2xx, the envelope: not JSON, empty or not an envelope is a bad response;
+ * 3. a non-zero response code is a business rejection (EnKash answers those with HTTP 200);
+ * 4. the payload must match the endpoint's documented shape.
+ */
+export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodType<T>): T {
+  const json = parseJson(response.body);
+  const envelope = json.ok ? parseEnvelope(json.value) : undefined;
+  const answer: UpstreamAnswer = { status: response.status };
+  if (envelope) {
+    answer.responseCode = envelope.responseCode;
+    const message = sanitizeMessage(envelope.responseMessage);
+    if (message !== undefined) answer.responseMessage = message;
+  }
+
+  if (response.status < 200 || response.status > 299) {
+    throw new UpstreamError({
+      reason: 'http-status',
+      answer,
+      retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
+      detail: `HTTP ${response.status}`,
+    });
+  }
+  if (!json.ok) {
+    throw new UpstreamError({
+      reason: 'bad-response',
+      answer,
+      detail: response.body.length === 0 ? 'empty body' : 'body is not JSON',
+    });
+  }
+  if (!envelope) {
+    throw new UpstreamError({ reason: 'bad-response', answer, detail: 'body is not the coins envelope' });
+  }
+  if (envelope.responseCode !== 0) {
+    throw new UpstreamError({ reason: 'rejected', answer, detail: `response_code ${envelope.responseCode}` });
+  }
+  const payload = payloadSchema.safeParse(envelope.payload);
+  if (!payload.success) {
+    throw new UpstreamError({
+      reason: 'bad-response',
+      answer,
+      detail: `payload does not match the documented shape: ${payload.error.issues
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; ')}`,
+    });
+  }
+  return payload.data;
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (text.trim().length === 0) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function sanitizeMessage(message: string | undefined): string | undefined {
+  if (message === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const printable = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return printable.length > MAX_MESSAGE_LENGTH ? `${printable.slice(0, MAX_MESSAGE_LENGTH)}…` : printable;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date; both become whole seconds from now. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const trimmed = raw.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}

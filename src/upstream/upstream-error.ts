@@ -1,0 +1,68 @@
+/**
+ * Why an upstream call failed, in upstream terms. This module knows nothing about GraphQL:
+ * `src/errors` maps each reason onto a client-facing `extensions.code`.
+ */
+export type UpstreamFailureReason =
+  /** The upstream answered with a non-2xx HTTP status (the status decides before the body). */
+  | 'http-status'
+  /** HTTP 2xx whose envelope carries a non-zero response code (a business failure). */
+  | 'rejected'
+  /** No complete response before the call's deadline. */
+  | 'timeout'
+  /** The connection could not be made or broke (refused, reset, DNS, closed). */
+  | 'connection'
+  /** The circuit breaker is open: the call was refused without touching the upstream. */
+  | 'circuit-open'
+  /** The answer was not JSON, empty, too large, or not the documented envelope/payload. */
+  | 'bad-response';
+
+/** What the upstream said, when it said anything. Safe to show to clients. */
+export interface UpstreamAnswer {
+  status: number;
+  responseCode?: number;
+  responseMessage?: string;
+}
+
+export interface UpstreamErrorInit {
+  reason: UpstreamFailureReason;
+  answer?: UpstreamAnswer;
+  /** Seconds from a Retry-After header (429/503), when the upstream gave one. */
+  retryAfterSeconds?: number;
+  /** Internal detail for the server log only (never shown to clients). */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class UpstreamError extends Error {
+  readonly reason: UpstreamFailureReason;
+  readonly answer: UpstreamAnswer | undefined;
+  readonly retryAfterSeconds: number | undefined;
+  readonly detail: string | undefined;
+
+  constructor(init: UpstreamErrorInit) {
+    super(init.detail ?? init.reason, { cause: init.cause });
+    this.name = 'UpstreamError';
+    this.reason = init.reason;
+    this.answer = init.answer;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+    this.detail = init.detail;
+  }
+
+  /** Transport failures and 5xx: the upstream itself is unwell (these feed the circuit breaker). */
+  get isUpstreamUnhealthy(): boolean {
+    return (
+      this.reason === 'timeout' ||
+      this.reason === 'connection' ||
+      (this.reason === 'http-status' && (this.answer?.status ?? 0) >= 500)
+    );
+  }
+
+  /** Whether sending the same request again may succeed (what `extensions.retryable` tells clients). */
+  get isTransient(): boolean {
+    return this.isUpstreamUnhealthy || this.reason === 'circuit-open' || this.answer?.status === 429;
+  }
+}
+
+export function isUpstreamError(error: unknown): error is UpstreamError {
+  return error instanceof UpstreamError;
+}

@@ -1,0 +1,94 @@
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { listen, type ListeningServer } from '../../src/server/http-server.js';
+
+export const AUTH = 'Bearer test-token-123';
+
+export interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: Array<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestGateway {
+  url: string;
+  config: Config;
+  sandbox: SandboxServer;
+  app: App;
+  listening: ListeningServer;
+  /** Every log line the gateway wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** Raw log text, to assert that secrets never appear. */
+  logText(): string;
+  /** POST /graphql with the test bearer token unless `headers` overrides it (authorization: null drops it). */
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string | null>): Promise<GraphQLResponse>;
+  /** The raw fetch Response of a GraphQL POST. */
+  post(body: unknown, headers?: Record<string, string | null>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real gateway (config → app → HTTP server on an ephemeral loopback port) in front of a
+ * real sandbox upstream, both over loopback. `env` is read like process.env would be.
+ */
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: { upstreamUrl?: string; sandbox?: SandboxServer } = {},
+): Promise<TestGateway> {
+  const sandbox = options.sandbox ?? (await startSandbox());
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const logs: Array<Record<string, unknown>> = [];
+  let raw = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = chunk.toString('utf8');
+      raw += text;
+      for (const line of text.split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const app = createApp(config, options.upstreamUrl ?? sandbox.url, logger, true);
+  const listening = await listen(app.gateway, 0, '127.0.0.1');
+  const url = listening.url;
+
+  async function post(body: unknown, headers: Record<string, string | null> = {}): Promise<Response> {
+    const merged: Record<string, string | null> = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      authorization: AUTH,
+      ...headers,
+    };
+    const sent: Record<string, string> = {};
+    for (const [name, value] of Object.entries(merged)) if (value !== null) sent[name] = value;
+    return fetch(`${url}/graphql`, { method: 'POST', headers: sent, body: JSON.stringify(body) });
+  }
+
+  return {
+    url,
+    config,
+    sandbox,
+    app,
+    listening,
+    logs,
+    logText: () => raw,
+    post,
+    async gql(query, variables, headers) {
+      const response = await post({ query, variables }, headers);
+      return (await response.json()) as GraphQLResponse;
+    },
+    async close() {
+      listening.server.closeAllConnections();
+      await new Promise<void>((resolve) => listening.server.close(() => resolve()));
+      await app.close();
+      if (!options.sandbox) await sandbox.close();
+    },
+  };
+}
+
+/** Requests the sandbox received, as method + path, for counting upstream calls. */
+export function upstreamCalls(sandbox: SandboxServer): string[] {
+  return sandbox.requests.map((request) => `${request.method} ${request.path}`);
+}

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+
+describe('createCoinEvent then coinEvent, through the real server and the sandbox', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  it('creates a configuration and reads it back', async () => {
+    const created = await gateway.gql(
+      `mutation { createCoinEvent(input: {configuration: DEFAULT, companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", amount: 6}) { coinConfigId configuration companyId event amount } }`,
+    );
+    const id = (created.data?.createCoinEvent as { coinConfigId: string }).coinConfigId;
+    expect(id).toMatch(/^WCC\d+$/);
+    expect(created).toEqual({
+      data: { createCoinEvent: { coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } },
+    });
+    const [request] = gateway.sandbox.requests;
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/api/v0/enkash-coins/create-coins-config',
+      body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
+    });
+    expect(request?.headers.authorization).toBe(AUTH);
+
+    const read = await gateway.gql(`query($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId amount } }`, { id });
+    expect(read).toEqual({ data: { coinEvent: { coinConfigId: id, amount: 6 } } });
+  });
+});
