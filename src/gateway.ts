@@ -5,6 +5,7 @@ import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
 import type { Logger } from './logging/logger.js';
+import { operationLimitPlugins } from './operation-limits.js';
 import { schema } from './schema/index.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
@@ -49,6 +50,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       error: (...args) => yogaLogger.error(args.map(String).join(' ')),
     },
     plugins: [
+      ...operationLimitPlugins(),
       useReadinessCheck({
         endpoint: '/ready',
         check: () => options.isReady(),
