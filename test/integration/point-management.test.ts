@@ -1,0 +1,832 @@
+// Issue 3 through the real server and the sandbox: updateCoinEvent, allocateCoins, coinBalance(s)
+// and coinEvents. Each test asserts the GraphQL response a client sees and the upstream requests
+// the gateway actually sent (method, path, body, count). Loader/concurrency tests live in
+// dataloader.test.ts.
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CoinConfig } from '../../src/sandbox/index.js';
+import { AUTH, startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+
+const CONFIG_PATH = '/api/v0/enkash-coins/';
+const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
+const balancePath = (userId: string) => `/api/v0/coins/balance?userId=${userId}`;
+
+const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } as const;
+
+let gateway: TestGateway;
+
+beforeAll(async () => {
+  gateway = await startTestGateway();
+});
+afterAll(() => gateway.close());
+beforeEach(() => {
+  gateway.sandbox.reset();
+});
+
+/** A configuration created straight in the sandbox's state, so it costs no recorded request. */
+function seed(config: { configuration: 'DEFAULT' | 'CUSTOM'; companyId: string; event: string; amount: number } = MEAL): CoinConfig {
+  const result = gateway.sandbox.state.createConfig({ ...config });
+  if (!result.ok) throw new Error('seed: duplicate configuration');
+  return result.config;
+}
+
+describe('updateCoinEvent', () => {
+  const UPDATE = `mutation($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { coinConfigId configuration event amount } }`;
+
+  it('sends a PATCH with exactly the fields given and answers from its payload, without a Get Event', async () => {
+    const config = seed();
+    const result = await gateway.gql(UPDATE, { id: config.coinConfigId, input: { amount: 10, configuration: 'CUSTOM' } });
+
+    expect(result).toEqual({
+      data: { updateCoinEvent: { coinConfigId: config.coinConfigId, configuration: 'CUSTOM', event: 'MEAL_CARD_PAYMENT', amount: 10 } },
+    });
+    expect(gateway.sandbox.requests).toHaveLength(1);
+    const [patch] = gateway.sandbox.requests;
+    expect(patch).toMatchObject({
+      method: 'PATCH',
+      path: `${CONFIG_PATH}${config.coinConfigId}`,
+      body: '{"configuration":"CUSTOM","amount":10}',
+    });
+    expect(patch?.headers).toMatchObject({ authorization: AUTH, 'content-type': 'application/json' });
+    expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual({ ...config, configuration: 'CUSTOM', amount: 10 });
+  });
+
+  it.each([
+    [{ amount: 1 }, '{"amount":1}'],
+    [{ amount: 1_000_000 }, '{"amount":1000000}'],
+    [{ event: 'INVOICE_PAYMENT' }, '{"event":"INVOICE_PAYMENT"}'],
+    [{ companyId: 'CEK0TCW2W8' }, '{"companyId":"CEK0TCW2W8"}'],
+    [{ configuration: 'CUSTOM' }, '{"configuration":"CUSTOM"}'],
+    [
+      { amount: 7, event: 'REFERRAL_EVENT', companyId: 'CEK0TCW2W8', configuration: 'CUSTOM' },
+      '{"configuration":"CUSTOM","companyId":"CEK0TCW2W8","event":"REFERRAL_EVENT","amount":7}',
+    ],
+  ])('sends only %j', async (input, body) => {
+    const config = seed();
+    const result = await gateway.gql(UPDATE, { id: config.coinConfigId, input });
+
+    const expected = { ...config, ...input };
+    expect(result).toEqual({
+      data: {
+        updateCoinEvent: {
+          coinConfigId: config.coinConfigId,
+          configuration: expected.configuration,
+          event: expected.event,
+          amount: expected.amount,
+        },
+      },
+    });
+    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: 'PATCH', path: `${CONFIG_PATH}${config.coinConfigId}`, body },
+    ]);
+  });
+
+  it('resolves companyId, which the PATCH payload lacks, with exactly one Get Event after the PATCH', async () => {
+    const config = seed();
+    const result = await gateway.gql(
+      `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {companyId: "CEK0TCW2W8"}) { coinConfigId companyId again: companyId ... on CoinConfig { companyId amount } } }`,
+      { id: config.coinConfigId },
+    );
+
+    // The value is the one after the change: the GET was sent after the PATCH, not before.
+    expect(result).toEqual({
+      data: { updateCoinEvent: { coinConfigId: config.coinConfigId, companyId: 'CEK0TCW2W8', again: 'CEK0TCW2W8', amount: 6 } },
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `PATCH ${CONFIG_PATH}${config.coinConfigId}`,
+      `GET ${CONFIG_PATH}${config.coinConfigId}`,
+    ]);
+    expect(gateway.sandbox.requests[0]?.body).toBe('{"companyId":"CEK0TCW2W8"}');
+  });
+
+  it('sends no Get Event when the query selects only fields the PATCH payload has', async () => {
+    const config = seed();
+    const result = await gateway.gql(
+      `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {event: "INVOICE_PAYMENT"}) { coinConfigId configuration event amount __typename } }`,
+      { id: config.coinConfigId },
+    );
+
+    expect(result).toEqual({
+      data: {
+        updateCoinEvent: {
+          coinConfigId: config.coinConfigId,
+          configuration: 'DEFAULT',
+          event: 'INVOICE_PAYMENT',
+          amount: 6,
+          __typename: 'CoinConfig',
+        },
+      },
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${config.coinConfigId}`]);
+  });
+
+  it('two updates of the same id in one mutation each read companyId after their own PATCH', async () => {
+    const config = seed();
+    const result = await gateway.gql(
+      `mutation($id: ID!) {
+        first: updateCoinEvent(coinConfigId: $id, input: {companyId: "FIRST_CO"}) { companyId }
+        second: updateCoinEvent(coinConfigId: $id, input: {companyId: "SECOND_CO"}) { companyId }
+      }`,
+      { id: config.coinConfigId },
+    );
+
+    expect(result).toEqual({ data: { first: { companyId: 'FIRST_CO' }, second: { companyId: 'SECOND_CO' } } });
+    const path = `${CONFIG_PATH}${config.coinConfigId}`;
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${path}`, `GET ${path}`, `PATCH ${path}`, `GET ${path}`]);
+  });
+
+  it('rejects an empty input with BAD_USER_INPUT and calls nothing', async () => {
+    const config = seed();
+    const result = await gateway.gql(`mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {}) { amount } }`, {
+      id: config.coinConfigId,
+    });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Invalid input: input: give at least one field to change',
+          locations: [{ line: 1, column: 22 }],
+          path: ['updateCoinEvent'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['input'], message: 'give at least one field to change' }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it.each([
+    ['inline literals', `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {amount: null, event: null}) { amount } }`, {}],
+    [
+      'variables',
+      `mutation($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { amount } }`,
+      { input: { event: null, amount: null } },
+    ],
+  ])('rejects explicit nulls (%s) with BAD_USER_INPUT, one issue per field, and calls nothing', async (_how, query, variables) => {
+    const config = seed();
+    const result = await gateway.gql(query, { id: config.coinConfigId, ...variables });
+
+    const nullMessage = 'must not be null: omit the field to leave it unchanged';
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid input: input.event: ${nullMessage}; input.amount: ${nullMessage}`,
+          locations: [expect.objectContaining({ line: 1 })],
+          path: ['updateCoinEvent'],
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [
+              { path: ['input', 'event'], message: nullMessage },
+              { path: ['input', 'amount'], message: nullMessage },
+            ],
+          },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+    expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual(config);
+  });
+
+  it('applies the create rules to every value and to the id, reporting all problems at once', async () => {
+    const result = await gateway.gql(
+      `mutation($input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: "WCC 1", input: $input) { amount } }`,
+      { input: { companyId: 'C'.repeat(65), event: 'MEAL-CARD', amount: 0 } },
+    );
+
+    const issues = [
+      { path: ['coinConfigId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
+      { path: ['input', 'companyId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
+      { path: ['input', 'event'], message: 'must be 1-64 characters of A-Z, a-z, 0-9 or _' },
+      { path: ['input', 'amount'], message: 'must be at least 1' },
+    ];
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid input: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+          locations: [{ line: 1, column: 43 }],
+          path: ['updateCoinEvent'],
+          extensions: { code: 'BAD_USER_INPUT', issues },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it.each([
+    [{ amount: 1_000_001 }, ['input', 'amount'], 'must be at most 1000000'],
+    [{ event: '' }, ['input', 'event'], 'must be 1-64 characters of A-Z, a-z, 0-9 or _'],
+    [{ event: ' MEAL' }, ['input', 'event'], 'must be 1-64 characters of A-Z, a-z, 0-9 or _'],
+    [{ companyId: '' }, ['input', 'companyId'], 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'],
+  ])('rejects %j without calling the upstream', async (input, path, message) => {
+    const config = seed();
+    const result = await gateway.gql(UPDATE, { id: config.coinConfigId, input });
+
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: ['updateCoinEvent'],
+        extensions: { code: 'BAD_USER_INPUT', issues: [{ path, message }] },
+      }),
+    ]);
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('answers NOT_FOUND for an unknown id, after exactly one PATCH', async () => {
+    const result = await gateway.gql(`mutation { updateCoinEvent(coinConfigId: "WCC000001", input: {amount: 3}) { amount } }`);
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Not found: Coin configuration not found',
+          locations: [{ line: 1, column: 12 }],
+          path: ['updateCoinEvent'],
+          extensions: {
+            code: 'NOT_FOUND',
+            retryable: false,
+            upstream: { status: 404, responseCode: 404, responseMessage: 'Coin configuration not found' },
+          },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: 'PATCH', path: `${CONFIG_PATH}WCC000001`, body: '{"amount":3}' },
+    ]);
+  });
+
+  it('reports the upstream rejection of a change that would duplicate another configuration', async () => {
+    const meal = seed();
+    seed({ ...MEAL, event: 'INVOICE_PAYMENT' });
+    const result = await gateway.gql(UPDATE, { id: meal.coinConfigId, input: { event: 'INVOICE_PAYMENT' } });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Coin configuration already exists for this company and event',
+          locations: [{ line: 1, column: 53 }],
+          path: ['updateCoinEvent'],
+          extensions: {
+            code: 'UPSTREAM_REJECTED',
+            retryable: false,
+            upstream: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists for this company and event' },
+          },
+        },
+      ],
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${meal.coinConfigId}`]);
+    expect(gateway.sandbox.state.getConfig(meal.coinConfigId)).toEqual(meal);
+  });
+});
+
+describe('allocateCoins', () => {
+  const ALLOCATE = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId companyId event userId message balance { userId coins } } }`;
+  const INPUT = { companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'COIN_REQ1234567', userId: 'EKQZVMQK' };
+
+  it('sends exactly {companyId, event, requestId, userId}, then reads the balance after the allocation', async () => {
+    seed();
+    // Keys given in another order, to show the body is built from the contract, not echoed.
+    const result = await gateway.gql(ALLOCATE, {
+      input: { userId: 'EKQZVMQK', requestId: 'COIN_REQ1234567', event: 'MEAL_CARD_PAYMENT', companyId: 'CEKEKCARDS' },
+    });
+
+    expect(result).toEqual({
+      data: {
+        allocateCoins: {
+          ...INPUT,
+          message: 'Successfully allocated enkash Coins',
+          balance: { userId: 'EKQZVMQK', coins: 6 },
+        },
+      },
+    });
+    const [allocate, balance] = gateway.sandbox.requests;
+    expect(gateway.sandbox.requests).toHaveLength(2);
+    expect(allocate).toMatchObject({
+      method: 'POST',
+      path: ALLOCATE_PATH,
+      body: '{"companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","requestId":"COIN_REQ1234567","userId":"EKQZVMQK"}',
+    });
+    expect(allocate?.headers).toMatchObject({ authorization: AUTH, 'content-type': 'application/json' });
+    expect(balance).toMatchObject({ method: 'GET', path: balancePath('EKQZVMQK'), body: '' });
+    expect(balance?.headers.authorization).toBe(AUTH);
+    expect(gateway.sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
+  });
+
+  it('does not read the balance when the query does not select it', async () => {
+    seed();
+    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }`, {
+      input: INPUT,
+    });
+
+    expect(result).toEqual({ data: { allocateCoins: { requestId: INPUT.requestId, message: 'Successfully allocated enkash Coins' } } });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`]);
+  });
+
+  it('reads the balance once however often one allocation selects it', async () => {
+    seed();
+    const result = await gateway.gql(
+      `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { balance { coins } again: balance { userId coins } } }`,
+      { input: INPUT },
+    );
+
+    expect(result).toEqual({ data: { allocateCoins: { balance: { coins: 6 }, again: { userId: 'EKQZVMQK', coins: 6 } } } });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`, `GET ${balancePath('EKQZVMQK')}`]);
+  });
+
+  it('two allocations in one mutation each report their own fresh balance (the first read is not reused)', async () => {
+    seed();
+    const result = await gateway.gql(
+      `mutation {
+        first: allocateCoins(input: {companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "EKQZVMQK", requestId: "REQ-1"}) { requestId balance { coins } }
+        second: allocateCoins(input: {companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "EKQZVMQK", requestId: "REQ-2"}) { requestId balance { coins } }
+      }`,
+    );
+
+    expect(result).toEqual({
+      data: {
+        first: { requestId: 'REQ-1', balance: { coins: 6 } },
+        second: { requestId: 'REQ-2', balance: { coins: 12 } },
+      },
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('EKQZVMQK')}`,
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('EKQZVMQK')}`,
+    ]);
+    expect(gateway.sandbox.requests.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body).requestId)).toEqual(['REQ-1', 'REQ-2']);
+  });
+
+  it('an allocation for another user keeps the first user\'s balance read once', async () => {
+    seed();
+    const result = await gateway.gql(
+      `mutation {
+        a: allocateCoins(input: {companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "USER_A", requestId: "REQ-A"}) { balance { coins } }
+        b: allocateCoins(input: {companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "USER_B", requestId: "REQ-B"}) { balance { coins } }
+        c: allocateCoins(input: {companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "USER_A", requestId: "REQ-C"}) { balance { coins } }
+      }`,
+    );
+
+    expect(result).toEqual({ data: { a: { balance: { coins: 6 } }, b: { balance: { coins: 6 } }, c: { balance: { coins: 12 } } } });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('USER_A')}`,
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('USER_B')}`,
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('USER_A')}`,
+    ]);
+  });
+
+  it('a repeated requestId credits once (sandbox ledger), and both calls report the same balance', async () => {
+    seed();
+    const first = await gateway.gql(ALLOCATE, { input: INPUT });
+    const second = await gateway.gql(ALLOCATE, { input: INPUT });
+
+    const expected = {
+      data: { allocateCoins: { ...INPUT, message: 'Successfully allocated enkash Coins', balance: { userId: 'EKQZVMQK', coins: 6 } } },
+    };
+    expect(first).toEqual(expected);
+    expect(second).toEqual(expected);
+    // The gateway forwards the retry (it keeps no idempotency state); the upstream deduplicates.
+    expect(upstreamCalls(gateway.sandbox).filter((call) => call.startsWith('POST'))).toEqual([
+      `POST ${ALLOCATE_PATH}`,
+      `POST ${ALLOCATE_PATH}`,
+    ]);
+    expect(gateway.sandbox.state.ledger).toHaveLength(1);
+    expect(gateway.sandbox.state.totalCredited()).toBe(6);
+  });
+
+  it('reports a requestId reused for a different allocation as UPSTREAM_REJECTED', async () => {
+    seed();
+    await gateway.gql(ALLOCATE, { input: INPUT });
+    const result = await gateway.gql(ALLOCATE, { input: { ...INPUT, userId: 'OTHER_USER' } });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'requestId already used for a different allocation',
+          locations: [{ line: 1, column: 41 }],
+          path: ['allocateCoins'],
+          extensions: {
+            code: 'UPSTREAM_REJECTED',
+            retryable: false,
+            upstream: { status: 200, responseCode: 1, responseMessage: 'requestId already used for a different allocation' },
+          },
+        },
+      ],
+    });
+    expect(gateway.sandbox.state.balanceOf('OTHER_USER')).toBe(0);
+    expect(gateway.sandbox.state.ledger).toHaveLength(1);
+  });
+
+  it('an unconfigured event is UPSTREAM_REJECTED with the sandbox\'s message, and no balance is read', async () => {
+    const result = await gateway.gql(ALLOCATE, { input: { ...INPUT, event: 'NOT_CONFIGURED' } });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Event not configured for this company',
+          locations: [{ line: 1, column: 41 }],
+          path: ['allocateCoins'],
+          extensions: {
+            code: 'UPSTREAM_REJECTED',
+            retryable: false,
+            upstream: { status: 200, responseCode: 1, responseMessage: 'Event not configured for this company' },
+          },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      {
+        method: 'POST',
+        path: ALLOCATE_PATH,
+        body: '{"companyId":"CEKEKCARDS","event":"NOT_CONFIGURED","requestId":"COIN_REQ1234567","userId":"EKQZVMQK"}',
+      },
+    ]);
+    expect(gateway.sandbox.state.ledger).toEqual([]);
+  });
+
+  it('when the balance read fails after a successful allocation, a retry with the same requestId is safe', async () => {
+    seed();
+    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: '/api/v0/coins/balance', times: Infinity });
+    const failed = await gateway.gql(ALLOCATE, { input: INPUT });
+
+    expect(failed).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'The coins API is unavailable (HTTP 503).',
+          locations: [{ line: 1, column: 113 }],
+          path: ['allocateCoins', 'balance'],
+          extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } },
+        },
+      ],
+    });
+    // The POST is sent once (never retried); the balance GET is a read, retried (COINS_API_RETRIES=2).
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `POST ${ALLOCATE_PATH}`,
+      `GET ${balancePath('EKQZVMQK')}`,
+      `GET ${balancePath('EKQZVMQK')}`,
+      `GET ${balancePath('EKQZVMQK')}`,
+    ]);
+    expect(gateway.sandbox.state.ledger).toHaveLength(1);
+
+    gateway.sandbox.faults.clear();
+    const retried = await gateway.gql(ALLOCATE, { input: INPUT });
+    expect(retried).toEqual({
+      data: { allocateCoins: { ...INPUT, message: 'Successfully allocated enkash Coins', balance: { userId: 'EKQZVMQK', coins: 6 } } },
+    });
+    expect(gateway.sandbox.state.ledger).toHaveLength(1);
+    expect(gateway.sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
+  });
+
+  it.each(['a', 'R'.repeat(128), 'AZaz09_.:-', 'COIN_REQ1234567', 'order:2024-06-01.42'])('accepts requestId %j', async (requestId) => {
+    seed();
+    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
+      input: { ...INPUT, requestId },
+    });
+
+    expect(result).toEqual({ data: { allocateCoins: { requestId } } });
+    expect(gateway.sandbox.requests.map((r) => r.body)).toEqual([JSON.stringify({ ...INPUT, requestId })]);
+  });
+
+  it.each(['', 'R'.repeat(129), 'has space', ' COIN_REQ1', 'COIN_REQ1 ', 'req/1', 'req#1', 'réq', 'req\n1', 'a,b'])(
+    'rejects requestId %j with BAD_USER_INPUT and calls nothing',
+    async (requestId) => {
+      seed();
+      const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
+        input: { ...INPUT, requestId },
+      });
+
+      const message = 'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -';
+      expect(result).toEqual({
+        data: null,
+        errors: [
+          {
+            message: `Invalid input: input.requestId: ${message}`,
+            locations: [{ line: 1, column: 41 }],
+            path: ['allocateCoins'],
+            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['input', 'requestId'], message }] },
+          },
+        ],
+      });
+      expect(gateway.sandbox.requests).toEqual([]);
+    },
+  );
+
+  it('reports every invalid field of the input at once and calls nothing', async () => {
+    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
+      input: { companyId: 'CEK EK', event: 'meal-card', userId: 'U'.repeat(65), requestId: '' },
+    });
+
+    const issues = [
+      { path: ['input', 'companyId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
+      { path: ['input', 'event'], message: 'must be 1-64 characters of A-Z, a-z, 0-9 or _' },
+      { path: ['input', 'userId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
+      { path: ['input', 'requestId'], message: 'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -' },
+    ];
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid input: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+          locations: [{ line: 1, column: 41 }],
+          path: ['allocateCoins'],
+          extensions: { code: 'BAD_USER_INPUT', issues },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+});
+
+describe('coinBalance and coinBalances', () => {
+  it('an unknown user has 0 coins (sandbox decision), read with one Get Balance', async () => {
+    const result = await gateway.gql(`query { coinBalance(userId: "NEW_USER") { userId coins } }`);
+
+    expect(result).toEqual({ data: { coinBalance: { userId: 'NEW_USER', coins: 0 } } });
+    expect(gateway.sandbox.requests).toHaveLength(1);
+    expect(gateway.sandbox.requests[0]).toMatchObject({ method: 'GET', path: balancePath('NEW_USER'), body: '' });
+    expect(gateway.sandbox.requests[0]?.headers.authorization).toBe(AUTH);
+  });
+
+  it('reads a credited balance', async () => {
+    seed();
+    gateway.sandbox.state.allocate({ companyId: MEAL.companyId, event: MEAL.event, requestId: 'R1', userId: 'EKQZVMQK' });
+    gateway.sandbox.state.allocate({ companyId: MEAL.companyId, event: MEAL.event, requestId: 'R2', userId: 'EKQZVMQK' });
+
+    const result = await gateway.gql(`query($u: ID!) { coinBalance(userId: $u) { userId coins } }`, { u: 'EKQZVMQK' });
+
+    expect(result).toEqual({ data: { coinBalance: { userId: 'EKQZVMQK', coins: 12 } } });
+  });
+
+  it('coinBalances answers one entry per id, in order, duplicates included, each user read once', async () => {
+    seed();
+    gateway.sandbox.state.allocate({ companyId: MEAL.companyId, event: MEAL.event, requestId: 'R1', userId: 'USER_B' });
+
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { userId coins } }`, {
+      ids: ['USER_A', 'USER_B', 'USER_A', 'USER_C', 'USER_B'],
+    });
+
+    expect(result).toEqual({
+      data: {
+        coinBalances: [
+          { userId: 'USER_A', coins: 0 },
+          { userId: 'USER_B', coins: 6 },
+          { userId: 'USER_A', coins: 0 },
+          { userId: 'USER_C', coins: 0 },
+          { userId: 'USER_B', coins: 6 },
+        ],
+      },
+    });
+    expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
+      [`GET ${balancePath('USER_A')}`, `GET ${balancePath('USER_B')}`, `GET ${balancePath('USER_C')}`].sort(),
+    );
+  });
+
+  it('an empty list answers [] without a call', async () => {
+    const result = await gateway.gql(`query { coinBalances(userIds: []) { coins } }`);
+
+    expect(result).toEqual({ data: { coinBalances: [] } });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('accepts 100 ids', async () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `USER_${i}`);
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { userId coins } }`, { ids });
+
+    expect(result).toEqual({ data: { coinBalances: ids.map((userId) => ({ userId, coins: 0 })) } });
+    expect(gateway.sandbox.requests).toHaveLength(100);
+  });
+
+  it('rejects more than 100 ids with BAD_USER_INPUT and calls nothing', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `USER_${i}`);
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, { ids });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Invalid input: userIds: must hold at most 100 ids',
+          locations: [{ line: 1, column: 23 }],
+          path: ['coinBalances'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userIds'], message: 'must hold at most 100 ids' }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('rejects an invalid userId in a list with its index in the issue path, and calls nothing', async () => {
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, {
+      ids: ['USER_A', 'USER_B', 'USER_C', 'bad id', 'USER_D'],
+    });
+
+    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid input: userIds.3: ${message}`,
+          locations: [{ line: 1, column: 23 }],
+          path: ['coinBalances'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userIds', 3], message }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('reports every invalid userId of a list at once', async () => {
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, {
+      ids: ['', 'USER_B', 'U'.repeat(65), 'ok', 'user.d'],
+    });
+
+    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
+    expect(result.data).toBeNull();
+    expect(result.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      issues: [
+        { path: ['userIds', 0], message },
+        { path: ['userIds', 2], message },
+        { path: ['userIds', 4], message },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it.each(['', 'bad id', 'U'.repeat(65), 'user@example.com'])('coinBalance rejects userId %j and calls nothing', async (userId) => {
+    const result = await gateway.gql(`query($u: ID!) { coinBalance(userId: $u) { coins } }`, { u: userId });
+
+    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
+    expect(result).toEqual({
+      data: { coinBalance: null },
+      errors: [
+        {
+          message: `Invalid input: userId: ${message}`,
+          locations: [{ line: 1, column: 18 }],
+          path: ['coinBalance'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userId'], message }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+});
+
+describe('coinEvents', () => {
+  const EVENTS = `query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId configuration companyId event amount } }`;
+
+  it('answers one entry per id, in order, with null for an unknown id', async () => {
+    const meal = seed();
+    const invoice = seed({ configuration: 'CUSTOM', companyId: 'CEK0TCW2W8', event: 'INVOICE_PAYMENT', amount: 10 });
+
+    const result = await gateway.gql(EVENTS, { ids: [invoice.coinConfigId, 'WCC000001', meal.coinConfigId] });
+
+    expect(result).toEqual({ data: { coinEvents: [{ ...invoice }, null, { ...meal }] } });
+    expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
+      [`GET ${CONFIG_PATH}${invoice.coinConfigId}`, `GET ${CONFIG_PATH}WCC000001`, `GET ${CONFIG_PATH}${meal.coinConfigId}`].sort(),
+    );
+  });
+
+  it('fetches each id once across duplicates, aliases and coinEvent', async () => {
+    const meal = seed();
+    const invoice = seed({ ...MEAL, event: 'INVOICE_PAYMENT', amount: 10 });
+    const [a, b] = [meal.coinConfigId, invoice.coinConfigId];
+
+    const result = await gateway.gql(
+      `query($a: ID!, $b: ID!) {
+        list: coinEvents(coinConfigIds: [$a, $b, $a, $a, "WCC000001", "WCC000001"]) { coinConfigId amount }
+        again: coinEvents(coinConfigIds: [$b, $a]) { event }
+        one: coinEvent(coinConfigId: $a) { companyId }
+        two: coinEvent(coinConfigId: $b) { configuration }
+      }`,
+      { a, b },
+    );
+
+    expect(result).toEqual({
+      data: {
+        list: [
+          { coinConfigId: a, amount: 6 },
+          { coinConfigId: b, amount: 10 },
+          { coinConfigId: a, amount: 6 },
+          { coinConfigId: a, amount: 6 },
+          null,
+          null,
+        ],
+        again: [{ event: 'INVOICE_PAYMENT' }, { event: 'MEAL_CARD_PAYMENT' }],
+        one: { companyId: 'CEKEKCARDS' },
+        two: { configuration: 'DEFAULT' },
+      },
+    });
+    expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
+      [`GET ${CONFIG_PATH}${a}`, `GET ${CONFIG_PATH}${b}`, `GET ${CONFIG_PATH}WCC000001`].sort(),
+    );
+  });
+
+  it('a failing element is null with an error at its path; the other elements keep their data', async () => {
+    const meal = seed();
+    const broken = seed({ ...MEAL, event: 'BROKEN_EVENT' });
+    const invoice = seed({ ...MEAL, event: 'INVOICE_PAYMENT', amount: 10 });
+    gateway.sandbox.faults.inject({
+      action: { kind: 'respond', status: 503, body: '<html><body>503 Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } },
+      method: 'GET',
+      path: `${CONFIG_PATH}${broken.coinConfigId}`,
+      times: Infinity,
+    });
+
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId amount } }`, {
+      ids: [meal.coinConfigId, broken.coinConfigId, invoice.coinConfigId, broken.coinConfigId],
+    });
+
+    const error = (index: number) => ({
+      message: 'The coins API is unavailable (HTTP 503).',
+      locations: [{ line: 1, column: 23 }],
+      path: ['coinEvents', index],
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } },
+    });
+    expect(result).toEqual({
+      data: {
+        coinEvents: [{ coinConfigId: meal.coinConfigId, amount: 6 }, null, { coinConfigId: invoice.coinConfigId, amount: 10 }, null],
+      },
+      errors: [error(1), error(3)],
+    });
+    // The broken id is fetched once for both positions: 1 attempt + 2 retries (COINS_API_RETRIES default).
+    const calls = upstreamCalls(gateway.sandbox);
+    expect(calls.filter((call) => call === `GET ${CONFIG_PATH}${broken.coinConfigId}`)).toHaveLength(3);
+    expect(calls.filter((call) => call === `GET ${CONFIG_PATH}${meal.coinConfigId}`)).toHaveLength(1);
+    expect(calls.filter((call) => call === `GET ${CONFIG_PATH}${invoice.coinConfigId}`)).toHaveLength(1);
+    expect(calls).toHaveLength(5);
+  });
+
+  it('rejects more than 100 ids with BAD_USER_INPUT and calls nothing', async () => {
+    const ids = Array.from({ length: 101 }, (_, i) => `WCC${100_000 + i}`);
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }`, { ids });
+
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Invalid input: coinConfigIds: must hold at most 100 ids',
+          locations: [{ line: 1, column: 23 }],
+          path: ['coinEvents'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['coinConfigIds'], message: 'must hold at most 100 ids' }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('rejects an invalid id in the list with its index, and calls nothing', async () => {
+    const meal = seed();
+    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }`, {
+      ids: [meal.coinConfigId, 'WCC/1'],
+    });
+
+    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
+    expect(result).toEqual({
+      data: null,
+      errors: [
+        {
+          message: `Invalid input: coinConfigIds.1: ${message}`,
+          locations: [{ line: 1, column: 23 }],
+          path: ['coinEvents'],
+          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['coinConfigIds', 1], message }] },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+});
+
+describe('authentication on the issue-3 fields', () => {
+  it.each([
+    ['coinEvents', `query { coinEvents(coinConfigIds: ["WCC817428"]) { amount } }`, null],
+    ['coinBalance', `query { coinBalance(userId: "EKQZVMQK") { coins } }`, { coinBalance: null }],
+    ['coinBalances', `query { coinBalances(userIds: ["EKQZVMQK"]) { coins } }`, null],
+    ['updateCoinEvent', `mutation { updateCoinEvent(coinConfigId: "WCC817428", input: {amount: 3}) { amount } }`, null],
+    [
+      'allocateCoins',
+      `mutation { allocateCoins(input: {companyId: "C", event: "E", userId: "U", requestId: "R"}) { requestId } }`,
+      null,
+    ],
+  ])('%s without an Authorization header is UNAUTHENTICATED and calls nothing', async (field, query, data) => {
+    const result = await gateway.gql(query, undefined, { authorization: null });
+
+    expect(result.data).toEqual(data);
+    expect(result.errors).toEqual([
+      {
+        message: 'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+        locations: [expect.objectContaining({ line: 1 })],
+        path: [field],
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ]);
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+});
