@@ -32,7 +32,8 @@ const EnvSchema = z.object({
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `COINS_API_URL must be an absolute http(s) URL, got "${value}"` });
+        // Not echoed: a URL that fails to parse may still carry a password.
+        ctx.addIssue({ code: 'custom', message: 'COINS_API_URL must be an absolute http(s) URL' });
         return z.NEVER;
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -2,6 +2,7 @@ import type { CredentialSource } from './auth/credential-source.js';
 import { unauthenticated } from './errors/graphql-errors.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { CallCredentials, CoinsClient } from './upstream/coins-client.js';
+import type { CoinConfigPayload } from './upstream/payloads.js';
 
 /** What every resolver gets: the caller's upstream credential, the coins client, fresh loaders. */
 export interface GatewayContext {
@@ -10,6 +11,12 @@ export interface GatewayContext {
   requireCredentials(): CallCredentials;
   /** Created on first use, never shared between operations. */
   readonly loaders: Loaders;
+  /** A mutation returned this whole configuration: later reads in the operation use it. */
+  rememberCoinConfig(config: CoinConfigPayload): void;
+  /** A mutation changed this configuration: later reads in the operation fetch it again. */
+  forgetCoinConfig(coinConfigId: string): void;
+  /** A mutation changed this user's balance: later reads in the operation fetch it again. */
+  forgetBalance(userId: string): void;
 }
 
 export interface ContextDependencies {
@@ -27,12 +34,23 @@ export function createContextFactory(deps: ContextDependencies) {
       return credentials;
     };
     let loaders: Loaders | undefined;
+    // Invalidation only matters when something was read already: a mutation-only operation
+    // (the common case) never creates loaders at all.
     return {
       coins: deps.coins,
       requireCredentials,
       get loaders() {
         loaders ??= createLoaders(deps.coins, requireCredentials, deps.batchConcurrency);
         return loaders;
+      },
+      rememberCoinConfig: (config) => {
+        loaders?.coinConfig.clear(config.coinConfigId).prime(config.coinConfigId, config);
+      },
+      forgetCoinConfig: (coinConfigId) => {
+        loaders?.coinConfig.clear(coinConfigId);
+      },
+      forgetBalance: (userId) => {
+        loaders?.balance.clear(userId);
       },
     };
   };

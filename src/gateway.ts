@@ -1,5 +1,5 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
 import type { CredentialSource } from './auth/credential-source.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
@@ -7,6 +7,7 @@ import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/exa
 import type { Logger } from './logging/logger.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { schema } from './schema/index.js';
+import { useReadiness } from './server/readiness.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {
@@ -36,7 +37,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     healthCheckEndpoint: '/health',
     landingPage: false,
     maskedErrors: { maskError: createMaskError(options.logger) },
-    renderGraphiQL,
+    renderGraphiQL: renderBundledGraphiQL,
     graphiql: {
       title: 'coins-gateway',
       defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
@@ -44,17 +45,29 @@ export function createGateway(options: GatewayOptions): Gateway {
       shouldPersistHeaders: false,
     },
     logging: {
-      debug: (...args) => yogaLogger.debug(args.map(String).join(' ')),
-      info: (...args) => yogaLogger.info(args.map(String).join(' ')),
+      debug: (...args) => yogaLogger.isLevelEnabled('debug') && yogaLogger.debug(args.map(String).join(' ')),
+      info: (...args) => yogaLogger.isLevelEnabled('info') && yogaLogger.info(args.map(String).join(' ')),
       warn: (...args) => yogaLogger.warn(args.map(String).join(' ')),
-      error: (...args) => yogaLogger.error(args.map(String).join(' ')),
+      // Errors that reach a client are logged where they arise (coins client, maskError), as one
+      // structured line each; yoga's own report of the same error would be a second, unstructured one.
+      error: (...args) => {
+        if (args.length === 1 && args[0] instanceof GraphQLError) return;
+        yogaLogger.error(args.map(String).join(' '));
+      },
     },
     plugins: [
       ...operationLimitPlugins(),
-      useReadinessCheck({
-        endpoint: '/ready',
-        check: () => options.isReady(),
-      }),
+      useReadiness(options.isReady),
     ],
   });
+}
+
+/**
+ * GraphiQL from @graphql-yoga/render-graphiql, which inlines its assets (no CDN: it works offline
+ * and behind strict CSPs). The bundle is a 9 MB string, so it is loaded on the first GraphiQL
+ * request, not at start-up: an API-only gateway never pays its memory.
+ */
+async function renderBundledGraphiQL(graphiql: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL(graphiql);
 }

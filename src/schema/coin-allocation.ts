@@ -74,7 +74,7 @@ builder.mutationFields((t) => ({
       const { input } = parseArgs(AllocateArgsSchema, args);
       const message = await context.coins.allocateCoins(input, context.requireCredentials());
       // The allocation changed this user's balance: a balance read earlier in the operation is stale.
-      context.loaders.balance.clear(input.userId);
+      context.forgetBalance(input.userId);
       return { ...input, message };
     },
   }),

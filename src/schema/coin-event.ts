@@ -154,7 +154,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const { input } = parseArgs(CreateArgsSchema, args);
       const created = await context.coins.createCoinConfig(input, context.requireCredentials());
-      context.loaders.coinConfig.clear(created.coinConfigId).prime(created.coinConfigId, created);
+      context.rememberCoinConfig(created);
       return created;
     },
   }),
@@ -171,7 +171,8 @@ builder.mutationFields((t) => ({
       const { coinConfigId, input } = parseArgs(UpdateArgsSchema, args);
       const updated = await context.coins.updateCoinConfig(coinConfigId, input, context.requireCredentials());
       // What was read before the change is stale; fields the PATCH payload lacks are read after it.
-      context.loaders.coinConfig.clear(coinConfigId).clear(updated.coinConfigId);
+      context.forgetCoinConfig(coinConfigId);
+      context.forgetCoinConfig(updated.coinConfigId);
       return updated;
     },
   }),

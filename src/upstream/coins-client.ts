@@ -119,6 +119,8 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
         );
       }
       throw error;
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -13,14 +13,15 @@ const ResponseCodeSchema = z.union([
     .transform(Number),
 ]);
 
+// payload may be absent: error bodies often carry only the code and the message.
 const CoinsEnvelopeSchema = z.object({
-  payload: z.unknown(),
+  payload: z.unknown().optional(),
   response_code: ResponseCodeSchema,
   response_message: z.string().optional(),
 });
 
 const FamilyEnvelopeSchema = z.object({
-  payload: z.unknown(),
+  payload: z.unknown().optional(),
   code: ResponseCodeSchema,
   message: z.string().optional(),
 });

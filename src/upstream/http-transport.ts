@@ -1,4 +1,4 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Pool, errors, type Dispatcher } from 'undici';
 import { UpstreamError } from './upstream-error.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
@@ -82,7 +82,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         body: request.body,
         signal: request.signal,
       });
-      const body = await readBody(response.body, options.maxBodyBytes);
+      const body = await readBody(response.body, options.maxBodyBytes, response.statusCode);
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
       throw classifyTransportError(error, request.signal);
@@ -102,14 +102,18 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
  * instead of buffering an unbounded answer. The Pool's maxResponseSize does the same for
  * connections it owns; this guard covers injected dispatchers too.
  */
-async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string> {
+async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number, status: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       body.destroy();
-      throw new UpstreamError({ reason: 'bad-response', detail: `response body exceeds ${maxBytes} bytes` });
+      throw new UpstreamError({
+        reason: 'bad-response',
+        answer: { status },
+        detail: `response body exceeds ${maxBytes} bytes`,
+      });
     }
     chunks.push(chunk as Buffer);
   }
@@ -120,6 +124,10 @@ function classifyTransportError(error: unknown, signal: AbortSignal): unknown {
   if (error instanceof UpstreamError) return error;
   if (signal.aborted) {
     return new UpstreamError({ reason: 'timeout', detail: 'deadline exceeded', cause: error });
+  }
+  if (error instanceof errors.HTTPParserError) {
+    // undici's HTTP parser gave up: whatever answered does not speak HTTP/1.1 properly.
+    return new UpstreamError({ reason: 'bad-response', detail: 'response is not HTTP/1.1', cause: error });
   }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {

@@ -79,6 +79,9 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   if (raw === undefined || raw.trim() === '') return undefined;
   const trimmed = raw.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // Only an IMF-fixdate-like value is a date ("Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse
+  // would also take "-5" or "1.5" for years, and tell clients to retry at once.
+  if (!/^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - now) / 1000));
