@@ -1,0 +1,702 @@
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createForwardedAuthorization } from '../../src/auth/credential-source.js';
+import { createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { listen, type ListeningServer } from '../../src/server/http-server.js';
+import type { CoinsClient } from '../../src/upstream/coins-client.js';
+import { AUTH, startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+
+/**
+ * Every row of the error table of issue 2, through the real server in front of the real sandbox
+ * with injected faults: the exact GraphQL error a client sees, the upstream requests it cost, and
+ * the structured log line each upstream failure leaves.
+ */
+
+const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
+const CONFIG_PATH = '/api/v0/enkash-coins/';
+const INPUT = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
+const SENT_BODY = '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}';
+const FIELDS = 'coinConfigId configuration companyId event amount';
+// One line each, so an error's location is column = index of the field + 1.
+const CREATE = `mutation Create($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { ${FIELDS} } }`;
+const GET = `query Get($id: ID!) { coinEvent(coinConfigId: $id) { ${FIELDS} } }`;
+const UPDATE = `mutation Update($id: ID!) { updateCoinEvent(coinConfigId: $id, input: { amount: 10 }) { ${FIELDS} } }`;
+const HTML_502 =
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
+
+function at(query: string, field: string) {
+  const index = query.indexOf(`${field}(`);
+  if (index < 0) throw new Error(`${field} not in query`);
+  return [{ line: 1, column: index + 1 }];
+}
+
+function envelope(status: number, message: string, payload: unknown = null): string {
+  return JSON.stringify({ payload, response_code: status, response_message: message });
+}
+
+/** A field error on createCoinEvent, as the client sees the whole response. */
+function createFailed(message: string, extensions: Record<string, unknown>) {
+  return { data: null, errors: [{ message, locations: at(CREATE, 'createCoinEvent'), path: ['createCoinEvent'], extensions }] };
+}
+
+function getFailed(message: string, extensions: Record<string, unknown>) {
+  return {
+    data: { coinEvent: null },
+    errors: [{ message, locations: at(GET, 'coinEvent'), path: ['coinEvent'], extensions }],
+  };
+}
+
+const UNAVAILABLE = 'The coins API could not be reached.';
+const TIMEOUT = 'The coins API did not answer in time.';
+const BAD_RESPONSE = 'The coins API sent a response the gateway cannot read.';
+
+/** No address, token or stack trace may reach a client. */
+function expectNothingLeaks(response: unknown, upstreamUrl: string): void {
+  const text = JSON.stringify(response);
+  const hostPort = new URL(upstreamUrl).host;
+  expect(text).not.toContain(hostPort);
+  expect(text).not.toContain('127.0.0.1');
+  expect(text).not.toContain('localhost');
+  expect(text).not.toContain('test-token-123');
+  expect(text).not.toContain('Bearer');
+  expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+  expect(text).not.toContain('"stack"');
+  expect(text).not.toContain('originalError');
+}
+
+/** Structured upstream-failure log lines written since `from`. */
+function failureLines(gateway: TestGateway, from: number) {
+  return gateway.logs.slice(from).filter((line) => line.event === 'upstream_call_failed');
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('the error table, through the real server and the sandbox', () => {
+  let gateway: TestGateway;
+  let logStart = 0;
+  beforeAll(async () => {
+    // No retries (each upstream failure costs exactly one request) and a breaker that never opens
+    // here (the breaker has its own tests): every test sees the raw mapping.
+    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    gateway.sandbox.reset();
+    logStart = gateway.logs.length;
+  });
+
+  /** Asserts one log line for the one failed call, structured and free of secrets. */
+  function expectOneFailureLogged(fields: Record<string, unknown>): void {
+    const lines = failureLines(gateway, logStart);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, msg: 'upstream call failed', attempts: 1, ...fields });
+    expect(typeof lines[0]?.durationMs).toBe('number');
+    expect(gateway.logText()).not.toContain('test-token-123');
+  }
+
+  describe('BAD_USER_INPUT', () => {
+    it('gateway validation fails before any upstream call', async () => {
+      const response = await gateway.gql(CREATE, { input: { ...INPUT, amount: 0 } });
+      expect(response).toEqual(
+        createFailed('Invalid input: input.amount: must be at least 1', {
+          code: 'BAD_USER_INPUT',
+          issues: [{ path: ['input', 'amount'], message: 'must be at least 1' }],
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+      expect(failureLines(gateway, logStart)).toEqual([]);
+    });
+
+    it.each([400, 422])('upstream HTTP %i carries the upstream reason', async (status) => {
+      gateway.sandbox.faults.inject({
+        path: CREATE_PATH,
+        action: {
+          kind: 'respond',
+          status,
+          headers: { 'content-type': 'application/json' },
+          body: envelope(status, 'Invalid parameter: amount must be a positive integer'),
+        },
+      });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(
+        createFailed('The coins API rejected the input: Invalid parameter: amount must be a positive integer', {
+          code: 'BAD_USER_INPUT',
+          retryable: false,
+          upstream: { status, responseCode: status, responseMessage: 'Invalid parameter: amount must be a positive integer' },
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expectNothingLeaks(response, gateway.sandbox.url);
+      expectOneFailureLogged({
+        endpoint: 'create-event',
+        method: 'POST',
+        path: CREATE_PATH,
+        reason: 'http-status',
+        upstream: { status, responseCode: status },
+      });
+    });
+  });
+
+  describe('UNAUTHENTICATED', () => {
+    it('no Authorization header: the field fails and the upstream is never called', async () => {
+      const response = await gateway.gql(CREATE, { input: INPUT }, { authorization: null });
+      expect(response).toEqual(
+        createFailed(
+          'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+          { code: 'UNAUTHENTICATED' },
+        ),
+      );
+      const read = await gateway.gql(GET, { id: 'WCC123456' }, { authorization: null });
+      expect(read.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      expect(read.data).toEqual({ coinEvent: null });
+      expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+    });
+
+    it('an empty Authorization header counts as none', async () => {
+      const response = await gateway.gql(CREATE, { input: INPUT }, { authorization: '' });
+      expect(response.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+      expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+    });
+
+    it('upstream HTTP 401 (a credential the upstream refuses)', async () => {
+      const response = await gateway.gql(CREATE, { input: INPUT }, { authorization: 'Basic c2VjcmV0LWNsaWVudDpwdw==' });
+      expect(response).toEqual(
+        createFailed('The coins API did not accept the credentials.', {
+          code: 'UNAUTHENTICATED',
+          retryable: false,
+          upstream: { status: 401, responseCode: 401, responseMessage: 'Unauthorized' },
+        }),
+      );
+      expect(gateway.sandbox.requests).toHaveLength(1);
+      expect(gateway.sandbox.requests[0]?.headers.authorization).toBe('Basic c2VjcmV0LWNsaWVudDpwdw==');
+      expect(JSON.stringify(response)).not.toContain('c2VjcmV0LWNsaWVudDpwdw==');
+      expect(gateway.logText()).not.toContain('c2VjcmV0LWNsaWVudDpwdw==');
+      expectOneFailureLogged({ reason: 'http-status', upstream: { status: 401 } });
+    });
+  });
+
+  it('FORBIDDEN: upstream HTTP 403, whatever the body', async () => {
+    gateway.sandbox.faults.inject({
+      path: CONFIG_PATH,
+      method: 'GET',
+      action: { kind: 'respond', status: 403, headers: { 'content-type': 'text/html' }, body: '<h1>Access denied</h1>' },
+    });
+    const response = await gateway.gql(GET, { id: 'WCC123456' });
+    expect(response).toEqual(
+      getFailed('The coins API refused access to this resource.', {
+        code: 'FORBIDDEN',
+        retryable: false,
+        upstream: { status: 403 },
+      }),
+    );
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
+    expectNothingLeaks(response, gateway.sandbox.url);
+    expectOneFailureLogged({ endpoint: 'get-event', method: 'GET', reason: 'http-status', upstream: { status: 403 } });
+  });
+
+  describe('NOT_FOUND', () => {
+    it('updateCoinEvent on an unknown id', async () => {
+      const response = await gateway.gql(UPDATE, { id: 'WCC000001' });
+      expect(response).toEqual({
+        data: null,
+        errors: [
+          {
+            message: 'Not found: Coin configuration not found',
+            locations: at(UPDATE, 'updateCoinEvent'),
+            path: ['updateCoinEvent'],
+            extensions: {
+              code: 'NOT_FOUND',
+              retryable: false,
+              upstream: { status: 404, responseCode: 404, responseMessage: 'Coin configuration not found' },
+            },
+          },
+        ],
+      });
+      expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+        { method: 'PATCH', path: `${CONFIG_PATH}WCC000001`, body: '{"amount":10}' },
+      ]);
+      expectOneFailureLogged({ endpoint: 'update-event', method: 'PATCH', reason: 'http-status', upstream: { status: 404 } });
+    });
+
+    it('coinEvent on an unknown id is null without an error (and is not logged as a failure)', async () => {
+      const response = await gateway.gql(GET, { id: 'WCC000001' });
+      expect(response).toEqual({ data: { coinEvent: null } });
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC000001`]);
+      expect(failureLines(gateway, logStart)).toEqual([]);
+    });
+  });
+
+  it("UPSTREAM_REJECTED: a duplicate create has the upstream's response_message as message", async () => {
+    const first = await gateway.gql(CREATE, { input: INPUT });
+    expect(first.errors).toBeUndefined();
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response).toEqual(
+      createFailed('Coin configuration already exists for this company and event', {
+        code: 'UPSTREAM_REJECTED',
+        retryable: false,
+        upstream: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists for this company and event' },
+      }),
+    );
+    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      { method: 'POST', path: CREATE_PATH, body: SENT_BODY },
+      { method: 'POST', path: CREATE_PATH, body: SENT_BODY },
+    ]);
+    expect(gateway.sandbox.state.listConfigs()).toHaveLength(1);
+    expectOneFailureLogged({ endpoint: 'create-event', reason: 'rejected', upstream: { status: 200, responseCode: 1 } });
+  });
+
+  describe('RATE_LIMITED', () => {
+    it('429 with Retry-After on a mutation: retryAfter in seconds, sent once', async () => {
+      gateway.sandbox.faults.inject({
+        path: CREATE_PATH,
+        action: {
+          kind: 'respond',
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': '7' },
+          body: envelope(429, 'Too many requests'),
+        },
+      });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(
+        createFailed('The coins API is rate limiting requests; retry later.', {
+          code: 'RATE_LIMITED',
+          retryable: true,
+          upstream: { status: 429, responseCode: 429, responseMessage: 'Too many requests' },
+          retryAfter: 7,
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expectOneFailureLogged({ reason: 'http-status', upstream: { status: 429 } });
+    });
+
+    it('429 with an HTTP-date Retry-After becomes whole seconds from now', async () => {
+      const inAMinute = new Date(Date.now() + 60_000).toUTCString();
+      gateway.sandbox.faults.inject({
+        path: CREATE_PATH,
+        action: { kind: 'respond', status: 429, headers: { 'retry-after': inAMinute } },
+      });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      const retryAfter = response.errors?.[0]?.extensions?.retryAfter as number;
+      expect(retryAfter).toBeGreaterThanOrEqual(55);
+      expect(retryAfter).toBeLessThanOrEqual(61);
+      expect(response.errors?.[0]?.extensions).toEqual({
+        code: 'RATE_LIMITED',
+        retryable: true,
+        upstream: { status: 429 },
+        retryAfter,
+      });
+    });
+
+    it('429 without Retry-After has no retryAfter', async () => {
+      gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'respond', status: 429 } });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response.errors?.[0]?.extensions).toEqual({ code: 'RATE_LIMITED', retryable: true, upstream: { status: 429 } });
+    });
+
+    it('429 on a read with retries off (COINS_API_RETRIES=0): one request', async () => {
+      gateway.sandbox.faults.inject({
+        path: CONFIG_PATH,
+        method: 'GET',
+        action: { kind: 'respond', status: 429, headers: { 'retry-after': '3' } },
+      });
+      const response = await gateway.gql(GET, { id: 'WCC123456' });
+      expect(response).toEqual(
+        getFailed('The coins API is rate limiting requests; retry later.', {
+          code: 'RATE_LIMITED',
+          retryable: true,
+          upstream: { status: 429 },
+          retryAfter: 3,
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
+    });
+  });
+
+  describe('UPSTREAM_UNAVAILABLE', () => {
+    it('503 with a JSON envelope', async () => {
+      gateway.sandbox.faults.inject({
+        path: CREATE_PATH,
+        action: {
+          kind: 'respond',
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+          body: envelope(503, 'Service Unavailable'),
+        },
+      });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(
+        createFailed('The coins API is unavailable (HTTP 503).', {
+          code: 'UPSTREAM_UNAVAILABLE',
+          retryable: true,
+          upstream: { status: 503, responseCode: 503, responseMessage: 'Service Unavailable' },
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expectOneFailureLogged({ reason: 'http-status', upstream: { status: 503 } });
+    });
+
+    it('502 with an HTML error page from a proxy', async () => {
+      gateway.sandbox.faults.inject({
+        path: CONFIG_PATH,
+        action: { kind: 'respond', status: 502, headers: { 'content-type': 'text/html' }, body: HTML_502 },
+      });
+      const response = await gateway.gql(GET, { id: 'WCC123456' });
+      expect(response).toEqual(
+        getFailed('The coins API is unavailable (HTTP 502).', {
+          code: 'UPSTREAM_UNAVAILABLE',
+          retryable: true,
+          upstream: { status: 502 },
+        }),
+      );
+      expect(JSON.stringify(response)).not.toContain('cloudflare');
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
+      expectOneFailureLogged({ reason: 'http-status', upstream: { status: 502 } });
+    });
+
+    it('a connection reset (a POST is not resent)', async () => {
+      gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'reset' } });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(createFailed(UNAVAILABLE, { code: 'UPSTREAM_UNAVAILABLE', retryable: true }));
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expectNothingLeaks(response, gateway.sandbox.url);
+      expectOneFailureLogged({ reason: 'connection' });
+    });
+
+    it('a reset after the upstream processed a create is still reported, and not resent', async () => {
+      gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'reset-after-processing' } });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(createFailed(UNAVAILABLE, { code: 'UPSTREAM_UNAVAILABLE', retryable: true }));
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expect(gateway.sandbox.state.listConfigs()).toHaveLength(1);
+    });
+  });
+
+  describe('UPSTREAM_BAD_RESPONSE', () => {
+    it.each([
+      ['an HTML page', { 'content-type': 'text/html' }, '<html><body>Welcome</body></html>'],
+      ['an empty body', {}, ''],
+      ['JSON that is not the envelope', { 'content-type': 'application/json' }, '{"status":"ok","data":{}}'],
+    ])('HTTP 200 with %s', async (_label, headers, body) => {
+      gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'respond', status: 200, headers, body } });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(
+        createFailed(BAD_RESPONSE, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      expectOneFailureLogged({ reason: 'bad-response', upstream: { status: 200 } });
+    });
+
+    it.each([
+      ['a missing field', { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }],
+      ['a wrong type', { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: '6' }],
+      ['an unknown enum value', { coinConfigId: 'WCC817428', configuration: 'PREMIUM', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 }],
+    ])('a create payload with %s', async (_label, payload) => {
+      gateway.sandbox.faults.inject({
+        path: CREATE_PATH,
+        action: { kind: 'respond', status: 200, headers: { 'content-type': 'application/json' }, body: envelope(0, 'Success', payload) },
+      });
+      const response = await gateway.gql(CREATE, { input: INPUT });
+      expect(response).toEqual(
+        createFailed(BAD_RESPONSE, {
+          code: 'UPSTREAM_BAD_RESPONSE',
+          retryable: false,
+          upstream: { status: 200, responseCode: 0, responseMessage: 'Success' },
+        }),
+      );
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+      const [line] = failureLines(gateway, logStart);
+      expect(String(line?.detail)).toMatch(/^payload does not match the documented shape: /);
+    });
+
+    it('a Get Event payload lacking a selected field fails that field (and the nullable parent)', async () => {
+      gateway.sandbox.faults.inject({
+        path: CONFIG_PATH,
+        method: 'GET',
+        action: {
+          kind: 'respond',
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: envelope(0, 'Success', { coinConfigId: 'WCC123456', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }),
+        },
+      });
+      const response = await gateway.gql(GET, { id: 'WCC123456' });
+      expect(response).toEqual({
+        data: { coinEvent: null },
+        errors: [
+          {
+            message: 'The coins API did not return amount for coin configuration WCC123456.',
+            locations: [{ line: 1, column: GET.indexOf('amount') + 1 }],
+            path: ['coinEvent', 'amount'],
+            extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false },
+          },
+        ],
+      });
+      // The missing field is not fetched again: one Get Event per id per operation.
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
+    });
+  });
+
+  it('an upstream failure writes exactly one log line (warn or above), structured, without the token', async () => {
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: { kind: 'respond', status: 403, headers: { 'content-type': 'application/json' }, body: envelope(403, 'Forbidden') },
+    });
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const lines = gateway.logs.slice(logStart).filter((line) => (line.level as number) >= 40);
+    expect(lines).toEqual([
+      {
+        level: 40,
+        time: expect.any(Number),
+        service: 'coins-gateway',
+        event: 'upstream_call_failed',
+        endpoint: 'create-event',
+        method: 'POST',
+        path: CREATE_PATH,
+        attempts: 1,
+        durationMs: expect.any(Number),
+        reason: 'http-status',
+        upstream: { status: 403, responseCode: 403, responseMessage: 'Forbidden' },
+        detail: 'HTTP 403',
+        msg: 'upstream call failed',
+      },
+    ]);
+    expect(gateway.logText()).not.toContain('test-token-123');
+  });
+
+  it('a failing nullable field keeps its siblings\' data', async () => {
+    const created = gateway.sandbox.state.createConfig({ ...INPUT, configuration: 'DEFAULT' });
+    if (!created.ok) throw new Error('sandbox refused the configuration');
+    const good = created.config;
+    gateway.sandbox.faults.inject({
+      path: `${CONFIG_PATH}WCC999999`,
+      action: { kind: 'respond', status: 503, headers: { 'content-type': 'text/html' }, body: HTML_502 },
+    });
+    const query = `query Two($good: ID!, $bad: ID!) { ok: coinEvent(coinConfigId: $good) { coinConfigId amount } broken: coinEvent(coinConfigId: $bad) { coinConfigId amount } }`;
+    const response = await gateway.gql(query, { good: good.coinConfigId, bad: 'WCC999999' });
+    expect(response).toEqual({
+      data: { ok: { coinConfigId: good.coinConfigId, amount: 6 }, broken: null },
+      errors: [
+        {
+          message: 'The coins API is unavailable (HTTP 503).',
+          locations: [{ line: 1, column: query.indexOf('broken:') + 1 }],
+          path: ['broken'],
+          extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } },
+        },
+      ],
+    });
+    expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
+      [`GET ${CONFIG_PATH}${good.coinConfigId}`, `GET ${CONFIG_PATH}WCC999999`].sort(),
+    );
+    expectOneFailureLogged({ endpoint: 'get-event', path: `${CONFIG_PATH}WCC999999`, upstream: { status: 503 } });
+  });
+});
+
+describe('UPSTREAM_TIMEOUT (COINS_API_TIMEOUT_MS=300)', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({
+      COINS_API_TIMEOUT_MS: '300',
+      COINS_API_RETRIES: '0',
+      COINS_API_BREAKER_FAILURES: '1000',
+    });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  it('an answer delayed past the deadline', async () => {
+    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'delay', ms: 1_500 } });
+    const started = Date.now();
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    const elapsed = Date.now() - started;
+    expect(response).toEqual(createFailed(TIMEOUT, { code: 'UPSTREAM_TIMEOUT', retryable: true }));
+    expect(elapsed).toBeGreaterThanOrEqual(250);
+    expect(elapsed).toBeLessThan(1_400);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+    expectNothingLeaks(response, gateway.sandbox.url);
+    const lines = gateway.logs.filter((line) => line.event === 'upstream_call_failed' && line.reason === 'timeout');
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an upstream that never answers', async () => {
+    gateway.sandbox.faults.inject({ path: CONFIG_PATH, action: { kind: 'hang' } });
+    const response = await gateway.gql(GET, { id: 'WCC123456' });
+    expect(response).toEqual(getFailed(TIMEOUT, { code: 'UPSTREAM_TIMEOUT', retryable: true }));
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
+  });
+
+  it('a timeout does not break the next call', async () => {
+    gateway.sandbox.faults.inject({ path: CONFIG_PATH, action: { kind: 'hang' } });
+    await gateway.gql(GET, { id: 'WCC123456' });
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response.errors).toBeUndefined();
+  });
+});
+
+describe('UPSTREAM_UNAVAILABLE: connection refused', () => {
+  let gateway: TestGateway;
+  let deadUrl: string;
+  beforeAll(async () => {
+    deadUrl = await closedPortUrl();
+    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { upstreamUrl: deadUrl });
+  });
+  afterAll(() => gateway.close());
+
+  it('answers UPSTREAM_UNAVAILABLE without the address, and logs the failure', async () => {
+    const before = gateway.logs.length;
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response).toEqual(createFailed(UNAVAILABLE, { code: 'UPSTREAM_UNAVAILABLE', retryable: true }));
+    expectNothingLeaks(response, deadUrl);
+    const lines = failureLines(gateway, before);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ event: 'upstream_call_failed', reason: 'connection', detail: 'ECONNREFUSED', attempts: 1 });
+    expect(gateway.logText()).not.toContain('test-token-123');
+  });
+});
+
+describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
+  let gateway: TestGateway;
+  let garbage: Server;
+  let garbageUrl: string;
+  beforeAll(async () => {
+    garbage = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
+    garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
+    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { upstreamUrl: garbageUrl });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await new Promise<void>((resolve) => garbage.close(() => resolve()));
+  });
+
+  it('is a bad response, not a masked internal error', async () => {
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response).toEqual(createFailed(BAD_RESPONSE, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false }));
+    expectNothingLeaks(response, garbageUrl);
+  });
+});
+
+describe('RATE_LIMITED on a read with retries on (default COINS_API_RETRIES=2)', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ COINS_API_BREAKER_FAILURES: '1000' });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  it('a GET answered 429 is retried, and RATE_LIMITED when every attempt is', async () => {
+    gateway.sandbox.faults.inject({ path: CONFIG_PATH, method: 'GET', times: Infinity, action: { kind: 'respond', status: 429 } });
+    const response = await gateway.gql(GET, { id: 'WCC123456' });
+    expect(response).toEqual(
+      getFailed('The coins API is rate limiting requests; retry later.', {
+        code: 'RATE_LIMITED',
+        retryable: true,
+        upstream: { status: 429 },
+      }),
+    );
+    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${CONFIG_PATH}WCC123456`));
+    const lines = gateway.logs.filter((line) => line.event === 'upstream_call_failed');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ attempts: 3, reason: 'http-status', upstream: { status: 429 } });
+  });
+
+  it('a mutation answered 429 is never resent', async () => {
+    gateway.sandbox.faults.inject({ path: CREATE_PATH, times: Infinity, action: { kind: 'respond', status: 429 } });
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+  });
+});
+
+describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.sandbox.reset());
+
+  it('a normal answer under the cap still works', async () => {
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response.errors).toBeUndefined();
+  });
+
+  it('is cut off and reported, never buffered whole', async () => {
+    const payload = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6, filler: 'x'.repeat(4096) };
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: { kind: 'respond', status: 200, headers: { 'content-type': 'application/json' }, body: envelope(0, 'Success', payload) },
+    });
+    const before = gateway.logs.length;
+    const response = await gateway.gql(CREATE, { input: INPUT });
+    expect(response).toEqual(createFailed(BAD_RESPONSE, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false }));
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
+    const lines = failureLines(gateway, before);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ reason: 'bad-response' });
+  });
+});
+
+describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
+  // The real coins client classifies every upstream outcome, so the unexpected is contrived here:
+  // a coins client with a bug, behind the real gateway and HTTP server.
+  let listening: ListeningServer;
+  let logText = '';
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logText += chunk.toString('utf8');
+        done();
+      },
+    });
+    const bug = () =>
+      Promise.reject(new TypeError(`Cannot read properties of undefined (token ${AUTH} at http://127.0.0.1:9/x)`));
+    const coins: CoinsClient = {
+      createCoinConfig: bug,
+      getCoinConfig: bug,
+      updateCoinConfig: bug,
+      allocateCoins: bug,
+      getBalance: bug,
+    };
+    const gateway = createGateway({
+      coins,
+      credentialSource: createForwardedAuthorization(),
+      logger: createLogger('info', sink),
+      batchConcurrency: 8,
+      sandboxMode: false,
+      isReady: () => true,
+    });
+    listening = await listen(gateway, 0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    listening.server.closeAllConnections();
+    await new Promise<void>((resolve) => listening.server.close(() => resolve()));
+  });
+
+  it('the client sees a generic message and code; the log has the details', async () => {
+    const res = await fetch(`${listening.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: AUTH },
+      body: JSON.stringify({ query: CREATE, variables: { input: INPUT } }),
+    });
+    expect(res.status).toBe(200);
+    const response = (await res.json()) as GraphQLResponse;
+    expect(response).toEqual(createFailed('Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }));
+    expectNothingLeaks(response, 'http://127.0.0.1:9');
+    expect(JSON.stringify(response)).not.toContain('TypeError');
+    expect(logText).toContain('"event":"unexpected_error"');
+    expect(logText).toContain('Cannot read properties of undefined');
+  });
+});

@@ -1,0 +1,175 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  buildSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isObjectType,
+  isSpecifiedScalarType,
+  lexicographicSortSchema,
+  parse,
+  print,
+  printSchema,
+  validate,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
+import { printSortedSchema, schema } from '../../src/schema/index.js';
+
+const root = new URL('../../', import.meta.url);
+const operationsDir = new URL('test/operations/', root);
+
+/** Every schema element a developer can see in GraphiQL's docs that has no (or a blank) description. */
+function undescribed(target: GraphQLSchema): string[] {
+  const missing: string[] = [];
+  const check = (coordinate: string, description: string | null | undefined) => {
+    if (!description?.trim()) missing.push(coordinate);
+  };
+  for (const type of Object.values(target.getTypeMap())) {
+    if (isIntrospectionType(type) || isSpecifiedScalarType(type)) continue;
+    check(type.name, type.description);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        check(`${type.name}.${field.name}`, field.description);
+        for (const arg of field.args) check(`${type.name}.${field.name}(${arg.name}:)`, arg.description);
+      }
+    } else if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) check(`${type.name}.${field.name}`, field.description);
+    } else if (isEnumType(type)) {
+      for (const value of type.getValues()) check(`${type.name}.${value.name}`, value.description);
+    }
+  }
+  return missing.sort();
+}
+
+/** The schema's shape without descriptions, printed sorted, so only names and types are compared. */
+function shapeOf(sdl: string): string {
+  const stripped = visit(parse(sdl), {
+    enter(node) {
+      return 'description' in node && node.description ? { ...node, description: undefined } : undefined;
+    },
+  });
+  return printSchema(lexicographicSortSchema(buildSchema(print(stripped))));
+}
+
+function readOperations(): Array<{ file: string; document: DocumentNode }> {
+  return readdirSync(operationsDir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => ({ file, document: parse(readFileSync(new URL(file, operationsDir), 'utf8')) }));
+}
+
+const operationsOf = (document: DocumentNode) =>
+  document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition');
+
+/** "Query.coinEvent", ... for each root field an operation selects. */
+function rootFieldsUsed(document: DocumentNode): string[] {
+  return operationsOf(document).flatMap((operation) =>
+    operation.selectionSet.selections.flatMap((selection) =>
+      selection.kind === 'Field' ? [`${operation.operation === 'query' ? 'Query' : 'Mutation'}.${selection.name.value}`] : [],
+    ),
+  );
+}
+
+describe('schema.graphql', () => {
+  it('is the schema the gateway serves (run `npm run schema:print` after changing src/schema)', () => {
+    let committed: string;
+    try {
+      committed = readFileSync(new URL('schema.graphql', root), 'utf8');
+    } catch {
+      throw new Error('schema.graphql is missing at the repository root: run `npm run schema:print` and commit it.');
+    }
+    expect(committed, 'schema.graphql is stale: run `npm run schema:print` and commit the result').toBe(printSortedSchema());
+  });
+
+  it('describes every type, field, argument, input field and enum value', () => {
+    expect(undescribed(schema)).toEqual([]);
+  });
+
+  it('the description check reports what lacks a description', () => {
+    const bare = buildSchema(`
+      """Described."""
+      type Query { a(x: Int, """ok""" y: Int): E  """  """ b: Int }
+      enum E { ONE """ok""" TWO }
+      input I { f: Int }
+      type Unused { g(i: I): Int }
+    `);
+    expect(undescribed(bare)).toEqual(['E', 'E.ONE', 'I', 'I.f', 'Query.a', 'Query.a(x:)', 'Query.b', 'Unused', 'Unused.g', 'Unused.g(i:)']);
+  });
+
+  it('holds exactly the public contract of issues 2 and 3 (names, types, nullability, arguments)', () => {
+    const contract = `
+      enum CoinConfiguration { DEFAULT CUSTOM }
+      type CoinConfig { coinConfigId: ID!  configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }
+      input CreateCoinEventInput { configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }
+      input UpdateCoinEventInput { configuration: CoinConfiguration  companyId: String  event: String  amount: Int }
+      input AllocateCoinsInput { companyId: String!  event: String!  userId: ID!  requestId: ID! }
+      type CoinBalance { userId: ID!  coins: Int! }
+      type CoinAllocation { requestId: ID!  companyId: String!  event: String!  userId: ID!  message: String!  balance: CoinBalance! }
+      type Query {
+        coinEvent(coinConfigId: ID!): CoinConfig
+        coinEvents(coinConfigIds: [ID!]!): [CoinConfig]!
+        coinBalance(userId: ID!): CoinBalance
+        coinBalances(userIds: [ID!]!): [CoinBalance]!
+      }
+      type Mutation {
+        createCoinEvent(input: CreateCoinEventInput!): CoinConfig!
+        updateCoinEvent(coinConfigId: ID!, input: UpdateCoinEventInput!): CoinConfig!
+        allocateCoins(input: AllocateCoinsInput!): CoinAllocation!
+      }
+    `;
+    expect(shapeOf(printSortedSchema())).toBe(shapeOf(contract));
+    // The committed file has the same shape (a reader of schema.graphql sees the contract too).
+    expect(shapeOf(readFileSync(new URL('schema.graphql', root), 'utf8'))).toBe(shapeOf(contract));
+  });
+});
+
+describe('example operations', () => {
+  it('test/operations holds one named operation per file, one per root field of the schema', () => {
+    const operations = readOperations();
+    for (const { file, document } of operations) {
+      expect(document.definitions.map((definition) => definition.kind), file).toEqual(['OperationDefinition']);
+      expect(operationsOf(document)[0]?.name?.value, `${file} needs a named operation`).toBeTruthy();
+    }
+    expect(operations.map(({ document }) => operationsOf(document)[0]?.name?.value).sort()).toEqual([
+      'AllocateCoins',
+      'CoinBalance',
+      'CoinBalances',
+      'CoinEvent',
+      'CoinEvents',
+      'CreateCoinEvent',
+      'UpdateCoinEvent',
+    ]);
+    const rootFields = [
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((name) => `Query.${name}`),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((name) => `Mutation.${name}`),
+    ].sort();
+    expect(operations.flatMap(({ document }) => rootFieldsUsed(document)).sort()).toEqual(rootFields);
+  });
+
+  it.each(readOperations().map(({ file, document }) => [file, document] as const))('%s validates against the schema', (_file, document) => {
+    expect(validate(schema, document).map((error) => error.message)).toEqual([]);
+  });
+
+  it("GraphiQL's default document validates against the schema and its operations are the ones in test/operations", () => {
+    const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
+    expect(validate(schema, document).map((error) => error.message)).toEqual([]);
+    const names = operationsOf(document).map((operation) => operation.name?.value);
+    expect(names).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+    const known = readOperations().map(({ document: op }) => operationsOf(op)[0]?.name?.value);
+    for (const name of names) expect(known, `${String(name)} is in GraphiQL but not in test/operations`).toContain(name);
+  });
+
+  it('validation catches an operation that drifted from the schema', () => {
+    const drifted = parse('query CoinEvent($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId coins } }');
+    expect(validate(schema, drifted).map((error) => error.message)).toEqual([
+      'Cannot query field "coins" on type "CoinConfig".',
+    ]);
+  });
+});
+

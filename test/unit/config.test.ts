@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+/** The problems loadConfig reports for an environment (fails the test when it accepts it). */
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '0.0.0.0',
+      coinsApiUrl: undefined,
+      coinsApiTimeoutMs: 10_000,
+      coinsApiRetries: 2,
+      breakerFailures: 5,
+      breakerCooldownMs: 10_000,
+      maxConnections: 32,
+      maxBodyBytes: 1_048_576,
+      batchConcurrency: 8,
+      shutdownTimeoutMs: 10_000,
+      sandboxPort: 0,
+      logLevel: 'info',
+    });
+  });
+
+  it('returns a frozen config', () => {
+    expect(Object.isFrozen(loadConfig({}))).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        COINS_API_URL: 'https://coins.example.com/base/',
+        COINS_API_TIMEOUT_MS: '300',
+        COINS_API_RETRIES: '0',
+        COINS_API_BREAKER_FAILURES: '3',
+        COINS_API_BREAKER_COOLDOWN_MS: '500',
+        COINS_API_MAX_CONNECTIONS: '4',
+        COINS_API_MAX_BODY_BYTES: '2048',
+        COINS_API_BATCH_CONCURRENCY: '2',
+        SHUTDOWN_TIMEOUT_MS: '0',
+        SANDBOX_PORT: '4100',
+        LOG_LEVEL: 'debug',
+      }),
+    ).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      coinsApiUrl: 'https://coins.example.com/base',
+      coinsApiTimeoutMs: 300,
+      coinsApiRetries: 0,
+      breakerFailures: 3,
+      breakerCooldownMs: 500,
+      maxConnections: 4,
+      maxBodyBytes: 2048,
+      batchConcurrency: 2,
+      shutdownTimeoutMs: 0,
+      sandboxPort: 4100,
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    ['unset', undefined],
+    ['empty', ''],
+    ['blank', '   '],
+  ])('COINS_API_URL %s means no upstream (the sandbox)', (_label, value) => {
+    expect(loadConfig({ COINS_API_URL: value }).coinsApiUrl).toBeUndefined();
+  });
+
+  it('empty numeric variables fall back to their defaults', () => {
+    expect(loadConfig({ PORT: '', COINS_API_TIMEOUT_MS: '' })).toMatchObject({ port: 4000, coinsApiTimeoutMs: 10_000 });
+  });
+
+  it('an empty HOST means all interfaces', () => {
+    expect(loadConfig({ HOST: '' }).host).toBe('0.0.0.0');
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be a whole number from 0 to 65535, got "abc"'],
+    ['PORT', '65536', 'PORT must be a whole number from 0 to 65535, got "65536"'],
+    ['PORT', '-1', 'PORT must be a whole number from 0 to 65535, got "-1"'],
+    ['PORT', '80.5', 'PORT must be a whole number from 0 to 65535, got "80.5"'],
+    ['COINS_API_TIMEOUT_MS', '0', 'COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"'],
+    ['COINS_API_TIMEOUT_MS', '1e3', 'COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "1e3"'],
+    ['COINS_API_RETRIES', '11', 'COINS_API_RETRIES must be a whole number from 0 to 10, got "11"'],
+    ['COINS_API_BREAKER_FAILURES', '0', 'COINS_API_BREAKER_FAILURES must be a whole number from 1 to 1000, got "0"'],
+    ['COINS_API_BREAKER_COOLDOWN_MS', 'x', 'COINS_API_BREAKER_COOLDOWN_MS must be a whole number from 1 to 3600000, got "x"'],
+    ['COINS_API_MAX_CONNECTIONS', '0', 'COINS_API_MAX_CONNECTIONS must be a whole number from 1 to 10000, got "0"'],
+    ['COINS_API_MAX_BODY_BYTES', '0', 'COINS_API_MAX_BODY_BYTES must be a whole number from 1 to 1073741824, got "0"'],
+    ['COINS_API_BATCH_CONCURRENCY', '0', 'COINS_API_BATCH_CONCURRENCY must be a whole number from 1 to 1000, got "0"'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000, got "soon"'],
+    ['SANDBOX_PORT', '70000', 'SANDBOX_PORT must be a whole number from 0 to 65535, got "70000"'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+    ['COINS_API_URL', 'not a url', 'COINS_API_URL must be an absolute http(s) URL'],
+    ['COINS_API_URL', 'ftp://coins.example.com', 'COINS_API_URL must use http or https, got "ftp:"'],
+    ['COINS_API_URL', 'https://user:pw@coins.example.com', 'COINS_API_URL must not carry credentials, a query or a fragment'],
+    ['COINS_API_URL', 'https://coins.example.com/?key=1', 'COINS_API_URL must not carry credentials, a query or a fragment'],
+  ])('%s=%j gives exactly one clear message', (name, value, message) => {
+    expect(problems({ [name]: value })).toEqual([message]);
+  });
+
+  it('reports every problem at once, one line each, in the error message too', () => {
+    const error = (() => {
+      try {
+        loadConfig({ PORT: 'x', COINS_API_URL: 'nope', LOG_LEVEL: 'loud', COINS_API_RETRIES: '99' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect([...error.problems].sort()).toEqual(
+      [
+        'PORT must be a whole number from 0 to 65535, got "x"',
+        'COINS_API_URL must be an absolute http(s) URL',
+        'COINS_API_RETRIES must be a whole number from 0 to 10, got "99"',
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ].sort(),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'Invalid configuration:',
+      ...error.problems.map((problem) => `  - ${problem}`),
+    ]);
+  });
+
+  it('never echoes a credential embedded in COINS_API_URL', () => {
+    expect(problems({ COINS_API_URL: 'https://partner:s3cr3t@coins.example.com' }).join('\n')).not.toContain('s3cr3t');
+  });
+});
+
+describe('loadConfig: secrets in an unparsable COINS_API_URL', () => {
+  it('does not echo the password of a URL it cannot parse', () => {
+    const reported = problems({ COINS_API_URL: 'https://partner:s3cr3t@coins.example.com:99999' });
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatch(/^COINS_API_URL must be an absolute http\(s\) URL/);
+    expect(reported[0]).not.toContain('s3cr3t');
+  });
+});

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { decideResponse, parseRetryAfter } from '../../src/upstream/response-decision.js';
+import type { HttpResponse } from '../../src/upstream/http-transport.js';
+import { CoinConfigPayloadSchema, PartialCoinConfigPayloadSchema, BalancePayloadSchema } from '../../src/upstream/payloads.js';
+import { UpstreamError } from '../../src/upstream/upstream-error.js';
+
+const CONFIG = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
+const SUCCESS = JSON.stringify({ payload: CONFIG, response_code: 0, response_message: 'Success' });
+const HTML = '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>';
+
+function response(status: number, body: string, headers: HttpResponse['headers'] = {}): HttpResponse {
+  return { status, headers, body };
+}
+
+/** The UpstreamError decideResponse throws, as a plain object of what matters to callers. */
+function failure(res: HttpResponse, schema: Parameters<typeof decideResponse>[1] = CoinConfigPayloadSchema) {
+  try {
+    decideResponse(res, schema);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UpstreamError);
+    const e = error as UpstreamError;
+    return { reason: e.reason, answer: e.answer, retryAfterSeconds: e.retryAfterSeconds };
+  }
+  throw new Error('decideResponse did not throw');
+}
+
+describe('decideResponse: a 2xx is judged by its body', () => {
+  it('returns the validated payload of a success envelope', () => {
+    expect(decideResponse(response(200, SUCCESS), CoinConfigPayloadSchema)).toEqual(CONFIG);
+  });
+
+  it('drops undocumented extra payload fields', () => {
+    const body = JSON.stringify({ payload: { ...CONFIG, internal: 'x' }, response_code: 0, response_message: 'Success' });
+    expect(decideResponse(response(200, body), CoinConfigPayloadSchema)).toEqual(CONFIG);
+  });
+
+  it('accepts the code/message variant and a numeric string code', () => {
+    expect(decideResponse(response(200, JSON.stringify({ payload: 42, code: '0', message: 'Success' })), BalancePayloadSchema)).toBe(42);
+  });
+
+  it('accepts any 2xx status, not only 200', () => {
+    expect(decideResponse(response(201, SUCCESS), CoinConfigPayloadSchema)).toEqual(CONFIG);
+  });
+
+  it.each([
+    ['an empty body', ''],
+    ['a whitespace-only body', '  \n'],
+    ['an HTML page', HTML],
+    ['text that is not JSON', 'OK'],
+  ])('%s is a bad response without envelope facts', (_label, body) => {
+    expect(failure(response(200, body))).toEqual({ reason: 'bad-response', answer: { status: 200 }, retryAfterSeconds: undefined });
+  });
+
+  it.each([
+    ['JSON null', 'null'],
+    ['a JSON array', '[]'],
+    ['a JSON object of another shape', '{"status":"ok"}'],
+    ['a JSON string', '"Success"'],
+  ])('%s is a bad response (not the envelope)', (_label, body) => {
+    expect(failure(response(200, body))).toEqual({ reason: 'bad-response', answer: { status: 200 }, retryAfterSeconds: undefined });
+  });
+
+  it('a non-zero response_code is a rejection carrying the upstream code and message', () => {
+    const body = JSON.stringify({ payload: 'dup', response_code: 1, response_message: 'Coin configuration already exists' });
+    expect(failure(response(200, body))).toEqual({
+      reason: 'rejected',
+      answer: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists' },
+      retryAfterSeconds: undefined,
+    });
+  });
+
+  it('a rejection is decided before the payload shape (its payload is usually a string)', () => {
+    const body = JSON.stringify({ payload: 'Insufficient balance', code: '1', message: 'Insufficient balance' });
+    expect(failure(response(200, body)).reason).toBe('rejected');
+  });
+
+  it.each([
+    ['a missing field', { coinConfigId: 'WCC1', configuration: 'DEFAULT', companyId: 'C', event: 'E' }],
+    ['a wrong type', { ...CONFIG, amount: '6' }],
+    ['a fractional amount', { ...CONFIG, amount: 6.5 }],
+    ['an unknown configuration', { ...CONFIG, configuration: 'SPECIAL' }],
+    ['an empty coinConfigId', { ...CONFIG, coinConfigId: '' }],
+    ['a null payload', null],
+    ['a string payload', 'Success'],
+  ])('a payload with %s is a bad response that keeps the envelope facts', (_label, payload) => {
+    const body = JSON.stringify({ payload, response_code: 0, response_message: 'Success' });
+    expect(failure(response(200, body))).toEqual({
+      reason: 'bad-response',
+      answer: { status: 200, responseCode: 0, responseMessage: 'Success' },
+      retryAfterSeconds: undefined,
+    });
+  });
+
+  it('the partial Get/Update payload needs only the id', () => {
+    const body = JSON.stringify({ payload: { coinConfigId: 'WCC1', amount: 3 }, response_code: 0, response_message: 'Success' });
+    expect(decideResponse(response(200, body), PartialCoinConfigPayloadSchema)).toEqual({ coinConfigId: 'WCC1', amount: 3 });
+    const noId = JSON.stringify({ payload: { amount: 3 }, response_code: 0, response_message: 'Success' });
+    expect(failure(response(200, noId), PartialCoinConfigPayloadSchema).reason).toBe('bad-response');
+  });
+});
+
+describe('decideResponse: the HTTP status decides first, whatever the body says', () => {
+  const bodies: Array<[string, string]> = [
+    ['a success envelope', SUCCESS],
+    ['an HTML page', HTML],
+    ['an empty body', ''],
+    ['an error envelope', JSON.stringify({ payload: null, response_code: 9, response_message: 'Nope' })],
+  ];
+  for (const status of [400, 401, 403, 404, 422, 429, 500, 502, 503, 504]) {
+    it.each(bodies)(`HTTP ${status} with %s is an http-status failure`, (_label, body) => {
+      const result = failure(response(status, body));
+      expect(result.reason).toBe('http-status');
+      expect(result.answer?.status).toBe(status);
+    });
+  }
+
+  it('carries the envelope code and message of an error body', () => {
+    const body = JSON.stringify({ payload: null, response_code: 422, response_message: 'Invalid parameter: amount' });
+    expect(failure(response(422, body))).toEqual({
+      reason: 'http-status',
+      answer: { status: 422, responseCode: 422, responseMessage: 'Invalid parameter: amount' },
+      retryAfterSeconds: undefined,
+    });
+  });
+
+  it('carries only the status when the error body is not an envelope', () => {
+    expect(failure(response(502, HTML)).answer).toEqual({ status: 502 });
+  });
+
+  it('reads Retry-After (seconds) of a 429', () => {
+    expect(failure(response(429, '', { 'retry-after': '7' }))).toEqual({
+      reason: 'http-status',
+      answer: { status: 429 },
+      retryAfterSeconds: 7,
+    });
+  });
+
+  it('makes upstream messages printable and short', () => {
+    const long = `bad\u0000\u001b[31m ${'x'.repeat(400)}`;
+    const body = JSON.stringify({ payload: null, response_code: 400, response_message: long });
+    const message = failure(response(400, body)).answer?.responseMessage ?? '';
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(message.startsWith('bad [31m')).toBe(true);
+    expect(message.length).toBe(301);
+    expect(message.endsWith('…')).toBe(true);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2025-01-01T00:00:00.000Z');
+
+  it.each([
+    ['120', 120],
+    ['0', 0],
+    [' 5 ', 5],
+  ])('reads delta-seconds %j', (value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
+  });
+
+  it('reads an HTTP date as whole seconds from now, rounded up', () => {
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now + 500)).toBe(30);
+  });
+
+  it('an HTTP date in the past means 0', () => {
+    expect(parseRetryAfter('Tue, 31 Dec 2024 23:59:00 GMT', now)).toBe(0);
+  });
+
+  it('uses the first of repeated headers', () => {
+    expect(parseRetryAfter(['3', '9'], now)).toBe(3);
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['empty', ''],
+    ['garbage', 'soon'],
+    ['negative', '-5'],
+    ['fractional', '1.5'],
+  ])('is undefined when %s', (_label, value) => {
+    expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+});
