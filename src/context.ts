@@ -1,6 +1,6 @@
 import type { CredentialSource } from './auth/credential-source.js';
 import { unauthenticated } from './errors/graphql-errors.js';
-import { createLoaders, type Loaders } from './loaders.js';
+import { createLoaders, OperationLoaders } from './loaders.js';
 import type { CallCredentials, CoinsClient } from './upstream/coins-client.js';
 import type { CoinConfigPayload } from './upstream/payloads.js';
 
@@ -10,7 +10,7 @@ export interface GatewayContext {
   /** The credential for upstream calls; throws UNAUTHENTICATED when the caller sent none. */
   requireCredentials(): CallCredentials;
   /** Created on first use, never shared between operations. */
-  readonly loaders: Loaders;
+  readonly loaders: OperationLoaders;
   /** A mutation returned this whole configuration: later reads in the operation use it. */
   rememberCoinConfig(config: CoinConfigPayload): void;
   /** A mutation changed this configuration: later reads in the operation fetch it again. */
@@ -33,24 +33,22 @@ export function createContextFactory(deps: ContextDependencies) {
       if (!credentials) throw unauthenticated();
       return credentials;
     };
-    let loaders: Loaders | undefined;
-    // Invalidation only matters when something was read already: a mutation-only operation
-    // (the common case) never creates loaders at all.
+    const loaders = new OperationLoaders(() =>
+      createLoaders(deps.coins, requireCredentials, deps.batchConcurrency),
+    );
+    // Invalidation only matters when something was read already.
     return {
       coins: deps.coins,
       requireCredentials,
-      get loaders() {
-        loaders ??= createLoaders(deps.coins, requireCredentials, deps.batchConcurrency);
-        return loaders;
-      },
+      loaders,
       rememberCoinConfig: (config) => {
-        loaders?.coinConfig.clear(config.coinConfigId).prime(config.coinConfigId, config);
+        loaders.ifCreated?.coinConfig.clear(config.coinConfigId).prime(config.coinConfigId, config);
       },
       forgetCoinConfig: (coinConfigId) => {
-        loaders?.coinConfig.clear(coinConfigId);
+        loaders.ifCreated?.coinConfig.clear(coinConfigId);
       },
       forgetBalance: (userId) => {
-        loaders?.balance.clear(userId);
+        loaders.ifCreated?.balance.clear(userId);
       },
     };
   };

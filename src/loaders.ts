@@ -16,6 +16,35 @@ export interface Loaders {
   balance: DataLoader<string, number | null>;
 }
 
+/**
+ * The operation's loaders, built on first use: a mutation-only operation (the common case) never
+ * pays for them. A holder object rather than a getter on the context, because envelop copies the
+ * context's properties (which would run a getter on every request).
+ */
+export class OperationLoaders {
+  #loaders: Loaders | undefined;
+
+  constructor(private readonly build: () => Loaders) {}
+
+  get coinConfig(): Loaders['coinConfig'] {
+    return this.#get().coinConfig;
+  }
+
+  get balance(): Loaders['balance'] {
+    return this.#get().balance;
+  }
+
+  /** The loaders if something in the operation used them already; nothing to invalidate otherwise. */
+  get ifCreated(): Loaders | undefined {
+    return this.#loaders;
+  }
+
+  #get(): Loaders {
+    this.#loaders ??= this.build();
+    return this.#loaders;
+  }
+}
+
 export function createLoaders(
   coins: CoinsClient,
   credentials: () => CallCredentials,
