@@ -43,13 +43,19 @@ async function main(): Promise<void> {
     timeoutMs: config.shutdownTimeoutMs,
     beginShutdown: app.beginShutdown,
     release: async () => {
-      await app.close();
-      await sandbox?.close();
+      await Promise.all([app.close(), sandbox?.close()]);
     },
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    // A repeated signal joins the shutdown under way (createGracefulShutdown is idempotent).
     process.on(signal, () => {
-      void shutdown(signal).then(() => process.exit(0));
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ event: 'shutdown_failed', err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
     });
   }
   process.on('unhandledRejection', (reason) => {

@@ -47,6 +47,6 @@ export function createGracefulShutdown(steps: ShutdownSteps): (reason: string) =
       server.closeAllConnections();
     }
     await steps.release();
-    logger.info({ event: 'shutdown_complete' }, 'shutdown complete');
+    logger.info({ event: 'shutdown_complete', outcome }, 'shutdown complete');
   }
 }

@@ -8,25 +8,32 @@ export interface ListeningServer {
   port: number;
 }
 
-/**
- * Slow clients cannot pin the server: headers must arrive within 10 s and a whole request
- * within 30 s; idle keep-alive sockets close after 5 s.
- */
-export const SERVER_TIMEOUTS = {
+export interface ServerTimeouts {
+  /** Whole request headers must arrive within this. */
+  headersTimeout: number;
+  /** The whole request (headers and body) must arrive within this. */
+  requestTimeout: number;
+  /** Idle keep-alive sockets close after this. */
+  keepAliveTimeout: number;
+  /** How often Node checks the two limits above (its default, 30 s, would let them overrun). */
+  connectionsCheckingInterval: number;
+}
+
+/** Slow clients cannot pin the server. */
+export const SERVER_TIMEOUTS: ServerTimeouts = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   keepAliveTimeout: 5_000,
-} as const;
+  connectionsCheckingInterval: 1_000,
+};
 
-export async function listen(handler: RequestListener, port: number, host: string): Promise<ListeningServer> {
-  const server = createServer(
-    {
-      headersTimeout: SERVER_TIMEOUTS.headersTimeout,
-      requestTimeout: SERVER_TIMEOUTS.requestTimeout,
-      keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeout,
-    },
-    handler,
-  );
+export async function listen(
+  handler: RequestListener,
+  port: number,
+  host: string,
+  timeouts: ServerTimeouts = SERVER_TIMEOUTS,
+): Promise<ListeningServer> {
+  const server = createServer({ ...timeouts }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -20,6 +20,11 @@ export interface HttpResponse {
 
 export interface HttpTransport {
   send(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Destroys the pool. It runs after the server drained: no GraphQL request waits for an upstream
+   * answer any more, and a call still in flight belongs to a client that went away (or to a
+   * hung upstream), so there is nothing to wait for.
+   */
   close(): Promise<void>;
 }
 
@@ -92,7 +97,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   return {
     send,
     close: async () => {
-      if (ownsDispatcher) await dispatcher.close();
+      if (ownsDispatcher) await dispatcher.destroy();
     },
   };
 }

@@ -1,0 +1,196 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { listen } from '../../src/server/http-server.js';
+import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+
+// Bounded resources (issue 4): at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
+// bodies over COINS_API_MAX_BODY_BYTES cut off (UPSTREAM_BAD_RESPONSE, never buffered whole),
+// and server timeouts so that slow clients cannot pin the gateway.
+
+const COIN_BALANCE = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
+
+/** A hand-made upstream that counts open sockets and requests in flight, answering after a delay. */
+async function startCountingUpstream(answerAfterMs: number) {
+  let openSockets = 0;
+  let maxOpenSockets = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const remotePorts = new Set<number>();
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests += 1;
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const userId = new URL(req.url ?? '/', 'http://x').searchParams.get('userId');
+    setTimeout(() => {
+      inFlight -= 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(`{"response_code":0,"response_message":"Success","payload":${userId?.length ?? 0}}`);
+    }, answerAfterMs);
+  });
+  server.on('connection', (socket) => {
+    openSockets += 1;
+    maxOpenSockets = Math.max(maxOpenSockets, openSockets);
+    if (socket.remotePort !== undefined) remotePorts.add(socket.remotePort);
+    socket.on('close', () => {
+      openSockets -= 1;
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stats: () => ({ requests, maxOpenSockets, maxInFlight, distinctSockets: remotePorts.size }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe('COINS_API_MAX_CONNECTIONS=2', () => {
+  let upstream: Awaited<ReturnType<typeof startCountingUpstream>>;
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    upstream = await startCountingUpstream(100);
+    gateway = await startTestGateway({ COINS_API_MAX_CONNECTIONS: '2', COINS_API_TIMEOUT_MS: '10000' }, { upstreamUrl: upstream.url });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('12 concurrent operations share 2 upstream connections: all answered, never more than 2 sockets', async () => {
+    const userIds = Array.from({ length: 12 }, (_, i) => `USER${'X'.repeat(i)}`);
+    const started = performance.now();
+    const results = await Promise.all(userIds.map((userId) => gateway.gql(COIN_BALANCE, { userId })));
+    const elapsed = performance.now() - started;
+    expect(results).toEqual(userIds.map((userId) => ({ data: { coinBalance: { userId, coins: userId.length } } })));
+    expect(upstream.stats()).toEqual({ requests: 12, maxOpenSockets: 2, maxInFlight: 2, distinctSockets: 2 });
+    // 12 answers of 100 ms through 2 connections take at least 6 rounds.
+    expect(elapsed).toBeGreaterThanOrEqual(550);
+  });
+});
+
+describe('COINS_API_MAX_BODY_BYTES=1024', () => {
+  let gateway: TestGateway;
+  let endless: Server;
+  let endlessUrl: string;
+  let endlessGateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_TIMEOUT_MS: '3000' });
+    // An upstream that streams a never-ending chunked body (no content-length): only a
+    // streaming cap can stop it; a gateway that buffered would run into its deadline instead.
+    endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"response_code":0,"response_message":"');
+      const chunk = 'x'.repeat(16 * 1024);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {
+          /* fill the socket buffer */
+        }
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    endlessUrl = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    endlessGateway = await startTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_TIMEOUT_MS: '3000' }, { upstreamUrl: endlessUrl });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await endlessGateway.close();
+    endless.closeAllConnections();
+    await new Promise<void>((resolve) => endless.close(() => resolve()));
+  });
+
+  it('a 2 KB answer is cut off → UPSTREAM_BAD_RESPONSE (not retryable), 1 request; the next call works', async () => {
+    const big = `{"response_code":0,"response_message":"${'y'.repeat(2048)}","payload":5}`;
+    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 200, body: big, headers: { 'content-type': 'application/json' } } });
+    const result = await gateway.gql(COIN_BALANCE, { userId: 'USER1' });
+    expect(result).toEqual({
+      data: { coinBalance: null },
+      errors: [
+        {
+          message: 'The coins API sent a response the gateway cannot read.',
+          path: ['coinBalance'],
+          locations: [{ line: 1, column: 23 }],
+          extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false },
+        },
+      ],
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/coins/balance?userId=USER1']);
+
+    // The process stays healthy: a normal-sized answer right after is served.
+    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER2' })).toEqual({ data: { coinBalance: { userId: 'USER2', coins: 0 } } });
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+
+  it('a body exactly at the cap is read', async () => {
+    const padding = 1024 - '{"response_code":0,"response_message":"","payload":7}'.length;
+    const exact = `{"response_code":0,"response_message":"${'z'.repeat(padding)}","payload":7}`;
+    expect(Buffer.byteLength(exact)).toBe(1024);
+    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 200, body: exact, headers: { 'content-type': 'application/json' } } });
+    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER3' })).toEqual({ data: { coinBalance: { userId: 'USER3', coins: 7 } } });
+  });
+
+  it('an endless streamed body is cut off at the cap, long before the deadline', async () => {
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    const result = await endlessGateway.gql(COIN_BALANCE, { userId: 'USER1' });
+    expect(result.errors?.map((error) => error.extensions)).toEqual([{ code: 'UPSTREAM_BAD_RESPONSE', retryable: false }]);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe('HTTP server timeouts against slow clients', () => {
+  it('the real server is built with the documented timeouts', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const { server } = gateway.listening;
+      expect({
+        headersTimeout: server.headersTimeout,
+        requestTimeout: server.requestTimeout,
+        keepAliveTimeout: server.keepAliveTimeout,
+      }).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('closes a client that trickles its headers, on time, and keeps serving others', async () => {
+    // The same listen() with short limits, so the test does not wait 10 s.
+    const gateway = await startTestGateway();
+    const slowServer = await listen(gateway.app.gateway, 0, '127.0.0.1', {
+      headersTimeout: 300,
+      requestTimeout: 600,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: 100,
+    });
+    try {
+      const socket = connect(slowServer.port, '127.0.0.1');
+      const started = performance.now();
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      socket.write('POST /graphql HTTP/1.1\r\nHost: localhost\r\n');
+      // One header byte every 50 ms: the headers never complete.
+      const trickle = setInterval(() => socket.write('X'), 50);
+      await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      clearInterval(trickle);
+      const elapsed = performance.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(2_000);
+      expect(Buffer.concat(received).toString('latin1')).toMatch(/^HTTP\/1\.1 408 /);
+
+      const response = await fetch(`${slowServer.url}/health`);
+      expect(response.status).toBe(200);
+    } finally {
+      slowServer.server.closeAllConnections();
+      await new Promise<void>((resolve) => slowServer.server.close(() => resolve()));
+      await gateway.close();
+    }
+  });
+});

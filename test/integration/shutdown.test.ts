@@ -1,0 +1,245 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { AUTH, startTestGateway } from '../helpers/test-gateway.js';
+
+// Graceful shutdown (issue 4), on the real entry point (src/main.ts) in a child process, in
+// sandbox mode (COINS_API_URL unset): SIGTERM/SIGINT stop accepting, let in-flight operations
+// finish (up to SHUTDOWN_TIMEOUT_MS), close the pool and exit 0; a repeated signal joins.
+//
+// What is observable from outside: the listening socket closes at once, so new connections are
+// refused (ECONNREFUSED); /ready's 503 is only visible on a connection that was already open and
+// idle, and those are closed as shutdown starts. The readiness flip is asserted in-process below.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BALANCE_PATH = '/api/v0/coins/balance';
+const BALANCE_QUERY = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
+
+interface Gateway {
+  child: ChildProcess;
+  url: string;
+  sandboxUrl: string;
+  logs: Array<Record<string, unknown>>;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Resolves with the first log line (now or later) that has this event. */
+  logged(event: string): Promise<Record<string, unknown>>;
+}
+
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function spawnEntry(env: Record<string, string>): { child: ChildProcess; exited: Gateway['exited']; logs: Gateway['logs']; stderr(): string; logged: Gateway['logged'] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', COINS_API_URL: '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const logs: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ event: string; resolve: (line: Record<string, unknown>) => void }> = [];
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      line = { event: 'non_json', text };
+    }
+    logs.push(line);
+    for (const waiter of waiters.filter((w) => w.event === line.event)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() }));
+  });
+  return {
+    child,
+    exited,
+    logs,
+    stderr: () => stderr,
+    logged: (event) =>
+      new Promise((resolve, reject) => {
+        const seen = logs.find((line) => line.event === event);
+        if (seen) return resolve(seen);
+        waiters.push({ event, resolve });
+        void exited.then(() => reject(new Error(`exited before logging ${event}; stderr: ${stderr}`)));
+      }),
+  };
+}
+
+async function startEntry(env: Record<string, string> = {}): Promise<Gateway> {
+  const started = spawnEntry(env);
+  const sandbox = await started.logged('sandbox_mode');
+  const listening = await started.logged('listening');
+  return { ...started, url: listening.url as string, sandboxUrl: sandbox.sandboxUrl as string };
+}
+
+function query(gateway: Gateway, userId: string): Promise<Response> {
+  return fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: AUTH },
+    body: JSON.stringify({ query: BALANCE_QUERY, variables: { userId } }),
+  });
+}
+
+async function injectFault(gateway: Gateway, rule: unknown): Promise<void> {
+  const response = await fetch(`${gateway.sandboxUrl}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(rule) });
+  expect(response.status).toBe(204);
+}
+
+async function sandboxRequests(gateway: Gateway): Promise<Array<{ method: string; path: string }>> {
+  return (await (await fetch(`${gateway.sandboxUrl}/__sandbox/requests`)).json()) as Array<{ method: string; path: string }>;
+}
+
+/** Waits until the sandbox has received `count` API requests: the operation is then in flight. */
+async function untilUpstreamReceived(gateway: Gateway, count: number): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if ((await sandboxRequests(gateway)).length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the upstream never received the request');
+}
+
+/**
+ * The error a fetch on a new connection gets, or 'connected'. A connection that races the
+ * listener's close (made just as shutdown starts) is accepted by the kernel and then reset:
+ * both mean "not served", so both read as 'refused'.
+ */
+async function newConnection(url: string): Promise<string> {
+  try {
+    const response = await fetch(`${url}/health`, { headers: { connection: 'close' } });
+    await response.arrayBuffer();
+    return `connected (${response.status})`;
+  } catch (error) {
+    const code = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+    return code === 'ECONNREFUSED' || code === 'ECONNRESET' ? 'refused' : code;
+  }
+}
+
+// Each test starts its own process (tsx compiles the sources at start-up: seconds on a busy machine).
+describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () => {
+  it.concurrent('SIGTERM: new connections refused, the in-flight operation completes with data, exit 0', async () => {
+    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '10000' });
+    await injectFault(gateway, { action: { kind: 'delay', ms: 1_200 }, method: 'GET', path: BALANCE_PATH });
+    const inFlight = query(gateway, 'USER1');
+    await untilUpstreamReceived(gateway, 1);
+
+    const signalled = performance.now();
+    gateway.child.kill('SIGTERM');
+    await gateway.logged('shutdown_started');
+    expect(await newConnection(gateway.url)).toBe('refused');
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { coinBalance: { userId: 'USER1', coins: 0 } } });
+    const exit = await gateway.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    // It waited for the operation (the delay had most of its 1.2 s left), not cut it short.
+    expect(exit.at - signalled).toBeGreaterThanOrEqual(800);
+    const events = gateway.logs.map((line) => line.event).filter((event) => String(event).startsWith('shutdown'));
+    expect(events).toEqual(['shutdown_started', 'shutdown_complete']);
+    expect(gateway.logs.find((line) => line.event === 'shutdown_complete')).toMatchObject({ outcome: 'drained' });
+  });
+
+  it.concurrent('a second SIGTERM (and a SIGINT) during shutdown do not cut it short', async () => {
+    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '10000' });
+    await injectFault(gateway, { action: { kind: 'delay', ms: 1_200 }, method: 'GET', path: BALANCE_PATH });
+    const inFlight = query(gateway, 'USER2');
+    await untilUpstreamReceived(gateway, 1);
+
+    gateway.child.kill('SIGTERM');
+    await gateway.logged('shutdown_started');
+    gateway.child.kill('SIGTERM');
+    gateway.child.kill('SIGINT');
+    await gateway.logged('shutdown_signal_repeated');
+    expect(await newConnection(gateway.url)).toBe('refused');
+
+    const response = await inFlight;
+    expect(await response.json()).toEqual({ data: { coinBalance: { userId: 'USER2', coins: 0 } } });
+    const exit = await gateway.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    expect(gateway.logs.filter((line) => line.event === 'shutdown_started')).toHaveLength(1);
+    // Both repeated signals were seen (the OS may deliver them in either order).
+    const repeated = gateway.logs.filter((line) => line.event === 'shutdown_signal_repeated').map((line) => String(line.reason));
+    expect(repeated.sort()).toEqual(['SIGINT', 'SIGTERM']);
+  });
+
+  it.concurrent('SHUTDOWN_TIMEOUT_MS bounds it: a hung operation is cut off and the process exits 0 soon after', async () => {
+    // The upstream deadline (10 s default) is far longer than the shutdown timeout on purpose.
+    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '500' });
+    await injectFault(gateway, { action: { kind: 'hang' }, method: 'GET', path: BALANCE_PATH });
+    const inFlight = query(gateway, 'USER3').then(
+      (response) => `answered ${response.status}`,
+      (error: unknown) => `failed: ${String((error as { cause?: { code?: string } }).cause?.code ?? error)}`,
+    );
+    await untilUpstreamReceived(gateway, 1);
+
+    const signalled = performance.now();
+    gateway.child.kill('SIGTERM');
+    const exit = await gateway.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    const took = exit.at - signalled;
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(took).toBeLessThan(500 + 1_000 + 1_000); // timeout + release bound + margin for a loaded machine
+    expect(await inFlight).toBe('failed: UND_ERR_SOCKET');
+    expect(gateway.logs.map((line) => line.event)).toContain('shutdown_timeout');
+    expect(gateway.logs.find((line) => line.event === 'shutdown_complete')).toMatchObject({ outcome: 'timeout' });
+  });
+
+  it.concurrent('SIGINT with nothing in flight: exits 0 promptly', async () => {
+    const gateway = await startEntry();
+    const answered = await query(gateway, 'USER4');
+    expect(await answered.json()).toEqual({ data: { coinBalance: { userId: 'USER4', coins: 0 } } });
+    const signalled = performance.now();
+    gateway.child.kill('SIGINT');
+    const exit = await gateway.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
+    expect(exit.at - signalled).toBeLessThan(3_000);
+    expect(gateway.logs.find((line) => line.event === 'shutdown_started')).toMatchObject({ reason: 'SIGINT' });
+    expect(gateway.logs.find((line) => line.event === 'shutdown_complete')).toMatchObject({ outcome: 'drained' });
+    expect(await sandboxRequests(gateway).catch(() => 'sandbox closed')).toBe('sandbox closed');
+  });
+
+  it.concurrent('bad configuration: exit code 1, one message per problem on stderr, nothing started', async () => {
+    const started = spawnEntry({ PORT: '99999', COINS_API_TIMEOUT_MS: 'soon', LOG_LEVEL: 'loud', COINS_API_URL: 'ftp://x' });
+    const exit = await started.exited;
+    expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
+    expect(started.stderr()).toBe(
+      [
+        'Invalid configuration:',
+        '  - PORT must be a whole number from 0 to 65535, got "99999"',
+        '  - COINS_API_URL must use http or https, got "ftp:"',
+        '  - COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "soon"',
+        '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+        '',
+      ].join('\n'),
+    );
+    expect(started.logs).toEqual([]);
+  });
+});
+
+describe('readiness while shutting down (in-process: the flip itself)', () => {
+  let gateway: Awaited<ReturnType<typeof startTestGateway>> | undefined;
+  afterEach(async () => {
+    await gateway?.close();
+  });
+
+  it('/ready answers 200, then 503 once shutdown began; /health stays 200', async () => {
+    gateway = await startTestGateway();
+    expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
+    gateway.app.beginShutdown();
+    expect((await fetch(`${gateway.url}/ready`)).status).toBe(503);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    // Operations still in flight (or arriving on open connections) are still served.
+    expect(await gateway.gql(BALANCE_QUERY, { userId: 'USER5' })).toEqual({ data: { coinBalance: { userId: 'USER5', coins: 0 } } });
+  });
+});
