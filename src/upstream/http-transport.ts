@@ -1,4 +1,4 @@
-import { Pool, errors, type Dispatcher } from 'undici';
+import { Pool, errors } from 'undici';
 import { UpstreamError } from './upstream-error.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
@@ -37,8 +37,6 @@ export interface HttpTransportOptions {
   maxBodyBytes: number;
   /** Backstop for undici's own per-phase timers; the per-call deadline is what normally fires. */
   timeoutMs: number;
-  /** Injected in tests; by default one long-lived keep-alive Pool per upstream. */
-  dispatcher?: Dispatcher;
 }
 
 /** undici error codes that mean "no usable connection": the request may not have been processed. */
@@ -65,21 +63,20 @@ const TIMEOUT_ERROR_CODES = new Set([
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const base = new URL(options.baseUrl);
   const pathPrefix = base.pathname.replace(/\/+$/, '');
-  const dispatcher =
-    options.dispatcher ??
-    new Pool(base.origin, {
-      connections: options.maxConnections,
-      connectTimeout: options.timeoutMs,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      keepAliveTimeout: 4_000,
-      maxResponseSize: options.maxBodyBytes,
-    });
-  const ownsDispatcher = options.dispatcher === undefined;
+  const pool = new Pool(base.origin, {
+    connections: options.maxConnections,
+    connectTimeout: options.timeoutMs,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    keepAliveTimeout: 4_000,
+    // undici counts the bytes as they stream in and aborts past the limit: never buffered whole.
+    maxResponseSize: options.maxBodyBytes,
+  });
 
   async function send(request: HttpRequest): Promise<HttpResponse> {
+    let status: number | undefined;
     try {
-      const response = await dispatcher.request({
+      const response = await pool.request({
         origin: base.origin,
         path: pathPrefix + request.path,
         method: request.method,
@@ -87,48 +84,27 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         body: request.body,
         signal: request.signal,
       });
-      const body = await readBody(response.body, options.maxBodyBytes, response.statusCode);
-      return { status: response.statusCode, headers: response.headers, body };
+      status = response.statusCode;
+      const body = await response.body.text();
+      return { status, headers: response.headers, body };
     } catch (error) {
-      throw classifyTransportError(error, request.signal);
+      throw classifyTransportError(error, request.signal, status);
     }
   }
 
   return {
     send,
     close: async () => {
-      if (ownsDispatcher) await dispatcher.destroy();
+      await pool.destroy();
     },
   };
 }
 
-/**
- * Reads at most maxBytes; beyond that the stream is destroyed (which also frees the socket)
- * instead of buffering an unbounded answer. The Pool's maxResponseSize does the same for
- * connections it owns; this guard covers injected dispatchers too.
- */
-async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number, status: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new UpstreamError({
-        reason: 'bad-response',
-        answer: { status },
-        detail: `response body exceeds ${maxBytes} bytes`,
-      });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-function classifyTransportError(error: unknown, signal: AbortSignal): unknown {
+function classifyTransportError(error: unknown, signal: AbortSignal, status: number | undefined): unknown {
   if (error instanceof UpstreamError) return error;
+  const answer = status === undefined ? undefined : { status };
   if (signal.aborted) {
-    return new UpstreamError({ reason: 'timeout', detail: 'deadline exceeded', cause: error });
+    return new UpstreamError({ reason: 'timeout', answer, detail: 'deadline exceeded', cause: error });
   }
   if (error instanceof errors.HTTPParserError) {
     // undici's HTTP parser gave up: whatever answered does not speak HTTP/1.1 properly.
@@ -137,13 +113,13 @@ function classifyTransportError(error: unknown, signal: AbortSignal): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') {
     if (TIMEOUT_ERROR_CODES.has(code)) {
-      return new UpstreamError({ reason: 'timeout', detail: code, cause: error });
+      return new UpstreamError({ reason: 'timeout', answer, detail: code, cause: error });
     }
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-      return new UpstreamError({ reason: 'bad-response', detail: 'response body too large', cause: error });
+      return new UpstreamError({ reason: 'bad-response', answer, detail: 'response body too large', cause: error });
     }
     if (CONNECTION_ERROR_CODES.has(code)) {
-      return new UpstreamError({ reason: 'connection', detail: code, cause: error });
+      return new UpstreamError({ reason: 'connection', answer, detail: code, cause: error });
     }
   }
   // Anything else is a bug on our side (bad arguments to undici): let it surface as masked.

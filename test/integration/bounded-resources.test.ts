@@ -117,7 +117,7 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
           message: 'The coins API sent a response the gateway cannot read.',
           path: ['coinBalance'],
           locations: [{ line: 1, column: 23 }],
-          extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false },
+          extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } },
         },
       ],
     });
@@ -140,7 +140,9 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     const result = await endlessGateway.gql(COIN_BALANCE, { userId: 'USER1' });
-    expect(result.errors?.map((error) => error.extensions)).toEqual([{ code: 'UPSTREAM_BAD_RESPONSE', retryable: false }]);
+    expect(result.errors?.map((error) => error.extensions)).toEqual([
+      { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } },
+    ]);
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
   });
