@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   let sandbox: SandboxServer | undefined;
   let upstreamUrl = config.coinsApiUrl;
   if (upstreamUrl === undefined) {
-    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1' });
+    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', seedDocumentedExamples: true });
     upstreamUrl = sandbox.url;
     logger.warn(
       { event: 'sandbox_mode', sandboxUrl: sandbox.url },

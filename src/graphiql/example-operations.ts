@@ -5,10 +5,13 @@
  */
 export const GRAPHIQL_DEFAULT_DOCUMENT = `# coins-gateway: GraphQL for EnKash Point Management (coins).
 # Press the run button and pick an operation. In sandbox mode the Authorization header
-# below is pre-filled; against the real API, put your own bearer token there.
+# below is pre-filled, and the sandbox holds the docs' example configuration WCC817428
+# (CEKEKCARDS / MEAL_CARD_PAYMENT, 6 coins), so every operation runs as written.
+# Against the real API, put your own bearer token in the headers and your own ids here.
 
 mutation CreateCoinEvent {
-  createCoinEvent(input: { configuration: DEFAULT, companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", amount: 6 }) {
+  # Creating the same companyId + event twice is refused (UPSTREAM_REJECTED): change the event.
+  createCoinEvent(input: { configuration: DEFAULT, companyId: "CEKEKCARDS", event: "INVOICE_PAYMENT", amount: 10 }) {
     coinConfigId
     configuration
     companyId
@@ -36,6 +39,7 @@ mutation UpdateCoinEvent($coinConfigId: ID! = "WCC817428") {
   }
 }
 
+# requestId is your idempotency key: resending the same one never credits twice.
 mutation AllocateCoins {
   allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "EKQZVMQK", requestId: "COIN_REQ1234567" }) {
     requestId

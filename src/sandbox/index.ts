@@ -1,7 +1,7 @@
 // Public API of the fake EnKash coins API. It depends on nothing else in src/: the gateway's
 // contract assumptions are tested against an independent implementation, not mirrored by it.
 
-export { startSandbox, MAX_BODY_BYTES } from './server.js';
+export { startSandbox, MAX_BODY_BYTES, DOCUMENTED_EXAMPLE_CONFIG } from './server.js';
 export type { SandboxOptions, SandboxServer, RecordedRequest } from './server.js';
 export { createFaultController } from './faults.js';
 export type { FaultAction, FaultController, FaultRule } from './faults.js';

@@ -23,6 +23,11 @@ export interface SandboxOptions {
   host?: string;
   /** @default sandbox-client / sandbox-secret / sandbox-user / sandbox-password */
   oauthClient?: OAuthClient;
+  /**
+   * Start with the coin configuration of the EnKash docs' examples (WCC817428: CEKEKCARDS,
+   * MEAL_CARD_PAYMENT, 6 coins, DEFAULT), so that documented ids work as given. @default false
+   */
+  seedDocumentedExamples?: boolean;
   /** `expires_in` of issued tokens. @default 300 (the docs say tokens live 5 minutes) */
   tokenTtlSeconds?: number;
   /**
@@ -126,10 +131,20 @@ function readBody(req: IncomingMessage, done: (body: string, tooLarge: boolean) 
   });
 }
 
+/** The configuration the EnKash Create Event page shows in its response example. */
+export const DOCUMENTED_EXAMPLE_CONFIG = {
+  coinConfigId: 'WCC817428',
+  configuration: 'DEFAULT',
+  companyId: 'CEKEKCARDS',
+  event: 'MEAL_CARD_PAYMENT',
+  amount: 6,
+} as const;
+
 export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServer> {
   const host = options.host ?? '127.0.0.1';
   const maxRecorded = options.maxRecordedRequests ?? Infinity;
   const state = createSandboxState();
+  if (options.seedDocumentedExamples) state.seedConfig(DOCUMENTED_EXAMPLE_CONFIG);
   const faults = createFaultController();
   const oauth = createOAuthServer(options.oauthClient ?? DEFAULT_OAUTH_CLIENT, options.tokenTtlSeconds ?? 300);
   const route = createApiRoutes(state, oauth);

@@ -59,6 +59,8 @@ export interface SandboxState {
   readonly ledger: ReadonlyArray<LedgerEntry>;
   totalCredited(): number;
   createConfig(input: NewCoinConfig): CreateConfigResult;
+  /** Adds a configuration under a given id (seeding the docs' examples); false when taken. */
+  seedConfig(config: CoinConfig): boolean;
   updateConfig(coinConfigId: string, patch: CoinConfigPatch): UpdateConfigResult;
   allocate(allocation: Allocation): AllocateResult;
   reset(): void;
@@ -111,6 +113,14 @@ export function createSandboxState(options: { now?: () => Date } = {}): SandboxS
       configs.set(config.coinConfigId, config);
       configIdByPair.set(key, config.coinConfigId);
       return { ok: true, config };
+    },
+
+    seedConfig(config) {
+      const key = pairKey(config.companyId, config.event);
+      if (configs.has(config.coinConfigId) || configIdByPair.has(key)) return false;
+      configs.set(config.coinConfigId, { ...config });
+      configIdByPair.set(key, config.coinConfigId);
+      return true;
     },
 
     updateConfig(id, patch) {

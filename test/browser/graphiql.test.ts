@@ -105,8 +105,8 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
           coinConfigId: created?.coinConfigId,
           configuration: 'DEFAULT',
           companyId: 'CEKEKCARDS',
-          event: 'MEAL_CARD_PAYMENT',
-          amount: 6,
+          event: 'INVOICE_PAYMENT',
+          amount: 10,
         },
       },
     });
@@ -114,7 +114,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     expect(gateway.sandbox.requests[0]).toMatchObject({
       method: 'POST',
       path: '/api/v0/enkash-coins/create-coins-config',
-      body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
+      body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"INVOICE_PAYMENT","amount":10}',
     });
     expect(gateway.sandbox.requests[0]?.headers.authorization).toBe(SANDBOX_AUTHORIZATION);
   });

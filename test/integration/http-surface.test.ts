@@ -96,7 +96,7 @@ describe('GraphiQL', () => {
     );
     const body = (await res.json()) as GraphQLResponse;
     expect(body.errors).toBeUndefined();
-    expect(body.data?.createCoinEvent).toMatchObject({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+    expect(body.data?.createCoinEvent).toMatchObject({ companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', amount: 10 });
     expect(gateway.sandbox.requests[0]?.headers.authorization).toBe(SANDBOX_AUTHORIZATION);
   });
 

@@ -1,0 +1,67 @@
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
+import { DOCUMENTED_EXAMPLE_CONFIG, startSandbox } from '../../src/sandbox/index.js';
+import { startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+
+// What a developer sees on `npm start` with no upstream: the sandbox seeded with the docs'
+// example configuration, and GraphiQL's default document, whose operations must all run as written.
+describe("GraphiQL's example operations against the sandbox of npm start", () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    const sandbox = await startSandbox({ seedDocumentedExamples: true });
+    gateway = await startTestGateway({}, { sandbox });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await gateway.sandbox.close();
+  });
+
+  const operationNames = parse(GRAPHIQL_DEFAULT_DOCUMENT)
+    .definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+    .map((operation) => operation.name?.value ?? '');
+
+  it('the sandbox holds the configuration of the Create Event example', () => {
+    expect(gateway.sandbox.state.getConfig('WCC817428')).toEqual(DOCUMENTED_EXAMPLE_CONFIG);
+  });
+
+  it('every operation, run in the order shown, succeeds with the pre-filled header', async () => {
+    expect(operationNames).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+    const results: Record<string, GraphQLResponse> = {};
+    for (const operationName of operationNames) {
+      const response = await gateway.post(
+        { query: GRAPHIQL_DEFAULT_DOCUMENT, operationName },
+        { authorization: SANDBOX_AUTHORIZATION },
+      );
+      results[operationName] = (await response.json()) as GraphQLResponse;
+    }
+    expect(results.CoinEvent).toEqual({
+      data: {
+        coinEvent: { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 },
+      },
+    });
+    expect(results.UpdateCoinEvent).toEqual({
+      data: { updateCoinEvent: { coinConfigId: 'WCC817428', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 10 } },
+    });
+    expect(results.AllocateCoins).toEqual({
+      data: {
+        allocateCoins: {
+          requestId: 'COIN_REQ1234567',
+          message: 'Successfully allocated enkash Coins',
+          balance: { userId: 'EKQZVMQK', coins: 10 },
+        },
+      },
+    });
+    expect(results.CoinBalances).toEqual({ data: { coinBalances: [{ userId: 'EKQZVMQK', coins: 10 }] } });
+    expect(results.CreateCoinEvent?.errors).toBeUndefined();
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      'POST /api/v0/enkash-coins/create-coins-config',
+      'GET /api/v0/enkash-coins/WCC817428',
+      'PATCH /api/v0/enkash-coins/WCC817428',
+      'GET /api/v0/enkash-coins/WCC817428',
+      'POST /api/v0/enkash-coins/allocate-coin',
+      'GET /api/v0/coins/balance?userId=EKQZVMQK',
+      'GET /api/v0/coins/balance?userId=EKQZVMQK',
+    ]);
+  });
+});
