@@ -13,42 +13,26 @@ const ResponseCodeSchema = z.union([
     .transform(Number),
 ]);
 
-// payload may be absent: error bodies often carry only the code and the message.
-const CoinsEnvelopeSchema = z.object({
-  payload: z.unknown().optional(),
-  response_code: ResponseCodeSchema,
-  response_message: z.string().optional(),
-});
-
-const FamilyEnvelopeSchema = z.object({
-  payload: z.unknown().optional(),
-  code: ResponseCodeSchema,
-  message: z.string().optional(),
-});
-
 export interface Envelope {
   payload: unknown;
   responseCode: number;
   responseMessage: string | undefined;
 }
 
+// payload may be absent: error bodies often carry only the code and the message.
+const CoinsEnvelopeSchema = z
+  .object({ payload: z.unknown().optional(), response_code: ResponseCodeSchema, response_message: z.string().optional() })
+  .transform((e): Envelope => ({ payload: e.payload, responseCode: e.response_code, responseMessage: e.response_message }));
+
+const FamilyEnvelopeSchema = z
+  .object({ payload: z.unknown().optional(), code: ResponseCodeSchema, message: z.string().optional() })
+  .transform((e): Envelope => ({ payload: e.payload, responseCode: e.code, responseMessage: e.message }));
+
+/** The coins spelling first (it is what the coins API documents), then the family's. */
+const EnvelopeSchema = z.union([CoinsEnvelopeSchema, FamilyEnvelopeSchema]);
+
 /** Returns the normalised envelope, or undefined when the value is not an envelope at all. */
 export function parseEnvelope(value: unknown): Envelope | undefined {
-  const coins = CoinsEnvelopeSchema.safeParse(value);
-  if (coins.success) {
-    return {
-      payload: coins.data.payload,
-      responseCode: coins.data.response_code,
-      responseMessage: coins.data.response_message,
-    };
-  }
-  const family = FamilyEnvelopeSchema.safeParse(value);
-  if (family.success) {
-    return {
-      payload: family.data.payload,
-      responseCode: family.data.code,
-      responseMessage: family.data.message,
-    };
-  }
-  return undefined;
+  const parsed = EnvelopeSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
