@@ -93,7 +93,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
             path: spec.path,
             headers,
             body,
-            signal: deadline.signal,
+            deadline,
           });
           return decideResponse(response, spec.payloadSchema);
         },

@@ -1,10 +1,13 @@
+import { EventEmitter } from 'node:events';
+
 /**
  * One deadline per upstream call, shared by every attempt of it (connect, headers, body and the
  * waits between retries), so a call never outlives COINS_API_TIMEOUT_MS.
  */
 export interface Deadline {
-  readonly signal: AbortSignal;
-  readonly expiresAt: number;
+  /** Emits 'abort' when the deadline passes: undici takes an EventEmitter as a request signal. */
+  readonly signal: EventEmitter;
+  readonly expired: boolean;
   remainingMs(): number;
   /** Cancels the timer once the call is over (a finished call must not keep it alive). */
   dispose(): void;
@@ -12,17 +15,21 @@ export interface Deadline {
 
 export function createDeadline(timeoutMs: number): Deadline {
   const expiresAt = Date.now() + timeoutMs;
-  const controller = new AbortController();
-  // Not AbortSignal.timeout(): its timer cannot be cancelled, so every finished call would keep
-  // a timer and a signal alive for the whole timeout (tens of thousands under load).
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The upstream call deadline was exceeded.', 'TimeoutError')),
-    timeoutMs,
-  );
+  // An EventEmitter rather than an AbortController: undici accepts either, and on the benchmark
+  // the AbortSignal machinery (EventTarget, abort listeners) cost about a fifth of the gateway's
+  // CPU per request; an emitter and one timer cost a fraction of a microsecond.
+  const signal = new EventEmitter();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    signal.emit('abort');
+  }, timeoutMs);
   timer.unref();
   return {
-    signal: controller.signal,
-    expiresAt,
+    signal,
+    get expired() {
+      return expired;
+    },
     remainingMs: () => Math.max(0, expiresAt - Date.now()),
     dispose: () => clearTimeout(timer),
   };

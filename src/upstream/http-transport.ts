@@ -1,4 +1,5 @@
 import { Pool, errors } from 'undici';
+import type { Deadline } from './deadline.js';
 import { UpstreamError } from './upstream-error.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
@@ -9,7 +10,8 @@ export interface HttpRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  /** Aborts the request when it passes; its expiry makes the failure a timeout. */
+  deadline: Deadline;
 }
 
 export interface HttpResponse {
@@ -82,13 +84,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal: request.signal,
+        signal: request.deadline.signal,
       });
       status = response.statusCode;
       const body = await response.body.text();
       return { status, headers: response.headers, body };
     } catch (error) {
-      throw classifyTransportError(error, request.signal, status);
+      throw classifyTransportError(error, request.deadline, status);
     }
   }
 
@@ -100,10 +102,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   };
 }
 
-function classifyTransportError(error: unknown, signal: AbortSignal, status: number | undefined): unknown {
+function classifyTransportError(error: unknown, deadline: Deadline, status: number | undefined): unknown {
   if (error instanceof UpstreamError) return error;
   const answer = status === undefined ? undefined : { status };
-  if (signal.aborted) {
+  if (deadline.expired) {
     return new UpstreamError({ reason: 'timeout', answer, detail: 'deadline exceeded', cause: error });
   }
   if (error instanceof errors.HTTPParserError) {

@@ -55,7 +55,7 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
   async function run<T>(attempt: () => Promise<T>, call: { idempotent: boolean; deadline: Deadline }) {
     const withRetries =
       call.idempotent && options.retries > 0
-        ? () => retryPolicy(call.deadline).execute(attempt, call.deadline.signal)
+        ? () => retryPolicy(call.deadline).execute(attempt)
         : attempt;
     let outcome: { value: T } | { error: unknown };
     try {

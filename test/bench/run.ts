@@ -30,6 +30,8 @@
 //   BENCH_NODE_ARGS      extra node flags for the gateway and baseline processes, space-separated
 //                        (e.g. "--max-semi-space-size=4" to see how V8 heap sizing moves RSS)
 //   BENCH_STRICT=1       exit 1 when a target is missed (default: report only)
+//   BENCH_PIN=0          do not pin processes to CPUs (default: with 2+ CPUs and taskset, the
+//                        server under test gets CPU 0 alone; load generator and sandbox share CPU 1)
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -448,6 +450,20 @@ interface Check {
   detail: string;
 }
 
+/**
+ * With the load generator, the sandbox and the server under test on the same two cores, the
+ * measured ratio swings by ±20 % from run to run. Giving the server a core of its own makes it the
+ * bottleneck it is meant to be, and the comparison repeatable.
+ */
+function pinToCpus(processes: { servers: (Child | undefined)[]; rest: number[] }): boolean {
+  if (process.env.BENCH_PIN === '0' || cpus().length < 2) return false;
+  const pin = (cpu: number, pid: number) =>
+    spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' }).status === 0;
+  const serversPinned = processes.servers.every((server) => server === undefined || pin(0, server.pid));
+  const restPinned = processes.rest.every((pid) => pin(1, pid));
+  return serversPinned && restPinned;
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   if (process.platform !== 'linux') console.warn('warning: RSS and CPU figures need /proc (Linux); they will read 0');
@@ -458,12 +474,14 @@ async function main(): Promise<void> {
   const baseline = settings.targets.includes('baseline') ? await startBaseline(settings, sandbox.url) : undefined;
   const gateway = needsGateway ? await startGateway(settings, sandbox.url) : undefined;
   const servers: Record<TargetName, Child | undefined> = { direct: sandbox, baseline, gateway };
+  const pinned = pinToCpus({ servers: [baseline, gateway], rest: [process.pid, sandbox.pid] });
 
   console.log(
     `\ncreateCoinEvent: ${settings.connections} connections, ${settings.durationS} s per target ` +
       `(+${settings.warmupS} s warm-up), ${settings.rounds} round(s); sandbox ${sandbox.url} pid ${sandbox.pid}` +
       (baseline ? `, baseline pid ${baseline.pid}` : '') +
-      (gateway ? `, gateway (${settings.gatewayMode}) pid ${gateway.pid}` : ''),
+      (gateway ? `, gateway (${settings.gatewayMode}) pid ${gateway.pid}` : '') +
+      (pinned ? '; servers pinned to CPU 0, load generator and sandbox to CPU 1' : '; processes not pinned'),
   );
 
   const loadBefore = loadavg();
