@@ -14,7 +14,8 @@
 //
 // Environment:
 //   BENCH_DURATION_S     measured seconds per target (default 10)
-//   BENCH_WARMUP_S       warm-up seconds per target, not measured (default 2; 0 = none)
+//   BENCH_WARMUP_S       warm-up seconds per target, not measured (default 5, enough for the JIT to
+//                        settle on the gateway's larger code; 0 = none)
 //   BENCH_CONNECTIONS    concurrent connections (default 50)
 //   BENCH_ROUNDS         repeat the three targets N times (default 1); baseline and gateway swap
 //                        order every round; the table shows each target's median round (by
@@ -28,13 +29,14 @@
 //   BENCH_CPU_PROF=dir   run the gateway and baseline with --cpu-prof into dir/gateway, dir/baseline
 //                        (summarise with: node test/bench/profile-summary.ts <file.cpuprofile>)
 //   BENCH_NODE_ARGS      extra node flags for the gateway and baseline processes, space-separated
+//                        (both always get npm start's --max-old-space-size, read from package.json)
 //                        (e.g. "--max-semi-space-size=4" to see how V8 heap sizing moves RSS)
 //   BENCH_STRICT=1       exit 1 when a target is missed (default: report only)
 //   BENCH_PIN=0          do not pin processes to CPUs (default: with 2+ CPUs and taskset, the
 //                        server under test gets CPU 0 alone; load generator and sandbox share CPU 1)
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -97,7 +99,7 @@ function readSettings(): Settings {
   }
   return {
     durationS: positiveNumber('BENCH_DURATION_S', 10),
-    warmupS: positiveNumber('BENCH_WARMUP_S', 2, true),
+    warmupS: positiveNumber('BENCH_WARMUP_S', 5, true),
     connections: Math.round(positiveNumber('BENCH_CONNECTIONS', 50)),
     rounds: Math.round(positiveNumber('BENCH_ROUNDS', 1)),
     targets: ALL_TARGETS.filter((name) => targets.includes(name)),
@@ -105,7 +107,10 @@ function readSettings(): Settings {
     gatewayMode,
     skipBuild: process.env.BENCH_SKIP_BUILD === '1',
     cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
-    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
+    nodeArgs: [
+      ...productionHeapFlags(),
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
+    ],
     strict: process.env.BENCH_STRICT === '1',
   };
 }
@@ -194,6 +199,15 @@ function freePort(): Promise<number> {
 }
 
 /** Node flags for a server under test: BENCH_NODE_ARGS, and --cpu-prof when BENCH_CPU_PROF is set. */
+/**
+ * The servers run with the heap limit `npm start` gives the gateway (read from package.json), so
+ * the figures are those of the gateway as deployed; the baseline gets the same limit, like for like.
+ */
+function productionHeapFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.match(/--max-old-space-size=\d+/g) ?? [];
+}
+
 function nodeArgs(settings: Settings, name: string): string[] {
   const extra = settings.nodeArgs;
   if (!settings.cpuProfDir) return extra;
