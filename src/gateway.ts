@@ -22,6 +22,9 @@ export interface GatewayOptions {
   isReady: () => boolean;
 }
 
+/** Larger request bodies are refused with 413 before they are buffered. */
+export const MAX_REQUEST_BODY_BYTES = 1_048_576;
+
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 /**
@@ -36,6 +39,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // A GraphQL request is a few KB (a 100-id list included); yoga's default would buffer 25 MB.
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     maskedErrors: { maskError: createMaskError(options.logger) },
     renderGraphiQL: renderBundledGraphiQL,
     graphiql: {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
+import { MAX_REQUEST_BODY_BYTES } from '../../src/gateway.js';
 import { listen } from '../../src/server/http-server.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -192,6 +193,25 @@ describe('HTTP server timeouts against slow clients', () => {
     } finally {
       slowServer.server.closeAllConnections();
       await new Promise<void>((resolve) => slowServer.server.close(() => resolve()));
+      await gateway.close();
+    }
+  });
+});
+
+describe('request bodies', () => {
+  it('a body over 1 MiB is refused with 413 before any upstream call, and the server keeps serving', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const padding = ' '.repeat(MAX_REQUEST_BODY_BYTES);
+      const response = await gateway.post({ query: `{ __typename }${padding}` });
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({
+        errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+      });
+      expect(gateway.sandbox.requests).toHaveLength(0);
+      const next = await gateway.gql('{ __typename }');
+      expect(next).toEqual({ data: { __typename: 'Query' } });
+    } finally {
       await gateway.close();
     }
   });
