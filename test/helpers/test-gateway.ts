@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -91,4 +92,30 @@ export async function startTestGateway(
 /** Requests the sandbox received, as method + path, for counting upstream calls. */
 export function upstreamCalls(sandbox: SandboxServer): string[] {
   return sandbox.requests.map((request) => `${request.method} ${request.path}`);
+}
+
+/**
+ * One gateway (and sandbox) for the enclosing describe block: started before its tests, closed
+ * after them, and by default with the sandbox reset before each test. The returned object
+ * forwards to the running gateway, so tests use it like the result of startTestGateway().
+ */
+export function useTestGateway(
+  env: Record<string, string> = {},
+  options: { resetSandboxBeforeEach?: boolean } = {},
+): TestGateway {
+  let running: TestGateway | undefined;
+  beforeAll(async () => {
+    running = await startTestGateway(env);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  if (options.resetSandboxBeforeEach ?? true) beforeEach(() => running?.sandbox.reset());
+  return new Proxy({} as TestGateway, {
+    get(_target, property) {
+      if (!running) throw new Error('useTestGateway(): the gateway is only there inside tests and hooks');
+      const value = Reflect.get(running, property) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(running) : value;
+    },
+  });
 }

@@ -2,9 +2,9 @@
 // upstream requests the sandbox receives (how many, in which order, how many at once) for what a
 // client sends through the real gateway.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
-import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 const CONFIG_PATH = '/api/v0/enkash-coins/';
 const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
@@ -44,12 +44,7 @@ function recordArrivals(sandbox: SandboxServer): { times: number[]; stop(): void
 }
 
 describe('one loader per request', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway();
 
   it('the same id asked in two separate HTTP requests is fetched twice (no cross-request cache)', async () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT');
@@ -251,12 +246,7 @@ describe('bounded fan-out: COINS_API_BATCH_CONCURRENCY=2', () => {
   const DELAY_MS = 100;
   // setTimeout never fires early by more than timer rounding.
   const TIMER_SLACK_MS = 5;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ COINS_API_BATCH_CONCURRENCY: '2' });
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway({ COINS_API_BATCH_CONCURRENCY: '2' });
 
   it('6 distinct ids: at most 2 GETs in flight, so the list takes at least 3 delays', async () => {
     const configs = Array.from({ length: 6 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
@@ -333,12 +323,7 @@ describe('bounded fan-out: COINS_API_BATCH_CONCURRENCY=2', () => {
 
 describe('bounded fan-out: default concurrency (8)', () => {
   const HOLD_MS = 500;
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway();
 
   it('8 of 10 distinct ids are in flight at once, the other 2 wait for a free slot', async () => {
     expect(gateway.config.batchConcurrency).toBe(8);

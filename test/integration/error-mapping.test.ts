@@ -7,7 +7,7 @@ import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
-import { AUTH, startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
 /**
  * Every row of the error table of issue 2, through the real server in front of the real sandbox
@@ -589,12 +589,7 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
 });
 
 describe('RATE_LIMITED on a read with retries on (default COINS_API_RETRIES=2)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ COINS_API_BREAKER_FAILURES: '1000' });
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway({ COINS_API_BREAKER_FAILURES: '1000' });
 
   it('a GET answered 429 is retried, and RATE_LIMITED when every attempt is', async () => {
     gateway.sandbox.faults.inject({ path: CONFIG_PATH, method: 'GET', times: Infinity, action: { kind: 'respond', status: 429 } });
@@ -621,12 +616,7 @@ describe('RATE_LIMITED on a read with retries on (default COINS_API_RETRIES=2)',
 });
 
 describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
 
   it('a normal answer under the cap still works', async () => {
     const response = await gateway.gql(CREATE, { input: INPUT });

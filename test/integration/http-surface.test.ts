@@ -1,14 +1,14 @@
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { parse, validate } from 'graphql';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { schema } from '../../src/schema/index.js';
 import { listen } from '../../src/server/http-server.js';
-import { AUTH, startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import { AUTH, useTestGateway, upstreamCalls, type GraphQLResponse } from '../helpers/test-gateway.js';
 
 /** The HTTP surface: health, GraphiQL, GraphQL-over-HTTP answers to malformed requests, headers. */
 
@@ -35,12 +35,7 @@ async function getGraphiQL(url: string): Promise<Response> {
   return fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
 }
 
-let gateway: TestGateway;
-beforeAll(async () => {
-  gateway = await startTestGateway();
-});
-afterAll(() => gateway.close());
-beforeEach(() => gateway.sandbox.reset());
+const gateway = useTestGateway();
 
 /** The server still answers a normal operation (it did not crash or wedge). */
 async function expectStillServing(): Promise<void> {

@@ -1,14 +1,10 @@
 import { getIntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../../src/operation-limits.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useTestGateway } from '../helpers/test-gateway.js';
 
 describe('operation shape limits (graphql-armor)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useTestGateway({}, { resetSandboxBeforeEach: false });
 
   const balances = (count: number) =>
     Array.from({ length: count }, (_, i) => `b${i}: coinBalance(userId: "USER${i}") { coins }`).join('\n');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
-import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { startTestGateway, useTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 
 // Retries (issue 4): only GETs are retried, only on connection errors, 502/503/504 and 429,
 // at most COINS_API_RETRIES extra attempts, all inside the one COINS_API_TIMEOUT_MS deadline.
@@ -203,11 +203,7 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
 });
 
 describe('retries disabled (COINS_API_RETRIES=0)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
-  });
-  afterAll(() => gateway.close());
+  const gateway = useTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { resetSandboxBeforeEach: false });
 
   it('a 503 on coinBalance is reported after 1 upstream GET', async () => {
     gateway.sandbox.faults.inject({ action: respond(503), method: 'GET', times: Infinity });
@@ -220,12 +216,7 @@ describe('retries disabled (COINS_API_RETRIES=0)', () => {
 
 describe('every attempt inside one deadline', () => {
   describe('COINS_API_TIMEOUT_MS=500', () => {
-    let gateway: TestGateway;
-    beforeAll(async () => {
-      gateway = await startTestGateway({ COINS_API_TIMEOUT_MS: '500', COINS_API_RETRIES: '2', COINS_API_BREAKER_FAILURES: '1000' });
-    });
-    afterAll(() => gateway.close());
-    beforeEach(() => gateway.sandbox.reset());
+    const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '500', COINS_API_RETRIES: '2', COINS_API_BREAKER_FAILURES: '1000' });
 
     it('a Retry-After beyond the deadline is not waited for: RATE_LIMITED with retryAfter 5 after 1 request', async () => {
       gateway.sandbox.faults.inject({ action: respond(429, { 'retry-after': '5' }), method: 'GET', times: Infinity });
@@ -275,11 +266,7 @@ describe('every attempt inside one deadline', () => {
   });
 
   describe('COINS_API_TIMEOUT_MS=400 with COINS_API_RETRIES=10', () => {
-    let gateway: TestGateway;
-    beforeAll(async () => {
-      gateway = await startTestGateway({ COINS_API_TIMEOUT_MS: '400', COINS_API_RETRIES: '10', COINS_API_BREAKER_FAILURES: '1000' });
-    });
-    afterAll(() => gateway.close());
+    const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '400', COINS_API_RETRIES: '10', COINS_API_BREAKER_FAILURES: '1000' }, { resetSandboxBeforeEach: false });
 
     it('when the deadline leaves no room for another attempt, the last failure (503) is reported, not a timeout', async () => {
       gateway.sandbox.faults.inject({ action: respond(503), method: 'GET', times: Infinity });

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { describe, expect, it } from 'vitest';
+import { AUTH, useTestGateway } from '../helpers/test-gateway.js';
 
 describe('createCoinEvent then coinEvent, through the real server and the sandbox', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway();
-  });
-  afterAll(() => gateway.close());
+  const gateway = useTestGateway({}, { resetSandboxBeforeEach: false });
 
   it('creates a configuration and reads it back', async () => {
     const created = await gateway.gql(

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import type { HttpRequest, HttpTransport } from '../../src/upstream/http-transport.js';
 import { createResilience } from '../../src/upstream/resilience.js';
-import { AUTH, startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { AUTH, useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 /**
  * The gateway's own input rules (issue 2): checked before any upstream call, every problem of one
@@ -35,12 +35,7 @@ function badInput(field: string, column: number, issues: Array<{ path: (string |
 const createColumn = CREATE.indexOf('createCoinEvent(') + 1;
 const updateColumn = UPDATE.indexOf('updateCoinEvent(') + 1;
 
-let gateway: TestGateway;
-beforeAll(async () => {
-  gateway = await startTestGateway();
-});
-afterAll(() => gateway.close());
-beforeEach(() => gateway.sandbox.reset());
+const gateway = useTestGateway();
 
 describe('createCoinEvent input rules', () => {
   it.each([
