@@ -35,6 +35,8 @@ export function createContextFactory(deps: ContextDependencies) {
     const loaders = new OperationLoaders(() =>
       createLoaders(deps.coins, requireCredentials, deps.batchConcurrency),
     );
+    // A plain object of own properties, not a class instance: envelop copies the context's own
+    // properties into its own context object, so methods on a prototype would be lost.
     // Invalidation only matters when something was read already.
     return {
       coins: deps.coins,
