@@ -56,11 +56,6 @@ export class UpstreamError extends Error {
       (this.reason === 'http-status' && (this.answer?.status ?? 0) >= 500)
     );
   }
-
-  /** Whether sending the same request again may succeed (what `extensions.retryable` tells clients). */
-  get isTransient(): boolean {
-    return this.isUpstreamUnhealthy || this.reason === 'circuit-open' || this.answer?.status === 429;
-  }
 }
 
 export function isUpstreamError(error: unknown): error is UpstreamError {
