@@ -21,6 +21,10 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   /** Not JSON, empty, too large, or not the documented envelope/payload. */
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  /** The HTTP request is not a GraphQL request: invalid JSON, no query, bad Content-Length. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request body is over the gateway's limit (1 MiB). */
+  REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',
   /** The GraphQL document could not be parsed. */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document is not valid against the schema. */

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/gateway.js';
 import { listen } from '../../src/server/http-server.js';
-import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 // Bounded resources (issue 4): at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
 // bodies over COINS_API_MAX_BODY_BYTES cut off (UPSTREAM_BAD_RESPONSE, never buffered whole),
@@ -198,21 +198,111 @@ describe('HTTP server timeouts against slow clients', () => {
   });
 });
 
+/** POSTs `body` in chunks with Transfer-Encoding: chunked (no Content-Length), as a stream does. */
+function postChunked(url: string, body: string, chunkBytes = 64 * 1024): Promise<Response> {
+  const bytes = new TextEncoder().encode(body);
+  let offset = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + chunkBytes));
+      offset += chunkBytes;
+    },
+  });
+  return fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: AUTH },
+    body: stream,
+    // @ts-expect-error -- required by fetch for a streamed body, missing from the DOM types
+    duplex: 'half',
+  });
+}
+
+/** Sends raw bytes as one HTTP/1.1 request and returns the raw answer (the connection is closed). */
+function rawRequest(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('request bodies', () => {
-  it('a body over 1 MiB is refused with 413 before any upstream call, and the server keeps serving', async () => {
-    const gateway = await startTestGateway();
-    try {
-      const padding = ' '.repeat(MAX_REQUEST_BODY_BYTES);
-      const response = await gateway.post({ query: `{ __typename }${padding}` });
-      expect(response.status).toBe(413);
-      expect(await response.json()).toEqual({
-        errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+  const gateway = useTestGateway();
+
+  const createQuery = (padding: string) =>
+    JSON.stringify({
+      query: `mutation { createCoinEvent(input: { configuration: DEFAULT, companyId: "BIG", event: "LIMIT", amount: 1 }) { coinConfigId } }${padding}`,
+    });
+
+  it('a chunked body (no Content-Length) over 1 MiB is refused with 413 and never reaches the upstream', async () => {
+    const response = await postChunked(gateway.url, createQuery(' '.repeat(MAX_REQUEST_BODY_BYTES)));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+    expect(await gateway.gql('{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('a chunked body within 1 MiB is read whole and executed', async () => {
+    const body = createQuery(' '.repeat(200_000));
+    const response = await postChunked(gateway.url, body, 16 * 1024);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } } });
+    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      {
+        method: 'POST',
+        path: '/api/v0/enkash-coins/create-coins-config',
+        body: '{"configuration":"DEFAULT","companyId":"BIG","event":"LIMIT","amount":1}',
+      },
+    ]);
+  });
+
+  it('a body of exactly 1 MiB with its Content-Length is accepted; one byte more is refused', async () => {
+    const exact = createQuery('');
+    const padded = exact.slice(0, -1) + ' '.repeat(MAX_REQUEST_BODY_BYTES - exact.length) + '}';
+    expect(Buffer.byteLength(padded)).toBe(MAX_REQUEST_BODY_BYTES);
+    // fetch sets Content-Length for a string body.
+    const sendExact = (text: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: AUTH },
+        body: text,
       });
-      expect(gateway.sandbox.requests).toHaveLength(0);
-      const next = await gateway.gql('{ __typename }');
-      expect(next).toEqual({ data: { __typename: 'Query' } });
-    } finally {
-      await gateway.close();
-    }
+    const atLimit = await sendExact(padded);
+    expect(atLimit.status).toBe(200);
+    expect(await atLimit.json()).toEqual({ data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } } });
+    const overLimit = await sendExact(padded + ' ');
+    expect(overLimit.status).toBe(413);
+    expect((await overLimit.json()).errors[0].extensions).toEqual({ code: 'REQUEST_ENTITY_TOO_LARGE' });
+    expect(upstreamCalls(gateway.sandbox)).toHaveLength(1);
+  });
+
+  it('a Content-Length that is not one number is refused with 400 and never executed', async () => {
+    const body = createQuery('');
+    const answer = await rawRequest(
+      gateway.url,
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: ${AUTH}\r\n` +
+        `Content-Length: ${body.length}, ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('a body over 1 MiB is refused with 413 before any upstream call, and the server keeps serving', async () => {
+    const padding = ' '.repeat(MAX_REQUEST_BODY_BYTES);
+    const response = await gateway.post({ query: `{ __typename }${padding}` });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+    const next = await gateway.gql('{ __typename }');
+    expect(next).toEqual({ data: { __typename: 'Query' } });
   });
 });
