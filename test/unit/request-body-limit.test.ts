@@ -28,8 +28,7 @@ function post(yoga: ReturnType<typeof gatewayWithLimit>['yoga'], body: BodyInit,
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body,
-    // @ts-expect-error -- required by fetch for a streamed body, missing from the DOM types
-    duplex: 'half',
+    duplex: 'half', // required by fetch for a streamed body
   });
 }
 
