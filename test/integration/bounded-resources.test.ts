@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/gateway.js';
 import { listen } from '../../src/server/http-server.js';
+import { jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 // Bounded resources (issue 4): at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
@@ -109,7 +110,7 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
 
   it('a 2 KB answer is cut off → UPSTREAM_BAD_RESPONSE (not retryable), 1 request; the next call works', async () => {
     const big = `{"response_code":0,"response_message":"${'y'.repeat(2048)}","payload":5}`;
-    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 200, body: big, headers: { 'content-type': 'application/json' } } });
+    gateway.sandbox.faults.inject({ action: jsonReply(200, big) });
     const result = await gateway.gql(COIN_BALANCE, { userId: 'USER1' });
     expect(result).toEqual({
       data: { coinBalance: null },
@@ -133,7 +134,7 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     const padding = 1024 - '{"response_code":0,"response_message":"","payload":7}'.length;
     const exact = `{"response_code":0,"response_message":"${'z'.repeat(padding)}","payload":7}`;
     expect(Buffer.byteLength(exact)).toBe(1024);
-    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 200, body: exact, headers: { 'content-type': 'application/json' } } });
+    gateway.sandbox.faults.inject({ action: jsonReply(200, exact) });
     expect(await gateway.gql(COIN_BALANCE, { userId: 'USER3' })).toEqual({ data: { coinBalance: { userId: 'USER3', coins: 7 } } });
   });
 

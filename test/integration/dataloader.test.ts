@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
+import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 const CONFIG_PATH = '/api/v0/enkash-coins/';
@@ -130,12 +131,7 @@ describe('one loader per request', () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT');
     // An Update answer even thinner than the documented one: only the id and the amount.
     gateway.sandbox.faults.inject({
-      action: {
-        kind: 'respond',
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ payload: { coinConfigId: meal.coinConfigId, amount: 10 }, response_code: 0, response_message: 'Success' }),
-      },
+      action: jsonReply(200, envelopeBody(0, 'Success', { coinConfigId: meal.coinConfigId, amount: 10 })),
       method: 'PATCH',
     });
 
@@ -153,16 +149,10 @@ describe('one loader per request', () => {
   it('a field the PATCH payload lacks and Get Event also lacks is UPSTREAM_BAD_RESPONSE for that field only', async () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT');
     gateway.sandbox.faults.inject({
-      action: {
-        kind: 'respond',
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          payload: { coinConfigId: meal.coinConfigId, configuration: 'DEFAULT', event: 'MEAL_CARD_PAYMENT', amount: 6 },
-          response_code: 0,
-          response_message: 'Success',
-        }),
-      },
+      action: jsonReply(
+        200,
+        envelopeBody(0, 'Success', { coinConfigId: meal.coinConfigId, configuration: 'DEFAULT', event: 'MEAL_CARD_PAYMENT', amount: 6 }),
+      ),
       method: 'GET',
     });
 
@@ -206,16 +196,10 @@ describe('one loader per request', () => {
     // The Create answer names an existing id with a companyId the upstream no longer has, so a
     // value primed by the create and wrongly kept past the update would show as "STALE_CO".
     gateway.sandbox.faults.inject({
-      action: {
-        kind: 'respond',
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          payload: { coinConfigId: existing.coinConfigId, configuration: 'DEFAULT', companyId: 'STALE_CO', event: 'MEAL_CARD_PAYMENT', amount: 6 },
-          response_code: 0,
-          response_message: 'Success',
-        }),
-      },
+      action: jsonReply(
+        200,
+        envelopeBody(0, 'Success', { coinConfigId: existing.coinConfigId, configuration: 'DEFAULT', companyId: 'STALE_CO', event: 'MEAL_CARD_PAYMENT', amount: 6 }),
+      ),
       method: 'POST',
       path: CREATE_PATH,
     });

@@ -7,6 +7,7 @@ import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
+import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
 /**
@@ -31,10 +32,6 @@ function at(query: string, field: string) {
   const index = query.indexOf(`${field}(`);
   if (index < 0) throw new Error(`${field} not in query`);
   return [{ line: 1, column: index + 1 }];
-}
-
-function envelope(status: number, message: string, payload: unknown = null): string {
-  return JSON.stringify({ payload, response_code: status, response_message: message });
 }
 
 /** A field error on createCoinEvent, as the client sees the whole response. */
@@ -81,16 +78,11 @@ async function closedPortUrl(): Promise<string> {
 }
 
 describe('the error table, through the real server and the sandbox', () => {
-  let gateway: TestGateway;
+  // No retries (each upstream failure costs exactly one request) and a breaker that never opens
+  // here (the breaker has its own tests): every test sees the raw mapping.
+  const gateway = useTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
   let logStart = 0;
-  beforeAll(async () => {
-    // No retries (each upstream failure costs exactly one request) and a breaker that never opens
-    // here (the breaker has its own tests): every test sees the raw mapping.
-    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
-  });
-  afterAll(() => gateway.close());
   beforeEach(() => {
-    gateway.sandbox.reset();
     logStart = gateway.logs.length;
   });
 
@@ -119,12 +111,7 @@ describe('the error table, through the real server and the sandbox', () => {
     it.each([400, 422])('upstream HTTP %i carries the upstream reason', async (status) => {
       gateway.sandbox.faults.inject({
         path: CREATE_PATH,
-        action: {
-          kind: 'respond',
-          status,
-          headers: { 'content-type': 'application/json' },
-          body: envelope(status, 'Invalid parameter: amount must be a positive integer'),
-        },
+        action: jsonReply(status, envelopeBody(status, 'Invalid parameter: amount must be a positive integer')),
       });
       const response = await gateway.gql(CREATE, { input: INPUT });
       expect(response).toEqual(
@@ -258,12 +245,7 @@ describe('the error table, through the real server and the sandbox', () => {
     it('429 with Retry-After on a mutation: retryAfter in seconds, sent once', async () => {
       gateway.sandbox.faults.inject({
         path: CREATE_PATH,
-        action: {
-          kind: 'respond',
-          status: 429,
-          headers: { 'content-type': 'application/json', 'retry-after': '7' },
-          body: envelope(429, 'Too many requests'),
-        },
+        action: jsonReply(429, envelopeBody(429, 'Too many requests'), { 'retry-after': '7' }),
       });
       const response = await gateway.gql(CREATE, { input: INPUT });
       expect(response).toEqual(
@@ -325,12 +307,7 @@ describe('the error table, through the real server and the sandbox', () => {
     it('503 with a JSON envelope', async () => {
       gateway.sandbox.faults.inject({
         path: CREATE_PATH,
-        action: {
-          kind: 'respond',
-          status: 503,
-          headers: { 'content-type': 'application/json' },
-          body: envelope(503, 'Service Unavailable'),
-        },
+        action: jsonReply(503, envelopeBody(503, 'Service Unavailable')),
       });
       const response = await gateway.gql(CREATE, { input: INPUT });
       expect(response).toEqual(
@@ -402,7 +379,7 @@ describe('the error table, through the real server and the sandbox', () => {
     ])('a create payload with %s', async (_label, payload) => {
       gateway.sandbox.faults.inject({
         path: CREATE_PATH,
-        action: { kind: 'respond', status: 200, headers: { 'content-type': 'application/json' }, body: envelope(0, 'Success', payload) },
+        action: jsonReply(200, envelopeBody(0, 'Success', payload)),
       });
       const response = await gateway.gql(CREATE, { input: INPUT });
       expect(response).toEqual(
@@ -421,12 +398,10 @@ describe('the error table, through the real server and the sandbox', () => {
       gateway.sandbox.faults.inject({
         path: CONFIG_PATH,
         method: 'GET',
-        action: {
-          kind: 'respond',
-          status: 200,
-          headers: { 'content-type': 'application/json' },
-          body: envelope(0, 'Success', { coinConfigId: 'WCC123456', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }),
-        },
+        action: jsonReply(
+          200,
+          envelopeBody(0, 'Success', { coinConfigId: 'WCC123456', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }),
+        ),
       });
       const response = await gateway.gql(GET, { id: 'WCC123456' });
       expect(response).toEqual({
@@ -448,7 +423,7 @@ describe('the error table, through the real server and the sandbox', () => {
   it('an upstream failure writes exactly one log line (warn or above), structured, without the token', async () => {
     gateway.sandbox.faults.inject({
       path: CREATE_PATH,
-      action: { kind: 'respond', status: 403, headers: { 'content-type': 'application/json' }, body: envelope(403, 'Forbidden') },
+      action: jsonReply(403, envelopeBody(403, 'Forbidden')),
     });
     const response = await gateway.gql(CREATE, { input: INPUT });
     expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -502,16 +477,7 @@ describe('the error table, through the real server and the sandbox', () => {
 });
 
 describe('UPSTREAM_TIMEOUT (COINS_API_TIMEOUT_MS=300)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({
-      COINS_API_TIMEOUT_MS: '300',
-      COINS_API_RETRIES: '0',
-      COINS_API_BREAKER_FAILURES: '1000',
-    });
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sandbox.reset());
+  const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '300', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
 
   it('an answer delayed past the deadline', async () => {
     gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'delay', ms: 1_500 } });
@@ -627,7 +593,7 @@ describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
     const payload = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6, filler: 'x'.repeat(4096) };
     gateway.sandbox.faults.inject({
       path: CREATE_PATH,
-      action: { kind: 'respond', status: 200, headers: { 'content-type': 'application/json' }, body: envelope(0, 'Success', payload) },
+      action: jsonReply(200, envelopeBody(0, 'Success', payload)),
     });
     const before = gateway.logs.length;
     const response = await gateway.gql(CREATE, { input: INPUT });

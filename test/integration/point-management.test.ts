@@ -3,9 +3,9 @@
 // the gateway actually sent (method, path, body, count). Loader/concurrency tests live in
 // dataloader.test.ts.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CoinConfig } from '../../src/sandbox/index.js';
-import { AUTH, startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 
 const CONFIG_PATH = '/api/v0/enkash-coins/';
 const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
@@ -13,15 +13,7 @@ const balancePath = (userId: string) => `/api/v0/coins/balance?userId=${userId}`
 
 const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } as const;
 
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  gateway = await startTestGateway();
-});
-afterAll(() => gateway.close());
-beforeEach(() => {
-  gateway.sandbox.reset();
-});
+const gateway = useTestGateway();
 
 /** A configuration created straight in the sandbox's state, so it costs no recorded request. */
 function seed(config: { configuration: 'DEFAULT' | 'CUSTOM'; companyId: string; event: string; amount: number } = MEAL): CoinConfig {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
-import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 // Circuit breaker (issue 4): COINS_API_BREAKER_FAILURES consecutive failed calls (transport
 // errors, timeouts, 5xx; a call with its retries counts once) open it; while open, calls fail
@@ -44,16 +44,15 @@ async function failCalls(gateway: TestGateway, count: number): Promise<void> {
 }
 
 describe('circuit breaker (FAILURES=3, COOLDOWN_MS=500, RETRIES=0)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({
+  const gateway = useTestGateway(
+    {
       COINS_API_BREAKER_FAILURES: '3',
       COINS_API_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
       COINS_API_RETRIES: '0',
       COINS_API_TIMEOUT_MS: '300',
-    });
-  });
-  afterAll(() => gateway.close());
+    },
+    { resetSandboxBeforeEach: false },
+  );
   beforeEach(async () => {
     // Leave every test with a closed circuit: wait out a cooldown, then one good call.
     gateway.sandbox.reset();
@@ -156,15 +155,10 @@ describe('circuit breaker (FAILURES=3, COOLDOWN_MS=500, RETRIES=0)', () => {
 });
 
 describe('one call with its retries counts once (FAILURES=3, RETRIES=2)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startTestGateway({
-      COINS_API_BREAKER_FAILURES: '3',
-      COINS_API_BREAKER_COOLDOWN_MS: '60000',
-      COINS_API_RETRIES: '2',
-    });
-  });
-  afterAll(() => gateway.close());
+  const gateway = useTestGateway(
+    { COINS_API_BREAKER_FAILURES: '3', COINS_API_BREAKER_COOLDOWN_MS: '60000', COINS_API_RETRIES: '2' },
+    { resetSandboxBeforeEach: false },
+  );
 
   it('3 calls of 3 failed attempts each open it, not the first call’s 3 attempts', async () => {
     gateway.sandbox.faults.inject({ action: HTTP_503, times: Infinity });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
-import { startTestGateway, useTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 // Retries (issue 4): only GETs are retried, only on connection errors, 502/503/504 and 429,
 // at most COINS_API_RETRIES extra attempts, all inside the one COINS_API_TIMEOUT_MS deadline.
@@ -36,14 +36,10 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 }
 
 describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS=5000)', () => {
-  let gateway: TestGateway;
+  const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '5000', COINS_API_BREAKER_FAILURES: '1000' });
   let configId: string;
-  beforeAll(async () => {
-    gateway = await startTestGateway({ COINS_API_TIMEOUT_MS: '5000', COINS_API_BREAKER_FAILURES: '1000' });
-  });
-  afterAll(() => gateway.close());
+  // Runs after useTestGateway's own beforeEach, so on a freshly reset sandbox.
   beforeEach(() => {
-    gateway.sandbox.reset();
     const created = gateway.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'RETRYCO', event: 'SIGNUP', amount: 5 });
     if (!created.ok) throw new Error('sandbox setup failed');
     configId = created.config.coinConfigId;
