@@ -44,6 +44,8 @@ export function parseFaultRule(value: unknown): { ok: true; rule: FaultRule } | 
   return { ok: true, rule };
 }
 
+const RevokeSchema = z.object({ token: z.string().min(1) });
+
 export interface AdminDeps {
   state: SandboxState;
   faults: FaultController;
@@ -82,6 +84,23 @@ export function createAdminRoutes(deps: AdminDeps): (method: string, path: strin
         if (method !== 'POST') return METHOD_NOT_ALLOWED;
         deps.reset();
         return NO_CONTENT;
+      case '/__sandbox/oauth/revoke': {
+        // {"token": "..."} revokes one access or refresh token; an empty body revokes all.
+        if (method !== 'POST') return METHOD_NOT_ALLOWED;
+        if (body.trim() === '') {
+          deps.oauth.revokeAll();
+          return NO_CONTENT;
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(body);
+        } catch {
+          return json(400, { error: 'Malformed JSON request body' });
+        }
+        const parsed = RevokeSchema.safeParse(value);
+        if (!parsed.success) return json(400, { error: z.prettifyError(parsed.error) });
+        return deps.oauth.revoke(parsed.data.token) ? NO_CONTENT : json(404, { error: 'Unknown token' });
+      }
       case '/__sandbox/state':
         if (method !== 'GET') return METHOD_NOT_ALLOWED;
         return json(200, {
@@ -92,6 +111,8 @@ export function createAdminRoutes(deps: AdminDeps): (method: string, path: strin
           faultsInjected: deps.faults.injected,
           failedLogins: deps.oauth.failedLogins,
           locked: deps.oauth.locked,
+          tokensIssued: deps.oauth.tokensIssued,
+          tokenRequests: deps.oauth.tokenRequests,
         });
       default:
         return NOT_FOUND;

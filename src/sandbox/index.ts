@@ -19,5 +19,5 @@ export type {
   UpdateConfigResult,
 } from './state.js';
 export { DEFAULT_OAUTH_CLIENT, MAX_FAILED_LOGINS } from './oauth.js';
-export type { OAuthClient } from './oauth.js';
+export type { IssuedToken, OAuthClient, OAuthServer, TokenRequestCounts } from './oauth.js';
 export { MESSAGES } from './routes.js';

@@ -9,7 +9,7 @@ import { ADMIN_PREFIX, createAdminRoutes } from './admin.js';
 import { createFaultController } from './faults.js';
 import type { FaultAction, FaultController } from './faults.js';
 import { createOAuthServer, DEFAULT_OAUTH_CLIENT } from './oauth.js';
-import type { OAuthClient } from './oauth.js';
+import type { OAuthClient, OAuthServer } from './oauth.js';
 import { httpError } from './reply.js';
 import type { Reply } from './reply.js';
 import { createApiRoutes } from './routes.js';
@@ -30,6 +30,11 @@ export interface SandboxOptions {
   seedDocumentedExamples?: boolean;
   /** `expires_in` of issued tokens. @default 300 (the docs say tokens live 5 minutes) */
   tokenTtlSeconds?: number;
+  /**
+   * Coins routes accept only access tokens issued by this sandbox's `/oauth/token`, not revoked
+   * and not expired (401 otherwise). @default false (any non-empty bearer token is accepted)
+   */
+  strictTokens?: boolean;
   /**
    * Stop recording API requests after this many (the oldest are kept), so a long benchmark
    * against the sandbox does not grow memory without bound. @default Infinity
@@ -55,7 +60,9 @@ export interface SandboxServer {
   readonly requests: RecordedRequest[];
   readonly faults: FaultController;
   readonly state: SandboxState;
-  /** Clears state, faults, the login lock-out and recorded requests. */
+  /** The token endpoint: token request counts by grant, issued tokens, revocation. */
+  readonly oauth: OAuthServer;
+  /** Clears state, faults, issued tokens, token counters, the login lock-out and recorded requests. */
   reset(): void;
   /** Closes the server and destroys open sockets, hung and keep-alive ones included. */
   close(): Promise<void>;
@@ -146,7 +153,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
   const state = createSandboxState();
   if (options.seedDocumentedExamples) state.seedConfig(DOCUMENTED_EXAMPLE_CONFIG);
   const faults = createFaultController();
-  const oauth = createOAuthServer(options.oauthClient ?? DEFAULT_OAUTH_CLIENT, options.tokenTtlSeconds ?? 300);
+  const oauth = createOAuthServer(options.oauthClient ?? DEFAULT_OAUTH_CLIENT, {
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 300,
+    strictTokens: options.strictTokens ?? false,
+  });
   const route = createApiRoutes(state, oauth);
   const requests: RecordedRequest[] = [];
   const delayed = new Set<NodeJS.Timeout>();
@@ -251,6 +261,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
         requests,
         faults,
         state,
+        oauth,
         reset,
         close() {
           if (closing) return closing;

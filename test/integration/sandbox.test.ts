@@ -456,6 +456,8 @@ describe('admin HTTP routes', () => {
       faultsInjected: 0,
       failedLogins: 0,
       locked: false,
+      tokensIssued: 0,
+      tokenRequests: { password: 0, refresh_token: 0, other: 0 },
     });
 
     expect((await call('POST', '/__sandbox/reset', undefined, {})).status).toBe(204);
