@@ -36,6 +36,7 @@ export function createApp(config: Config, upstreamUrl: string, logger: Logger, s
     batchConcurrency: config.batchConcurrency,
     sandboxMode,
     isReady: () => !shuttingDown && !resilience.isRefusingCalls(),
+    corsOrigins: config.corsOrigins,
   });
   return {
     gateway,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LogLevel } from './logging/logger.js';
+import type { CorsOrigins } from './server/cors.js';
 
 /**
  * Every setting comes from the environment, parsed once at start-up. Bad values stop the
@@ -55,6 +56,7 @@ const EnvSchema = z.object({
   COINS_API_BATCH_CONCURRENCY: integer('COINS_API_BATCH_CONCURRENCY', 8, 1, 1_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
+  CORS_ORIGINS: z.string().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: (issue) => `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(issue.input)}"`,
@@ -79,6 +81,8 @@ export interface Config {
   /** 0 = an ephemeral port. */
   readonly sandboxPort: number;
   readonly logLevel: LogLevel;
+  /** Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none. */
+  readonly corsOrigins: CorsOrigins;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +98,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.COINS_API_URL === undefined, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -108,5 +115,39 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,
+    corsOrigins,
   });
+}
+
+/**
+ * CORS_ORIGINS: comma-separated exact origins ("https://app.example.com"), each written the way
+ * a browser sends its Origin header (lower case, no default port, no path or trailing slash):
+ * anything else would silently never match, so it is refused. `*` (any origin) only in sandbox
+ * mode, where it is the default; with a real upstream the default is no cross-origin access.
+ */
+function parseCorsOrigins(raw: string | undefined, sandboxMode: boolean, problems: string[]): CorsOrigins {
+  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) return sandboxMode ? '*' : [];
+  if (entries.includes('*')) {
+    if (entries.length > 1) problems.push('CORS_ORIGINS: "*" must stand alone');
+    else if (!sandboxMode) problems.push('CORS_ORIGINS may be "*" only in sandbox mode (COINS_API_URL unset)');
+    return '*';
+  }
+  entries.forEach((entry, index) => {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      // WHATWG URL keeps "*" in a host name: a wildcard like https://*.example.com would never match.
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.host.includes('*')) origin = url.origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry) {
+      problems.push(
+        `CORS_ORIGINS entry ${index + 1} is not an exact origin: scheme://host[:port] in lower case, http or https, ` +
+          'without path, trailing slash or default port',
+      );
+    }
+  });
+  return Object.freeze(entries);
 }

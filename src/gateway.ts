@@ -7,6 +7,8 @@ import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/exa
 import type { Logger } from './logging/logger.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { schema } from './schema/index.js';
+import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js';
+import { useJsonOnlyPosts } from './server/json-only-posts.js';
 import { useReadiness } from './server/readiness.js';
 import { useRequestBodyLimit } from './server/request-body-limit.js';
 import type { CoinsClient } from './upstream/coins-client.js';
@@ -21,6 +23,8 @@ export interface GatewayOptions {
   sandboxMode: boolean;
   /** Readiness: false while upstream calls would be refused or the server is shutting down. */
   isReady: () => boolean;
+  /** Origins browsers may call from ('*' = any; [] = no cross-origin access). @default [] */
+  corsOrigins?: CorsOrigins;
 }
 
 /** Larger request bodies are refused with 413 before they are buffered. */
@@ -40,6 +44,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    cors: corsOptions(options.corsOrigins ?? []),
+    // No file uploads; and a multipart body is one a cross-site form can send (useJsonOnlyPosts).
+    multipart: false,
     // Replaced by useRequestBodyLimit below: the same 413, without a stream pipeline per request.
     maxRequestBodySize: false,
     maskedErrors: { maskError: createMaskError(options.logger) },
@@ -64,6 +71,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       ...operationLimitPlugins(),
       useReadiness(options.isReady),
+      useVaryOnOrigin(),
+      useJsonOnlyPosts(),
       // A GraphQL request is a few KB (a 100-id list included); yoga's default would buffer 25 MB.
       // Last, so that it sees whichever request parser was chosen.
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),

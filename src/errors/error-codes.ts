@@ -23,6 +23,8 @@ export const ErrorCode = {
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   /** The HTTP request is not a GraphQL request: invalid JSON, no query, bad Content-Length. */
   BAD_REQUEST: 'BAD_REQUEST',
+  /** A POST body that is not JSON (a form, multipart or text/plain body: what a cross-site form sends). HTTP 415. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The request body is over the gateway's limit (1 MiB). */
   REQUEST_ENTITY_TOO_LARGE: 'REQUEST_ENTITY_TOO_LARGE',
   /** The GraphQL document could not be parsed. */

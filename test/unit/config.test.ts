@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       sandboxPort: 0,
       logLevel: 'info',
+      corsOrigins: '*',
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         SHUTDOWN_TIMEOUT_MS: '0',
         SANDBOX_PORT: '4100',
         LOG_LEVEL: 'debug',
+        CORS_ORIGINS: 'https://app.example.com',
       }),
     ).toEqual({
       port: 8080,
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 0,
       sandboxPort: 4100,
       logLevel: 'debug',
+      corsOrigins: ['https://app.example.com'],
     });
   });
 
@@ -144,5 +147,47 @@ describe('loadConfig: secrets in an unparsable COINS_API_URL', () => {
     expect(reported).toHaveLength(1);
     expect(reported[0]).toMatch(/^COINS_API_URL must be an absolute http\(s\) URL/);
     expect(reported[0]).not.toContain('s3cr3t');
+  });
+});
+
+describe('loadConfig: CORS_ORIGINS', () => {
+  const REAL = { COINS_API_URL: 'https://coins.example.com' };
+
+  it('defaults to any origin in sandbox mode and to none with a real upstream', () => {
+    expect(loadConfig({}).corsOrigins).toBe('*');
+    expect(loadConfig(REAL).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...REAL, CORS_ORIGINS: ' , ' }).corsOrigins).toEqual([]);
+  });
+
+  it('reads comma-separated exact origins, trimmed', () => {
+    expect(loadConfig({ ...REAL, CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,https://[::1]:8443' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+      'https://[::1]:8443',
+    ]);
+  });
+
+  it('accepts "*" in sandbox mode only', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(problems({ ...REAL, CORS_ORIGINS: '*' })).toEqual(['CORS_ORIGINS may be "*" only in sandbox mode (COINS_API_URL unset)']);
+    expect(problems({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual(['CORS_ORIGINS: "*" must stand alone']);
+  });
+
+  it.each([
+    'https://app.example.com/',
+    'https://app.example.com/path',
+    'https://App.Example.com',
+    'https://app.example.com:443',
+    'app.example.com',
+    'ftp://app.example.com',
+    'https://user@app.example.com',
+    'https://app.example.com?x=1',
+    'null',
+    'https://*.example.com',
+  ])('refuses %j, naming its position, not echoing it', (origin) => {
+    const reported = problems({ ...REAL, CORS_ORIGINS: `https://ok.example.com,${origin}` });
+    expect(reported).toEqual([
+      'CORS_ORIGINS entry 2 is not an exact origin: scheme://host[:port] in lower case, http or https, without path, trailing slash or default port',
+    ]);
   });
 });

@@ -1,0 +1,66 @@
+import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+
+/** How long a browser may cache a preflight answer (Chromium caps it at 7200 s anyway). */
+export const CORS_MAX_AGE_SECONDS = 600;
+
+/**
+ * Request headers a browser GraphQL client may send cross-origin (besides the CORS-safelisted
+ * ones): the body's type, the caller's token, a request id and Apollo's client-identification
+ * headers. Anything else makes the preflight fail.
+ */
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-request-id',
+  'apollographql-client-name',
+  'apollographql-client-version',
+] as const;
+
+/**
+ * Which origins may call the gateway from a browser: `'*'` (any, sandbox mode only) or exact
+ * origins such as `https://app.example.com`. An empty list: no cross-origin access at all.
+ */
+export type CorsOrigins = '*' | readonly string[];
+
+type YogaCorsOption = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors']>;
+
+/**
+ * yoga's `cors` option as a per-request factory. The factory, rather than yoga's static
+ * `origin` list, because of two of yoga's defaults: it answers an unlisted origin with
+ * `Access-Control-Allow-Origin: null`, which a sandboxed iframe or a file:// page (whose Origin
+ * IS "null") would pass; and it sends `Access-Control-Allow-Credentials: true` unless told
+ * otherwise, while this gateway uses no cookies. Here an unlisted origin gets no CORS header at
+ * all, and credentials are never allowed.
+ */
+export function corsOptions(origins: CorsOrigins): YogaCorsOption {
+  const allowed = origins === '*' ? undefined : new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || (allowed !== undefined && !allowed.has(origin))) return false;
+    return {
+      // A one-entry list is echoed as is: exactly the origin that asked, never a wildcard.
+      origin: [origin],
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: [...CORS_ALLOWED_HEADERS],
+      exposedHeaders: ['x-request-id'],
+      maxAge: CORS_MAX_AGE_SECONDS,
+    };
+  };
+}
+
+/**
+ * `Vary: Origin` on every answer to a request that named an origin: whether CORS headers are
+ * there depends on it, so a shared cache must not hand one origin's answer to another (yoga only
+ * adds Vary when it reflects a wildcard).
+ */
+export function useVaryOnOrigin(): Plugin {
+  return {
+    onResponse({ request, response }) {
+      if (request.headers.get('origin') === null) return;
+      const vary = response.headers.get('vary');
+      if (vary === null) response.headers.set('vary', 'Origin');
+      else if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+    },
+  };
+}

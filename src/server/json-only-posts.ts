@@ -1,0 +1,58 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors/error-codes.js';
+
+/**
+ * The media types a GraphQL POST body may have. A browser sends any of these cross-origin only
+ * after a CORS preflight, which the gateway answers for allowed origins only.
+ */
+export const ACCEPTED_POST_MEDIA_TYPES: readonly string[] = [
+  'application/json',
+  'application/graphql-response+json',
+  'application/graphql+json',
+];
+
+/**
+ * CSRF defence: a POST must carry a JSON body. The media types an HTML form or a "simple"
+ * fetch can send without a preflight (application/x-www-form-urlencoded, multipart/form-data,
+ * text/plain, or none at all) would otherwise reach yoga's form and multipart parsers and run
+ * an operation on a victim's behalf, so they are refused with 415 UNSUPPORTED_MEDIA_TYPE before
+ * anything is parsed or executed. GET requests stay query-only (yoga refuses mutations over GET).
+ */
+export function useJsonOnlyPosts(): Plugin {
+  return {
+    onRequestParse({ request, setRequestParser }) {
+      if (request.method !== 'POST') return;
+      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType)) throw unsupportedMediaType();
+      // yoga itself parses application/json and application/graphql+json; this one it does not know.
+      if (mediaType === 'application/graphql-response+json') setRequestParser(parseJsonBody);
+    },
+  };
+}
+
+async function parseJsonBody(request: Request): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch (error) {
+    // A body-limit error (413) is already a GraphQLError: keep it.
+    if (error instanceof GraphQLError) throw error;
+    throw new GraphQLError('POST body sent invalid JSON.', {
+      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+    });
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new GraphQLError('POST body is expected to be a JSON object.', {
+      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+    });
+  }
+  return body as Record<string, unknown>;
+}
+
+function unsupportedMediaType(): GraphQLError {
+  return new GraphQLError(
+    `Unsupported Media Type: a GraphQL POST body must be ${ACCEPTED_POST_MEDIA_TYPES.join(', ')} (send Content-Type: application/json).`,
+    { extensions: { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, http: { status: 415 } } },
+  );
+}

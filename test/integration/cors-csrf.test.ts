@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { CORS_MAX_AGE_SECONDS } from '../../src/server/cors.js';
+import { AUTH, useTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+
+/** Browsers: which origins may call cross-origin (CORS), and which bodies may run an operation (CSRF). */
+
+const APP = 'https://app.example.com';
+const OTHER = 'https://evil.example.net';
+const READ = '{ coinEvent(coinConfigId: "CSRF1") { coinConfigId amount } }';
+const READ_ANSWER = { data: { coinEvent: { coinConfigId: 'CSRF1', amount: 6 } } };
+const CREATE =
+  'mutation { createCoinEvent(input: { configuration: DEFAULT, companyId: "CEKEKCARDS", event: "CSRF_EVENT", amount: 6 }) { coinConfigId } }';
+
+/** What a browser sends before a cross-origin JSON POST with an Authorization header. */
+async function preflight(gateway: TestGateway, origin: string, requestHeaders = 'content-type, authorization') {
+  const res = await fetch(`${gateway.url}/graphql`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders },
+  });
+  await res.arrayBuffer();
+  return res;
+}
+
+/** The configuration READ reads, put straight into the sandbox's state (no recorded request). */
+function seed(gateway: TestGateway): void {
+  gateway.sandbox.state.seedConfig({ coinConfigId: 'CSRF1', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'CSRF_READ', amount: 6 });
+}
+
+async function postFrom(gateway: TestGateway, origin: string) {
+  seed(gateway);
+  const res = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { origin, 'content-type': 'application/json', authorization: AUTH },
+    body: JSON.stringify({ query: READ }),
+  });
+  return { res, body: (await res.json()) as unknown };
+}
+
+/** Every CORS response header, to assert that none is there. */
+function corsHeaders(res: Response): Record<string, string> {
+  const found: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (name.startsWith('access-control-')) found[name] = value;
+  });
+  return found;
+}
+
+describe('CORS with CORS_ORIGINS set to exact origins', () => {
+  const gateway = useTestGateway({ COINS_API_URL: 'http://127.0.0.1:9', CORS_ORIGINS: `${APP}, http://localhost:5173` });
+
+  it('a preflight from a listed origin allows GET and POST, the client headers and no credentials, with a max-age', async () => {
+    const res = await preflight(gateway, APP);
+    expect(res.status).toBe(204);
+    expect(corsHeaders(res)).toEqual({
+      'access-control-allow-origin': APP,
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers':
+        'content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version',
+      'access-control-expose-headers': 'x-request-id',
+      'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+    });
+    expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+  });
+
+  it('each listed origin is answered with itself', async () => {
+    const res = await preflight(gateway, 'http://localhost:5173');
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+
+  it('a POST from a listed origin runs and carries the CORS headers', async () => {
+    const { res, body } = await postFrom(gateway, APP);
+    expect(res.status).toBe(200);
+    expect(body).toEqual(READ_ANSWER);
+    expect(res.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+  });
+
+  it.each([OTHER, 'null', 'https://app.example.com.evil.net', 'http://app.example.com', APP.toUpperCase()])(
+    'an unlisted origin (%s) gets no CORS header at all, on the preflight and on the request',
+    async (origin) => {
+      const pre = await preflight(gateway, origin);
+      expect(corsHeaders(pre)).toEqual({});
+      const { res } = await postFrom(gateway, origin);
+      expect(corsHeaders(res)).toEqual({});
+      expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+    },
+  );
+
+  it('a request without Origin (a server, curl) gets no CORS headers and works as before', async () => {
+    const res = await gateway.post({ query: READ });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    expect(corsHeaders(res)).toEqual({});
+  });
+});
+
+describe('CORS with a real upstream and CORS_ORIGINS unset', () => {
+  const gateway = useTestGateway({ COINS_API_URL: 'http://127.0.0.1:9' });
+
+  it('no origin gets cross-origin access', async () => {
+    for (const origin of [APP, 'http://localhost:3000', 'null']) {
+      expect(corsHeaders(await preflight(gateway, origin))).toEqual({});
+      expect(corsHeaders((await postFrom(gateway, origin)).res)).toEqual({});
+    }
+  });
+});
+
+describe('CORS in sandbox mode (default "*")', () => {
+  const gateway = useTestGateway();
+
+  it('any origin may call, still without credentials', async () => {
+    for (const origin of [APP, 'http://localhost:3000']) {
+      const pre = await preflight(gateway, origin);
+      expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
+      const { res } = await postFrom(gateway, origin);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+    }
+  });
+});
+
+describe('CSRF: only JSON bodies run an operation', () => {
+  const gateway = useTestGateway();
+
+  async function postBody(contentType: string | undefined, body: string | FormData) {
+    const headers: Record<string, string> = { origin: OTHER, authorization: AUTH };
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    const res = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers, body });
+    return { res, body: (await res.json()) as unknown };
+  }
+
+  const json = JSON.stringify({ query: CREATE });
+  const form = new URLSearchParams({ query: CREATE }).toString();
+
+  it.each([
+    ['application/x-www-form-urlencoded', form],
+    ['application/x-www-form-urlencoded; charset=UTF-8', form],
+    ['text/plain', json],
+    ['text/plain;charset=UTF-8', json],
+    ['application/graphql', CREATE],
+    ['', json],
+  ])('Content-Type %j: 415 UNSUPPORTED_MEDIA_TYPE, nothing sent upstream', async (contentType, body) => {
+    const { res, body: answer } = await postBody(contentType, body);
+    expect(res.status).toBe(415);
+    expect(answer).toEqual({
+      errors: [
+        {
+          message:
+            'Unsupported Media Type: a GraphQL POST body must be application/json, application/graphql-response+json, ' +
+            'application/graphql+json (send Content-Type: application/json).',
+          extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+        },
+      ],
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it('multipart/form-data (what an HTML form with enctype=multipart sends): 415, nothing sent upstream', async () => {
+    const data = new FormData();
+    data.set('operations', json);
+    data.set('map', '{}');
+    const { res, body } = await postBody(undefined, data);
+    expect(res.status).toBe(415);
+    expect(body).toMatchObject({ errors: [{ extensions: { code: 'UNSUPPORTED_MEDIA_TYPE' } }] });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it('a POST with no Content-Type at all: 415', async () => {
+    const res = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: AUTH },
+      body: new Blob([json]),
+    });
+    expect(res.headers.get('content-type')).not.toBeNull();
+    expect(res.status).toBe(415);
+    await res.arrayBuffer();
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it.each(['application/json', 'application/json; charset=utf-8', 'application/graphql+json', 'application/graphql-response+json'])(
+    'Content-Type %j runs the operation',
+    async (contentType) => {
+      seed(gateway);
+      const { res, body } = await postBody(contentType, JSON.stringify({ query: READ }));
+      expect(res.status).toBe(200);
+      expect(body).toEqual(READ_ANSWER);
+      expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/enkash-coins/CSRF1']);
+    },
+  );
+
+  it('invalid JSON under application/graphql-response+json: 400 BAD_REQUEST', async () => {
+    const { res, body } = await postBody('application/graphql-response+json', '{"query":');
+    expect(res.status).toBe(400);
+    expect(body).toEqual({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  it('GET stays query-only: a mutation over GET is refused (405) and nothing is sent upstream', async () => {
+    const res = await fetch(`${gateway.url}/graphql?query=${encodeURIComponent(CREATE)}`, {
+      headers: { origin: OTHER, authorization: AUTH },
+    });
+    expect(res.status).toBe(405);
+    await res.arrayBuffer();
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+});
