@@ -128,7 +128,8 @@ function readBody(req: IncomingMessage, done: (body: string, tooLarge: boolean) 
     } else if (first === undefined) {
       first = chunk;
     } else {
-      (chunks ??= [first]).push(chunk);
+      chunks ??= [first];
+      chunks.push(chunk);
     }
   });
   req.on('end', () => {

@@ -68,7 +68,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 function sanitizeMessage(message: string | undefined): string | undefined {
   if (message === undefined) return undefined;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
   const printable = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return printable.length > MAX_MESSAGE_LENGTH ? `${printable.slice(0, MAX_MESSAGE_LENGTH)}…` : printable;
 }

@@ -12,7 +12,7 @@ let stopping = false;
 function stop(): void {
   if (stopping) return;
   stopping = true;
-  sandbox.close().finally(() => process.exit(0));
+  void sandbox.close().finally(() => process.exit(0));
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

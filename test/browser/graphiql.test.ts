@@ -78,6 +78,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     await expect.poll(() => editorText(page, 'request-headers.json'), { timeout: 10_000 }).not.toBeNull();
     expect(JSON.parse((await editorText(page, 'request-headers.json')) ?? '')).toEqual({ Authorization: SANDBOX_AUTHORIZATION });
     // The headers tab is open, so the prefilled token is in sight.
+    // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, and the rendered text is what a user sees
     await expect.poll(() => page.locator('.graphiql-editor-tools button.active').innerText()).toBe('Headers');
     await expect.poll(() => page.title()).toBe('coins-gateway');
 

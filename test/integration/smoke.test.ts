@@ -8,7 +8,7 @@ describe('createCoinEvent then coinEvent, through the real server and the sandbo
     const created = await gateway.gql(
       `mutation { createCoinEvent(input: {configuration: DEFAULT, companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", amount: 6}) { coinConfigId configuration companyId event amount } }`,
     );
-    const id = (created.data?.createCoinEvent as { coinConfigId: string }).coinConfigId;
+    const id = (created.data?.createCoinEvent as { coinConfigId: string } | undefined)?.coinConfigId;
     expect(id).toMatch(/^WCC\d+$/);
     expect(created).toEqual({
       data: { createCoinEvent: { coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } },
