@@ -7,7 +7,7 @@ import { listen } from '../../src/server/http-server.js';
 import { jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Bounded resources (issue 4): at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
+// Bounded resources: at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
 // bodies over COINS_API_MAX_BODY_BYTES cut off (UPSTREAM_BAD_RESPONSE, never buffered whole),
 // and server timeouts so that slow clients cannot pin the gateway.
 

@@ -1,4 +1,4 @@
-// Per-request DataLoaders and the bounded fan-out (issue 3), observed from the outside: the
+// Per-request DataLoaders and the bounded fan-out, observed from the outside: the
 // upstream requests the sandbox receives (how many, in which order, how many at once) for what a
 // client sends through the real gateway.
 

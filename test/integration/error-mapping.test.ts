@@ -11,7 +11,7 @@ import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
 /**
- * Every row of the error table of issue 2, through the real server in front of the real sandbox
+ * Every row of the error table (README, "Errors"), through the real server in front of the real sandbox
  * with injected faults: the exact GraphQL error a client sees, the upstream requests it cost, and
  * the structured log line each upstream failure leaves.
  */

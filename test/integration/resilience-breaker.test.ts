@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Circuit breaker (issue 4): COINS_API_BREAKER_FAILURES consecutive failed calls (transport
+// Circuit breaker: COINS_API_BREAKER_FAILURES consecutive failed calls (transport
 // errors, timeouts, 5xx; a call with its retries counts once) open it; while open, calls fail
 // fast with UPSTREAM_UNAVAILABLE without touching the upstream and GET /ready answers 503; after
 // COINS_API_BREAKER_COOLDOWN_MS one trial call decides.

@@ -102,7 +102,7 @@ describe('schema.graphql', () => {
     expect(undescribed(bare)).toEqual(['E', 'E.ONE', 'I', 'I.f', 'Query.a', 'Query.a(x:)', 'Query.b', 'Unused', 'Unused.g', 'Unused.g(i:)']);
   });
 
-  it('holds exactly the public contract of issues 2 and 3 (names, types, nullability, arguments)', () => {
+  it('holds exactly the public contract (names, types, nullability, arguments)', () => {
     const contract = `
       enum CoinConfiguration { DEFAULT CUSTOM }
       type CoinConfig { coinConfigId: ID!  configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AUTH, startTestGateway } from '../helpers/test-gateway.js';
 
-// Graceful shutdown (issue 4), on the real entry point (src/main.ts) in a child process, in
+// Graceful shutdown, on the real entry point (src/main.ts) in a child process, in
 // sandbox mode (COINS_API_URL unset): SIGTERM/SIGINT stop accepting, let in-flight operations
 // finish (up to SHUTDOWN_TIMEOUT_MS), close the pool and exit 0; a repeated signal joins.
 //

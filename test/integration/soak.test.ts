@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { AUTH } from '../helpers/test-gateway.js';
 
-// Soak (issue 4): hundreds of allocateCoins through the real gateway process from concurrent
+// Soak: hundreds of allocateCoins through the real gateway process from concurrent
 // clients with unique requestIds, while the sandbox injects resets (before and after
 // processing), 503s and delays past the deadline on the allocate path. Clients retry retryable
 // errors with the SAME requestId. Nothing may be lost or credited twice.

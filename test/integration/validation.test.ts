@@ -6,7 +6,7 @@ import { createResilience } from '../../src/upstream/resilience.js';
 import { AUTH, useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 /**
- * The gateway's own input rules (issue 2): checked before any upstream call, every problem of one
+ * The gateway's own input rules: checked before any upstream call, every problem of one
  * input reported at once with exact paths, nothing trimmed or fixed.
  */
 
