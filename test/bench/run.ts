@@ -44,9 +44,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { readPeakRssBytes, sampleProcess } from './proc-stats.js';
+import { CREATE_PATH } from '../helpers/upstream-paths.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
 const AUTHORIZATION = 'Bearer bench-token';
 const COMPANY_ID = 'BENCH_CO';
 const AMOUNT = 100;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { schema } from '../../src/schema/index.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { CREATE_PATH } from '../helpers/upstream-paths.js';
 
 /**
  * GraphiQL as a developer sees it, in a real (headless) Chromium: Debian's /usr/bin/chromium, or
@@ -114,7 +115,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     expect(gateway.sandbox.requests).toHaveLength(1);
     expect(gateway.sandbox.requests[0]).toMatchObject({
       method: 'POST',
-      path: '/api/v0/enkash-coins/create-coins-config',
+      path: CREATE_PATH,
       body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"INVOICE_PAYMENT","amount":10}',
     });
     expect(gateway.sandbox.requests[0]?.headers.authorization).toBe(SANDBOX_AUTHORIZATION);

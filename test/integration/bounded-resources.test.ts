@@ -6,6 +6,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../src/gateway.js';
 import { listen } from '../../src/server/http-server.js';
 import { jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 // Bounded resources: at most COINS_API_MAX_CONNECTIONS upstream connections, upstream
 // bodies over COINS_API_MAX_BODY_BYTES cut off (UPSTREAM_BAD_RESPONSE, never buffered whole),
@@ -123,7 +124,7 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
         },
       ],
     });
-    expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/coins/balance?userId=USER1']);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
 
     // The process stays healthy: a normal-sized answer right after is served.
     expect(await gateway.gql(COIN_BALANCE, { userId: 'USER2' })).toEqual({ data: { coinBalance: { userId: 'USER2', coins: 0 } } });
@@ -258,7 +259,7 @@ describe('request bodies', () => {
     expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
       {
         method: 'POST',
-        path: '/api/v0/enkash-coins/create-coins-config',
+        path: CREATE_PATH,
         body: '{"configuration":"DEFAULT","companyId":"BIG","event":"LIMIT","amount":1}',
       },
     ]);

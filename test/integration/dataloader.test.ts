@@ -6,10 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import { CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
-const CONFIG_PATH = '/api/v0/enkash-coins/';
-const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
-const balancePath = (userId: string) => `/api/v0/coins/balance?userId=${userId}`;
 
 function seed(sandbox: SandboxServer, event: string, amount = 6): CoinConfig {
   const result = sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event, amount });

@@ -9,6 +9,7 @@ import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import { CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
 
 /**
  * Every row of the error table (README, "Errors"), through the real server in front of the real sandbox
@@ -16,8 +17,6 @@ import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResp
  * the structured log line each upstream failure leaves.
  */
 
-const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
-const CONFIG_PATH = '/api/v0/enkash-coins/';
 const INPUT = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
 const SENT_BODY = '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}';
 const FIELDS = 'coinConfigId configuration companyId event amount';

@@ -6,10 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CoinConfig } from '../../src/sandbox/index.js';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
-
-const CONFIG_PATH = '/api/v0/enkash-coins/';
-const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
-const balancePath = (userId: string) => `/api/v0/coins/balance?userId=${userId}`;
+import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } as const;
 
@@ -422,7 +419,7 @@ describe('allocateCoins', () => {
 
   it('when the balance read fails after a successful allocation, a retry with the same requestId is safe', async () => {
     seed();
-    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: '/api/v0/coins/balance', times: Infinity });
+    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: BALANCE_PATH, times: Infinity });
     const failed = await gateway.gql(ALLOCATE, { input: INPUT });
 
     expect(failed).toEqual({

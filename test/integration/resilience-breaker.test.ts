@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { balancePath } from '../helpers/upstream-paths.js';
 
 // Circuit breaker: COINS_API_BREAKER_FAILURES consecutive failed calls (transport
 // errors, timeouts, 5xx; a call with its retries counts once) open it; while open, calls fail
@@ -8,7 +9,6 @@ import { upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test
 // COINS_API_BREAKER_COOLDOWN_MS one trial call decides.
 
 const COIN_BALANCE = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
-const BALANCE_PATH = '/api/v0/coins/balance';
 const COOLDOWN_MS = 500;
 
 const HTTP_503: FaultAction = { kind: 'respond', status: 503, body: '' };
@@ -66,7 +66,7 @@ describe('circuit breaker (FAILURES=3, COOLDOWN_MS=500, RETRIES=0)', () => {
     await failCalls(gateway, 2);
     expect(await readyStatus(gateway)).toBe(200);
     await failCalls(gateway, 1);
-    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${BALANCE_PATH}?userId=USER1`));
+    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${balancePath('USER1')}`));
 
     const started = performance.now();
     const refused = await balanceOf(gateway);

@@ -1,14 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 // Retries: only GETs are retried, only on connection errors, 502/503/504 and 429,
 // at most COINS_API_RETRIES extra attempts, all inside the one COINS_API_TIMEOUT_MS deadline.
-
-const CONFIG_PATH = '/api/v0/enkash-coins/';
-const BALANCE_PATH = '/api/v0/coins/balance';
-const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
-const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
 
 const COIN_EVENT = `query($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId amount } }`;
 const COIN_BALANCE = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
@@ -66,7 +62,7 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
     gateway.sandbox.faults.inject({ action: respond(503), method: 'GET', path: BALANCE_PATH, times: 1 });
     const result = await gateway.gql(COIN_BALANCE, { userId: 'USER7' });
     expect(result).toEqual({ data: { coinBalance: { userId: 'USER7', coins: 5 } } });
-    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${BALANCE_PATH}?userId=USER7`));
+    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${balancePath('USER7')}`));
     const [first, ...rest] = gateway.sandbox.requests;
     for (const again of rest) expect(again).toEqual(first);
   });
@@ -206,7 +202,7 @@ describe('retries disabled (COINS_API_RETRIES=0)', () => {
     const result = await gateway.gql(COIN_BALANCE, { userId: 'USER1' });
     expect(result.data).toEqual({ coinBalance: null });
     expect(result.errors?.[0]?.extensions).toEqual(UNAVAILABLE_503);
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${BALANCE_PATH}?userId=USER1`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
   });
 });
 
@@ -228,7 +224,7 @@ describe('every attempt inside one deadline', () => {
           },
         ],
       });
-      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${BALANCE_PATH}?userId=USER1`]);
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
       expect(ms).toBeLessThan(500);
     });
 

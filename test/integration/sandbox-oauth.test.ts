@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { OAUTH_TOKEN_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 // The sandbox's token endpoint as the gateway's service mode needs it: the refresh grant, strict
 // token checking, a settable lifetime, revocation and the token request counter.
 
 const BASIC = `Basic ${Buffer.from('sandbox-client:sandbox-secret').toString('base64')}`;
-const BALANCE = '/api/v0/coins/balance?userId=EKQZVMQK';
+const BALANCE = balancePath('EKQZVMQK');
 
 interface TokenAnswer {
   status: number;
@@ -13,7 +14,7 @@ interface TokenAnswer {
 }
 
 async function token(target: SandboxServer, form: Record<string, string>, authorization = BASIC): Promise<TokenAnswer> {
-  const response = await fetch(`${target.url}/oauth/token`, {
+  const response = await fetch(`${target.url}${OAUTH_TOKEN_PATH}`, {
     method: 'POST',
     headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),

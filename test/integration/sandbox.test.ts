@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { SandboxServer } from '../../src/sandbox/index.js';
+import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, OAUTH_TOKEN_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 let sandbox: SandboxServer;
 
@@ -46,14 +47,11 @@ async function call(
   return { status: res.status, contentType: res.headers.get('content-type'), text, json };
 }
 
-const CREATE = '/api/v0/enkash-coins/create-coins-config';
-const ALLOCATE = '/api/v0/enkash-coins/allocate-coin';
-const balancePath = (userId: string) => `/api/v0/coins/balance?userId=${encodeURIComponent(userId)}`;
 const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
 const ALLOCATION = { companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'COIN_REQ1', userId: 'EKQZVMQK' };
 
 async function createMeal(): Promise<string> {
-  const answer = await call('POST', CREATE, MEAL);
+  const answer = await call('POST', CREATE_PATH, MEAL);
   return (answer.json as { payload: { coinConfigId: string } }).payload.coinConfigId;
 }
 
@@ -69,7 +67,7 @@ function tokenRequest(overrides: Record<string, string> = {}, authorization = ba
     clientId: 'sandbox-client',
     ...overrides,
   });
-  return call('POST', '/oauth/token', form.toString(), {
+  return call('POST', OAUTH_TOKEN_PATH, form.toString(), {
     authorization,
     'content-type': 'application/x-www-form-urlencoded',
   });
@@ -95,7 +93,7 @@ describe('auth on coins routes', () => {
 
 describe('create coin configuration', () => {
   it('creates a configuration and answers the documented payload', async () => {
-    const answer = await call('POST', CREATE, MEAL);
+    const answer = await call('POST', CREATE_PATH, MEAL);
     expect(answer.status).toBe(200);
     expect(answer.contentType).toBe('application/json');
     const id = (answer.json as { payload: { coinConfigId: string } }).payload.coinConfigId;
@@ -106,7 +104,7 @@ describe('create coin configuration', () => {
 
   it('answers response_code 1 for a duplicate (companyId, event)', async () => {
     await createMeal();
-    const answer = await call('POST', CREATE, { ...MEAL, configuration: 'CUSTOM', amount: 9 });
+    const answer = await call('POST', CREATE_PATH, { ...MEAL, configuration: 'CUSTOM', amount: 9 });
     const message = 'Coin configuration already exists for this company and event';
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
@@ -119,7 +117,7 @@ describe('create coin configuration', () => {
     ['a missing amount', { configuration: 'DEFAULT', companyId: 'C', event: 'E' }, 'Missing mandatory parameter: amount'],
     ['an empty companyId', { ...MEAL, companyId: '' }, 'Missing mandatory parameter: companyId'],
   ])('answers 400 for %s', async (_name, body, message) => {
-    const answer = await call('POST', CREATE, body);
+    const answer = await call('POST', CREATE_PATH, body);
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({ payload: null, response_code: 400, response_message: message });
   });
@@ -131,7 +129,7 @@ describe('create coin configuration', () => {
     ['a zero amount', { ...MEAL, amount: 0 }, 'Invalid parameter: amount must be a positive integer'],
     ['a numeric event', { ...MEAL, event: 7 }, 'Invalid parameter: event must be a string'],
   ])('answers 422 for %s', async (_name, body, message) => {
-    const answer = await call('POST', CREATE, body);
+    const answer = await call('POST', CREATE_PATH, body);
     expect(answer.status).toBe(422);
     expect(answer.json).toEqual({ payload: null, response_code: 422, response_message: message });
   });
@@ -140,13 +138,13 @@ describe('create coin configuration', () => {
 describe('get coin configuration', () => {
   it('answers the full payload', async () => {
     const id = await createMeal();
-    const answer = await call('GET', `/api/v0/enkash-coins/${id}`);
+    const answer = await call('GET', `${CONFIG_PATH}${id}`);
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({ payload: { coinConfigId: id, ...MEAL }, response_code: 0, response_message: 'Success' });
   });
 
   it('answers 404 for an unknown coinConfigId (URL-decoded)', async () => {
-    const answer = await call('GET', '/api/v0/enkash-coins/WCC%20000000');
+    const answer = await call('GET', `${CONFIG_PATH}WCC%20000000`);
     expect(answer.status).toBe(404);
     expect(answer.json).toEqual({ payload: null, response_code: 404, response_message: 'Coin configuration not found' });
   });
@@ -155,7 +153,7 @@ describe('get coin configuration', () => {
 describe('update coin configuration', () => {
   it('answers the payload without companyId, like the documented example', async () => {
     const id = await createMeal();
-    const answer = await call('PATCH', `/api/v0/enkash-coins/${id}`, { amount: 10, configuration: 'CUSTOM' });
+    const answer = await call('PATCH', `${CONFIG_PATH}${id}`, { amount: 10, configuration: 'CUSTOM' });
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual({
       payload: { coinConfigId: id, configuration: 'CUSTOM', event: 'MEAL_CARD_PAYMENT', amount: 10 },
@@ -166,23 +164,23 @@ describe('update coin configuration', () => {
   });
 
   it('answers 404 for an unknown coinConfigId', async () => {
-    const answer = await call('PATCH', '/api/v0/enkash-coins/WCC999999x', { amount: 1 });
+    const answer = await call('PATCH', `${CONFIG_PATH}WCC999999x`, { amount: 1 });
     expect(answer.status).toBe(404);
     expect(answer.json).toEqual({ payload: null, response_code: 404, response_message: 'Coin configuration not found' });
   });
 
   it('answers 400 for an empty object and invalid JSON, 422 for a bad value', async () => {
     const id = await createMeal();
-    const empty = await call('PATCH', `/api/v0/enkash-coins/${id}`, {});
+    const empty = await call('PATCH', `${CONFIG_PATH}${id}`, {});
     expect(empty.status).toBe(400);
     expect(empty.json).toEqual({
       payload: null,
       response_code: 400,
       response_message: 'At least one of configuration, companyId, event, amount is required',
     });
-    const bad = await call('PATCH', `/api/v0/enkash-coins/${id}`, 'nope');
+    const bad = await call('PATCH', `${CONFIG_PATH}${id}`, 'nope');
     expect(bad.json).toEqual({ payload: null, response_code: 400, response_message: 'Malformed JSON request body' });
-    const invalid = await call('PATCH', `/api/v0/enkash-coins/${id}`, { amount: -1 });
+    const invalid = await call('PATCH', `${CONFIG_PATH}${id}`, { amount: -1 });
     expect(invalid.status).toBe(422);
     expect(invalid.json).toEqual({
       payload: null,
@@ -193,8 +191,8 @@ describe('update coin configuration', () => {
 
   it("answers response_code 1 when moving onto another configuration's (companyId, event)", async () => {
     const id = await createMeal();
-    await call('POST', CREATE, { ...MEAL, event: 'INVOICE_PAYMENT' });
-    const answer = await call('PATCH', `/api/v0/enkash-coins/${id}`, { event: 'INVOICE_PAYMENT' });
+    await call('POST', CREATE_PATH, { ...MEAL, event: 'INVOICE_PAYMENT' });
+    const answer = await call('PATCH', `${CONFIG_PATH}${id}`, { event: 'INVOICE_PAYMENT' });
     const message = 'Coin configuration already exists for this company and event';
     expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
     expect(sandbox.state.getConfig(id)?.event).toBe('MEAL_CARD_PAYMENT');
@@ -206,8 +204,8 @@ describe('allocate coins and balance', () => {
 
   it('credits the configured amount once per requestId', async () => {
     await createMeal();
-    const first = await call('POST', ALLOCATE, ALLOCATION);
-    const replay = await call('POST', ALLOCATE, ALLOCATION);
+    const first = await call('POST', ALLOCATE_PATH, ALLOCATION);
+    const replay = await call('POST', ALLOCATE_PATH, ALLOCATION);
     expect(first.status).toBe(200);
     expect(first.json).toEqual(allocated);
     expect(replay.json).toEqual(allocated);
@@ -222,15 +220,15 @@ describe('allocate coins and balance', () => {
 
   it('refuses a requestId reused for a different allocation', async () => {
     await createMeal();
-    await call('POST', ALLOCATE, ALLOCATION);
-    const answer = await call('POST', ALLOCATE, { ...ALLOCATION, userId: 'OTHER' });
+    await call('POST', ALLOCATE_PATH, ALLOCATION);
+    const answer = await call('POST', ALLOCATE_PATH, { ...ALLOCATION, userId: 'OTHER' });
     const message = 'requestId already used for a different allocation';
     expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
     expect(sandbox.state.totalCredited()).toBe(6);
   });
 
   it('answers response_code 1 for an unconfigured event', async () => {
-    const answer = await call('POST', ALLOCATE, ALLOCATION);
+    const answer = await call('POST', ALLOCATE_PATH, ALLOCATION);
     const message = 'Event not configured for this company';
     expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
     expect(sandbox.state.ledger).toEqual([]);
@@ -238,7 +236,7 @@ describe('allocate coins and balance', () => {
 
   it('answers 400 for a missing field', async () => {
     const { userId: _omitted, ...withoutUser } = ALLOCATION;
-    const answer = await call('POST', ALLOCATE, withoutUser);
+    const answer = await call('POST', ALLOCATE_PATH, withoutUser);
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual({ payload: null, response_code: 400, response_message: 'Missing mandatory parameter: userId' });
   });
@@ -246,7 +244,7 @@ describe('allocate coins and balance', () => {
   it('answers balance 0 for an unknown user and 400 without userId', async () => {
     const unknown = await call('GET', balancePath('NOBODY'));
     expect(unknown.json).toEqual({ response_code: 0, response_message: 'Success', payload: 0 });
-    for (const path of ['/api/v0/coins/balance', '/api/v0/coins/balance?userId=']) {
+    for (const path of [BALANCE_PATH, `${BALANCE_PATH}?userId=`]) {
       const missing = await call('GET', path);
       expect(missing.status).toBe(400);
       expect(missing.json).toEqual({ payload: null, response_code: 400, response_message: 'Missing mandatory parameter: userId' });
@@ -259,25 +257,25 @@ describe('routing and robustness', () => {
     const unknown = await call('GET', '/api/v0/nothing');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ payload: null, response_code: 404, response_message: 'Not found' });
-    const wrong = await call('GET', ALLOCATE);
+    const wrong = await call('GET', ALLOCATE_PATH);
     expect(wrong.status).toBe(405);
     expect(wrong.json).toEqual({ payload: null, response_code: 405, response_message: 'Method not allowed' });
   });
 
   it('answers 413 for a body over 1 MiB and keeps serving', async () => {
-    const answer = await call('POST', CREATE, 'x'.repeat(1024 * 1024 + 1));
+    const answer = await call('POST', CREATE_PATH, 'x'.repeat(1024 * 1024 + 1));
     expect(answer.status).toBe(413);
     expect(answer.json).toEqual({ payload: null, response_code: 413, response_message: 'Request body too large' });
     expect((await call('GET', balancePath('U'))).status).toBe(200);
   });
 
   it('records every API request with path, query, lower-cased headers and body', async () => {
-    await call('POST', ALLOCATE, ALLOCATION, { ...AUTH, 'X-Trace': 'abc' });
+    await call('POST', ALLOCATE_PATH, ALLOCATION, { ...AUTH, 'X-Trace': 'abc' });
     await call('GET', balancePath('EKQZVMQK'));
     await call('GET', '/__sandbox/state', undefined, {});
     expect(sandbox.requests.map((r) => [r.method, r.path, r.body])).toEqual([
-      ['POST', ALLOCATE, JSON.stringify(ALLOCATION)],
-      ['GET', '/api/v0/coins/balance?userId=EKQZVMQK', ''],
+      ['POST', ALLOCATE_PATH, JSON.stringify(ALLOCATION)],
+      ['GET', balancePath('EKQZVMQK'), ''],
     ]);
     expect(sandbox.requests[0]?.headers['x-trace']).toBe('abc');
     expect(sandbox.requests[0]?.headers.authorization).toBe('Bearer test-token');
@@ -334,7 +332,7 @@ describe('oauth token', () => {
     });
     try {
       const form = new URLSearchParams({ username: 'u', password: 'p', grant_type: 'password', clientId: 'c' });
-      const answer = await call('POST', '/oauth/token', form.toString(), { authorization: basic('c', 's') }, custom);
+      const answer = await call('POST', OAUTH_TOKEN_PATH, form.toString(), { authorization: basic('c', 's') }, custom);
       expect((answer.json as { expires_in: number }).expires_in).toBe(86399);
     } finally {
       await custom.close();
@@ -347,15 +345,15 @@ describe('fault injection', () => {
     await createMeal();
     sandbox.faults.inject({
       action: { kind: 'respond', status: 502, body: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } },
-      path: ALLOCATE,
+      path: ALLOCATE_PATH,
     });
-    const answer = await call('POST', ALLOCATE, ALLOCATION);
+    const answer = await call('POST', ALLOCATE_PATH, ALLOCATION);
     expect(answer).toEqual({ status: 502, contentType: 'text/html', text: '<html>Bad gateway</html>', json: undefined });
     expect(sandbox.state.ledger).toEqual([]);
     expect(sandbox.requests).toHaveLength(2);
     expect(sandbox.faults.injected).toBe(1);
     // times defaults to 1
-    expect((await call('POST', ALLOCATE, ALLOCATION)).status).toBe(200);
+    expect((await call('POST', ALLOCATE_PATH, ALLOCATION)).status).toBe(200);
   });
 
   it('delay: waits, then processes normally', async () => {
@@ -368,19 +366,19 @@ describe('fault injection', () => {
 
   it('reset: drops the connection without processing', async () => {
     await createMeal();
-    sandbox.faults.inject({ action: { kind: 'reset' }, method: 'post', path: ALLOCATE });
-    await expect(call('POST', ALLOCATE, ALLOCATION)).rejects.toThrow();
+    sandbox.faults.inject({ action: { kind: 'reset' }, method: 'post', path: ALLOCATE_PATH });
+    await expect(call('POST', ALLOCATE_PATH, ALLOCATION)).rejects.toThrow();
     expect(sandbox.state.totalCredited()).toBe(0);
-    expect(sandbox.requests.at(-1)?.path).toBe(ALLOCATE);
+    expect(sandbox.requests.at(-1)?.path).toBe(ALLOCATE_PATH);
   });
 
   it('reset-after-processing: credits the coins but drops the answer', async () => {
     await createMeal();
-    sandbox.faults.inject({ action: { kind: 'reset-after-processing' }, path: ALLOCATE });
-    await expect(call('POST', ALLOCATE, ALLOCATION)).rejects.toThrow();
+    sandbox.faults.inject({ action: { kind: 'reset-after-processing' }, path: ALLOCATE_PATH });
+    await expect(call('POST', ALLOCATE_PATH, ALLOCATION)).rejects.toThrow();
     expect(sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
     // The client's retry with the same requestId is answered as a success without a second credit.
-    expect((await call('POST', ALLOCATE, ALLOCATION)).json).toMatchObject({ response_code: 0 });
+    expect((await call('POST', ALLOCATE_PATH, ALLOCATION)).json).toMatchObject({ response_code: 0 });
     expect(sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
   });
 
@@ -401,7 +399,7 @@ describe('fault injection', () => {
 
   it('times, method/path filters, Infinity and probability', async () => {
     sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: '/api/v0/coins/', times: 2 });
-    expect((await call('POST', ALLOCATE, ALLOCATION)).status).toBe(200);
+    expect((await call('POST', ALLOCATE_PATH, ALLOCATION)).status).toBe(200);
     expect((await call('GET', balancePath('U'))).status).toBe(503);
     expect((await call('GET', balancePath('U'))).status).toBe(503);
     expect((await call('GET', balancePath('U'))).status).toBe(200);
@@ -437,14 +435,14 @@ describe('admin HTTP routes', () => {
     expect(invalid.status).toBe(400);
 
     const id = await createMeal();
-    await call('POST', ALLOCATE, ALLOCATION);
+    await call('POST', ALLOCATE_PATH, ALLOCATION);
     const requests = await call('GET', '/__sandbox/requests', undefined, {});
     expect((requests.json as Array<{ path: string }>).map((r) => r.path)).toEqual([
       balancePath('U'),
       balancePath('U'),
       balancePath('U'),
-      CREATE,
-      ALLOCATE,
+      CREATE_PATH,
+      ALLOCATE_PATH,
     ]);
 
     const state = await call('GET', '/__sandbox/state', undefined, {});

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AUTH, startTestGateway } from '../helpers/test-gateway.js';
+import { BALANCE_PATH } from '../helpers/upstream-paths.js';
 
 // Graceful shutdown, on the real entry point (src/main.ts) in a child process, in
 // sandbox mode (COINS_API_URL unset): SIGTERM/SIGINT stop accepting, let in-flight operations
@@ -13,7 +14,6 @@ import { AUTH, startTestGateway } from '../helpers/test-gateway.js';
 // idle, and those are closed as shutdown starts. The readiness flip is asserted in-process below.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BALANCE_PATH = '/api/v0/coins/balance';
 const BALANCE_QUERY = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
 
 interface Gateway {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUTH, useTestGateway } from '../helpers/test-gateway.js';
+import { CREATE_PATH } from '../helpers/upstream-paths.js';
 
 describe('createCoinEvent then coinEvent, through the real server and the sandbox', () => {
   const gateway = useTestGateway({}, { resetSandboxBeforeEach: false });
@@ -16,7 +17,7 @@ describe('createCoinEvent then coinEvent, through the real server and the sandbo
     const [request] = gateway.sandbox.requests;
     expect(request).toMatchObject({
       method: 'POST',
-      path: '/api/v0/enkash-coins/create-coins-config',
+      path: CREATE_PATH,
       body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
     });
     expect(request?.headers.authorization).toBe(AUTH);

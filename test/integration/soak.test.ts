@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { AUTH } from '../helpers/test-gateway.js';
+import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 
 // Soak: hundreds of allocateCoins through the real gateway process from concurrent
 // clients with unique requestIds, while the sandbox injects resets (before and after
@@ -104,7 +105,7 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   );
   expect(created).toEqual({ data: { createCoinEvent: { amount: AMOUNT } } });
   for (const action of FAULTS) {
-    await sandbox('POST', 'faults', { action, method: 'POST', path: '/api/v0/enkash-coins/allocate-coin', times: 'Infinity', probability: FAULT_PROBABILITY });
+    await sandbox('POST', 'faults', { action, method: 'POST', path: ALLOCATE_PATH, times: 'Infinity', probability: FAULT_PROBABILITY });
   }
   const rssBefore = await rssMb(gatewayProcess.pid!);
   let unhandled = 0;

@@ -4,6 +4,7 @@ import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import type { HttpRequest, HttpTransport } from '../../src/upstream/http-transport.js';
 import { createResilience } from '../../src/upstream/resilience.js';
 import { AUTH, useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import { BALANCE_PATH, CONFIG_PATH } from '../helpers/upstream-paths.js';
 
 /**
  * The gateway's own input rules: checked before any upstream call, every problem of one
@@ -170,7 +171,7 @@ describe('coinEvent and updateCoinEvent id rules', () => {
     const response = await gateway.gql(GET, { id });
     expect(response).toEqual({ data: { coinEvent: { coinConfigId: id } } });
     expect(gateway.sandbox.requests).toHaveLength(1);
-    expect(gateway.sandbox.requests[0]).toMatchObject({ method: 'GET', path: `/api/v0/enkash-coins/${id}`, body: '' });
+    expect(gateway.sandbox.requests[0]).toMatchObject({ method: 'GET', path: `${CONFIG_PATH}${id}`, body: '' });
     expect(gateway.sandbox.requests[0]?.headers.authorization).toBe(AUTH);
   });
 });
@@ -186,7 +187,7 @@ describe('ids are URL-encoded in upstream paths (defence in depth behind validat
         return {
           status: 200,
           headers: { 'content-type': 'application/json' },
-          body: request.path.startsWith('/api/v0/coins/balance')
+          body: request.path.startsWith(BALANCE_PATH)
             ? '{"payload":5,"response_code":0,"response_message":"Success"}'
             : '{"payload":{"coinConfigId":"WCC1"},"response_code":0,"response_message":"Success"}',
         };
@@ -210,14 +211,14 @@ describe('ids are URL-encoded in upstream paths (defence in depth behind validat
     await client.getCoinConfig(RAW, { authorization: AUTH });
     await client.updateCoinConfig(RAW, { amount: 2 }, { authorization: AUTH });
     expect(sent.map((request) => [request.method, request.path])).toEqual([
-      ['GET', `/api/v0/enkash-coins/${ENCODED}`],
-      ['PATCH', `/api/v0/enkash-coins/${ENCODED}`],
+      ['GET', `${CONFIG_PATH}${ENCODED}`],
+      ['PATCH', `${CONFIG_PATH}${ENCODED}`],
     ]);
   });
 
   it('Get Balance encodes the userId in the query string', async () => {
     const { client, sent } = recordingClient();
     await client.getBalance('U&userId=other', { authorization: AUTH });
-    expect(sent.map((request) => request.path)).toEqual(['/api/v0/coins/balance?userId=U%26userId%3Dother']);
+    expect(sent.map((request) => request.path)).toEqual([`${BALANCE_PATH}?userId=U%26userId%3Dother`]);
   });
 });
