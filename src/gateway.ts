@@ -6,6 +6,7 @@ import { createMaskError } from './errors/mask-error.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
 import type { Logger } from './logging/logger.js';
 import { operationLimitPlugins } from './operation-limits.js';
+import { useOrderedExecution } from './protocol/ordered-execution.js';
 import { schema } from './schema/index.js';
 import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js';
 import { useJsonOnlyPosts } from './server/json-only-posts.js';
@@ -69,6 +70,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     },
     plugins: [
+      useOrderedExecution(),
       ...operationLimitPlugins(),
       useReadiness(options.isReady),
       useVaryOnOrigin(),
