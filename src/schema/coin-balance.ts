@@ -11,6 +11,11 @@ export interface CoinBalanceSource {
 export const CoinBalanceRef = builder.objectRef<CoinBalanceSource>('CoinBalance').implement({
   description: "A user's coin balance at EnKash.",
   fields: (t) => ({
+    id: t.exposeID('userId', {
+      description:
+        'Equal to userId. Normalized client caches (Apollo InMemoryCache, urql Graphcache) identify objects by id, ' +
+        'so they update a cached balance after allocateCoins (select its balance) with no cache configuration.',
+    }),
     userId: t.exposeID('userId', { description: 'The EnKash user id (e.g. "EKQZVMQK").' }),
     coins: t.exposeInt('coins', { description: 'Coins the user holds now.' }),
   }),

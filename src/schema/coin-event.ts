@@ -49,6 +49,11 @@ export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').i
     'A coin event configuration: how many coins a user earns at a company when the event happens. ' +
     'Ids look like "WCC817428".',
   fields: (t) => ({
+    id: t.exposeID('coinConfigId', {
+      description:
+        'Equal to coinConfigId. Normalized client caches (Apollo InMemoryCache, urql Graphcache) identify objects ' +
+        'by id, so they update a cached configuration after updateCoinEvent with no cache configuration.',
+    }),
     coinConfigId: t.exposeID('coinConfigId', { description: 'The configuration id issued by EnKash (e.g. "WCC817428").' }),
     configuration: t.field({
       type: CoinConfigurationEnum,

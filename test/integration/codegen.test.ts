@@ -89,7 +89,7 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
     })) as { created: { coinConfigId: string } };
     const id = result.created.coinConfigId;
     expect(id).toMatch(/^WCC\d{6}$/);
-    const created = { coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
+    const created = { id, coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
     const updated = { ...created, amount: 10 };
     expect(result).toEqual({
       created,
@@ -102,12 +102,12 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
         event: 'MEAL_CARD_PAYMENT',
         userId: 'EKQZVMQK',
         message: 'Successfully allocated enkash Coins',
-        balance: { userId: 'EKQZVMQK', coins: 10 },
+        balance: { id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 10 },
       },
-      balance: { userId: 'EKQZVMQK', coins: 10 },
+      balance: { id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 10 },
       balances: [
-        { userId: 'EKQZVMQK', coins: 10 },
-        { userId: 'NOBODY', coins: 0 },
+        { id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 10 },
+        { id: 'NOBODY', userId: 'NOBODY', coins: 0 },
       ],
     });
 

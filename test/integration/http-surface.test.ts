@@ -287,6 +287,7 @@ describe('introspection and __typename need no Authorization', () => {
       'companyId',
       'configuration',
       'event',
+      'id',
     ]);
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
   });

@@ -67,3 +67,37 @@ describe('operation shape limits (graphql-armor)', () => {
     });
   });
 });
+
+describe('directives per operation (graphql-armor max-directives)', () => {
+  const gateway = useTestGateway({}, { resetSandboxBeforeEach: false });
+  const withDirectives = (count: number) =>
+    `query($show: Boolean = true) { coinBalance(userId: "EKQZVMQK") { ${Array.from(
+      { length: count },
+      (_, i) => `c${i}: coins @include(if: $show)`,
+    ).join(' ')} } }`;
+
+  it('accepts as many directives as allowed', async () => {
+    const response = await gateway.post({ query: withDirectives(OPERATION_LIMITS.maxDirectives) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { coinBalance: Record<string, number> } };
+    expect(Object.keys(body.data.coinBalance)).toHaveLength(OPERATION_LIMITS.maxDirectives);
+  });
+
+  it('refuses one directive more (spread fragments counted) with a 400 validation error, before any upstream call', async () => {
+    gateway.sandbox.reset();
+    const half = OPERATION_LIMITS.maxDirectives / 2;
+    const fragment = Array.from({ length: half }, (_, i) => `f${i}: coins @skip(if: false)`).join(' ');
+    const query = `{ coinBalance(userId: "EKQZVMQK") { ...F ...F userId @include(if: true) } } fragment F on CoinBalance { ${fragment} }`;
+    const response = await gateway.post({ query });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: `Directives limit of ${OPERATION_LIMITS.maxDirectives} exceeded, found ${OPERATION_LIMITS.maxDirectives + 1}.`,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+});

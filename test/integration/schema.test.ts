@@ -105,11 +105,11 @@ describe('schema.graphql', () => {
   it('holds exactly the public contract (names, types, nullability, arguments)', () => {
     const contract = `
       enum CoinConfiguration { DEFAULT CUSTOM }
-      type CoinConfig { coinConfigId: ID!  configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }
+      type CoinConfig { id: ID!  coinConfigId: ID!  configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }
       input CreateCoinEventInput { configuration: CoinConfiguration!  companyId: String!  event: String!  amount: Int! }
       input UpdateCoinEventInput { configuration: CoinConfiguration  companyId: String  event: String  amount: Int }
       input AllocateCoinsInput { companyId: String!  event: String!  userId: ID!  requestId: ID! }
-      type CoinBalance { userId: ID!  coins: Int! }
+      type CoinBalance { id: ID!  userId: ID!  coins: Int! }
       type CoinAllocation { requestId: ID!  companyId: String!  event: String!  userId: ID!  message: String!  balance: CoinBalance! }
       type Query {
         coinEvent(coinConfigId: ID!): CoinConfig
