@@ -7,6 +7,7 @@ import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/exa
 import type { Logger } from './logging/logger.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { useOrderedExecution } from './protocol/ordered-execution.js';
+import { useVariableIssues } from './protocol/variable-issues.js';
 import { schema } from './schema/index.js';
 import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js';
 import { useJsonOnlyPosts } from './server/json-only-posts.js';
@@ -71,6 +72,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     plugins: [
       useOrderedExecution(),
+      useVariableIssues(),
       ...operationLimitPlugins(),
       useReadiness(options.isReady),
       useVaryOnOrigin(),

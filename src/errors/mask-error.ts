@@ -25,16 +25,7 @@ export function createMaskError(logger: Logger) {
         extensions: mapped.extensions,
       });
     }
-    if (isVariableCoercionError(error)) {
-      // graphql-js reports a variable of the wrong type ("6" for an Int!) without a code: it is
-      // bad input from the client like any other.
-      return new GraphQLError(error.message, {
-        nodes: error.nodes,
-        source: error.source,
-        positions: error.positions,
-        extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT },
-      });
-    }
+    if (error instanceof GraphQLError && isDocumentError(error)) return asDocumentError(error);
     if (error instanceof GraphQLError && isRequestError(error)) return asPlainRequestError(error);
     const masked = yogaMaskError(error, message, isDev);
     if (masked !== error) {
@@ -47,15 +38,33 @@ export function createMaskError(logger: Logger) {
   };
 }
 
-function isVariableCoercionError(error: unknown): error is GraphQLError {
-  return (
-    error instanceof GraphQLError &&
-    error.extensions.code === undefined &&
-    // graphql-js wraps the scalar's own complaint ("Int cannot represent ...") as originalError.
-    (error.originalError == null || error.originalError instanceof GraphQLError) &&
-    error.path === undefined &&
-    error.message.startsWith('Variable "$')
-  );
+/**
+ * The GraphQL-over-HTTP spec's request errors for a well-formed request: the document does not
+ * parse or validate, names no runnable operation, or its variables do not coerce (and our
+ * persisted-document answers). With `Accept: application/json` the spec says such a response
+ * SHOULD be 200, with `application/graphql-response+json` 4xx: yoga decides that from
+ * `http.spec`, so these keep (or get) `spec: true` with their 4xx.
+ */
+const DOCUMENT_ERROR_CODES: ReadonlySet<unknown> = new Set<ErrorCode>([
+  ErrorCode.GRAPHQL_PARSE_FAILED,
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.OPERATION_RESOLUTION_FAILURE,
+  ErrorCode.BAD_USER_INPUT,
+]);
+
+function isDocumentError(error: GraphQLError): boolean {
+  return error.path === undefined && DOCUMENT_ERROR_CODES.has(error.extensions.code);
+}
+
+function asDocumentError(error: GraphQLError): GraphQLError {
+  const { originalError: _internal, http, ...extensions } = error.extensions;
+  const status = (http as { status?: number } | undefined)?.status ?? 400;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...extensions, http: { ...(http as object), spec: true, status } },
+  });
 }
 
 /** yoga's errors about the HTTP request itself (invalid JSON body, no query, ...). */
@@ -65,9 +74,10 @@ function isRequestError(error: GraphQLError): boolean {
 }
 
 /**
- * A malformed request is answered 400 whatever the Accept header (yoga would answer 200 to
- * `application/json` clients), and without the parser's exception that yoga copies into
- * extensions.originalError: clients get the message and the code, never internals.
+ * A malformed request (not JSON, no query string) is answered 400 whatever the Accept header
+ * (yoga would answer 200 to `application/json` clients; the spec's 200 is only for well-formed
+ * requests), and without the parser's exception that yoga copies into extensions.originalError:
+ * clients get the message and the code, never internals.
  */
 function asPlainRequestError(error: GraphQLError): GraphQLError {
   const { originalError: _internal, http, ...extensions } = error.extensions;

@@ -104,12 +104,17 @@ describe('createCoinEvent input rules', () => {
   it('a wrongly typed amount is refused by GraphQL itself (HTTP 400), before any upstream call', async () => {
     const res = await gateway.post({ query: CREATE, variables: { input: { ...VALID, amount: '6' } } });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { data?: unknown; errors: Array<{ message: string }> };
-    expect(body.data).toBeUndefined();
-    expect(body.errors).toHaveLength(1);
-    expect(body.errors[0]?.message).toBe(
-      'Variable "$input" got invalid value "6" at "input.amount"; Int cannot represent non-integer value: "6"',
-    );
+    expect(await res.json()).toEqual({
+      errors: [
+        {
+          message: 'Invalid input: input.amount: Int cannot represent non-integer value: "6"',
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [{ path: ['input', 'amount'], message: 'Int cannot represent non-integer value: "6"' }],
+          },
+        },
+      ],
+    });
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
   });
 });
