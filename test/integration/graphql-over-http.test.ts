@@ -10,7 +10,7 @@ const CONFIG = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL
 
 async function createConfig(): Promise<string> {
   const response = await gateway.gql(CREATE, { input: CONFIG });
-  return (response.data?.createCoinEvent as { coinConfigId: string }).coinConfigId;
+  return (response.data as { createCoinEvent: { coinConfigId: string } }).createCoinEvent.coinConfigId;
 }
 
 describe('response keys follow the selection set (Serialized Map Ordering)', () => {
@@ -33,8 +33,8 @@ describe('response keys follow the selection set (Serialized Map Ordering)', () 
   it('list entries keep their fields in order whatever the upstream latency', async () => {
     const first = await createConfig();
     const second = (
-      (await gateway.gql(CREATE, { input: { ...CONFIG, event: 'INVOICE_PAYMENT' } })).data?.createCoinEvent as { coinConfigId: string }
-    ).coinConfigId;
+      (await gateway.gql(CREATE, { input: { ...CONFIG, event: 'INVOICE_PAYMENT' } })).data as { createCoinEvent: { coinConfigId: string } }
+    ).createCoinEvent.coinConfigId;
     gateway.sandbox.faults.inject({ method: 'GET', path: `/api/v0/enkash-coins/${first}`, action: { kind: 'delay', ms: 100 } });
     const response = await gateway.post({
       query: `{ coinEvents(coinConfigIds: ["${first}", "${second}"]) { amount event id } n: __typename }`,

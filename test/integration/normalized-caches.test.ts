@@ -39,7 +39,7 @@ async function createConfig(): Promise<string> {
     'mutation($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId } }',
     { input: CONFIG },
   );
-  const id = (response.data?.createCoinEvent as { coinConfigId: string }).coinConfigId;
+  const id = (response.data as { createCoinEvent: { coinConfigId: string } }).createCoinEvent.coinConfigId;
   gateway.sandbox.requests.length = 0;
   return id;
 }
