@@ -1,9 +1,11 @@
-import { createForwardedAuthorization } from './auth/credential-source.js';
-import type { Config } from './config.js';
+import { createForwardedAuthorization, createServiceTokenCredentials } from './auth/credential-source.js';
+import type { Config, ServiceCredentials } from './config.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { createCoinsClient } from './upstream/coins-client.js';
-import { createHttpTransport } from './upstream/http-transport.js';
+import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
+import { createServiceTokenManager, type ServiceTokenManager } from './upstream/oauth/service-token.js';
+import { createTokenEndpoint } from './upstream/oauth/token-endpoint.js';
 import { createResilience } from './upstream/resilience.js';
 
 export interface App {
@@ -28,21 +30,53 @@ export function createApp(config: Config, upstreamUrl: string, logger: Logger, s
     breakerCooldownMs: config.breakerCooldownMs,
   });
   const coins = createCoinsClient({ transport, resilience, timeoutMs: config.coinsApiTimeoutMs, logger });
+  const service = config.serviceCredentials
+    ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger)
+    : undefined;
   let shuttingDown = false;
   const gateway = createGateway({
     coins,
-    credentialSource: createForwardedAuthorization(),
+    credentialSource: service ? createServiceTokenCredentials(service.tokens) : createForwardedAuthorization(),
     logger,
     batchConcurrency: config.batchConcurrency,
     sandboxMode,
-    isReady: () => !shuttingDown && !resilience.isRefusingCalls(),
     corsOrigins: config.corsOrigins,
+    // Rejected service credentials stay rejected until a restart: this replica cannot serve.
+    isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
   });
   return {
     gateway,
     beginShutdown: () => {
       shuttingDown = true;
     },
-    close: () => transport.close(),
+    close: async () => {
+      await Promise.all([transport.close(), service?.transport.close()]);
+    },
   };
+}
+
+/** Token responses are a few hundred bytes; anything near this is not a token. */
+const TOKEN_RESPONSE_MAX_BYTES = 65_536;
+
+function createServiceToken(
+  credentials: ServiceCredentials,
+  upstreamUrl: string,
+  timeoutMs: number,
+  logger: Logger,
+): { tokens: ServiceTokenManager; transport: HttpTransport } {
+  const tokenUrl = new URL(credentials.tokenUrl ?? `${upstreamUrl}/oauth/token`);
+  // Its own small pool: token requests are rare and must not queue behind coins calls.
+  const transport = createHttpTransport({
+    baseUrl: tokenUrl.origin,
+    maxConnections: 2,
+    maxBodyBytes: TOKEN_RESPONSE_MAX_BYTES,
+    timeoutMs,
+  });
+  const endpoint = createTokenEndpoint({
+    transport,
+    path: tokenUrl.pathname,
+    credentials,
+    timeoutMs,
+  });
+  return { tokens: createServiceTokenManager({ endpoint, logger }), transport };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LogLevel } from './logging/logger.js';
 import type { CorsOrigins } from './server/cors.js';
@@ -20,10 +21,9 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
       return Number(value);
     });
 
-const EnvSchema = z.object({
-  PORT: integer('PORT', 4000, 0, 65_535),
-  HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
-  COINS_API_URL: z
+/** An absolute http(s) URL without credentials, query or fragment; no trailing slash. */
+const httpUrl = (name: string) =>
+  z
     .string()
     .trim()
     .optional()
@@ -34,19 +34,24 @@ const EnvSchema = z.object({
         url = new URL(value);
       } catch {
         // Not echoed: a URL that fails to parse may still carry a password.
-        ctx.addIssue({ code: 'custom', message: 'COINS_API_URL must be an absolute http(s) URL' });
+        ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
         return z.NEVER;
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `COINS_API_URL must use http or https, got "${url.protocol}"` });
+        ctx.addIssue({ code: 'custom', message: `${name} must use http or https, got "${url.protocol}"` });
         return z.NEVER;
       }
       if (url.username || url.password || url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: 'COINS_API_URL must not carry credentials, a query or a fragment' });
+        ctx.addIssue({ code: 'custom', message: `${name} must not carry credentials, a query or a fragment` });
         return z.NEVER;
       }
       return url.toString().replace(/\/+$/, '');
-    }),
+    });
+
+const EnvSchema = z.object({
+  PORT: integer('PORT', 4000, 0, 65_535),
+  HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
+  COINS_API_URL: httpUrl('COINS_API_URL'),
   COINS_API_TIMEOUT_MS: integer('COINS_API_TIMEOUT_MS', 10_000, 1, 600_000),
   COINS_API_RETRIES: integer('COINS_API_RETRIES', 2, 0, 10),
   COINS_API_BREAKER_FAILURES: integer('COINS_API_BREAKER_FAILURES', 5, 1, 1_000),
@@ -57,6 +62,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
+  COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: (issue) => `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(issue.input)}"`,
@@ -83,6 +89,18 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none. */
   readonly corsOrigins: CorsOrigins;
+  /** Set: the gateway holds the partner's EnKash credentials (service mode); unset: forwarding. */
+  readonly serviceCredentials: ServiceCredentials | undefined;
+}
+
+/** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
+export interface ServiceCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+  /** undefined: the upstream's `/oauth/token` (COINS_API_URL's, or the sandbox's). */
+  readonly tokenUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -94,12 +112,17 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
-  }
+  const credentials = readServiceCredentials(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)),
+    ...credentials.problems,
+  ];
+  if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
   const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.COINS_API_URL === undefined, problems);
+  if (e.COINS_OAUTH_TOKEN_URL !== undefined && credentials.value === undefined && credentials.problems.length === 0) {
+    problems.push(`COINS_OAUTH_TOKEN_URL is set, but ${CREDENTIAL_NAMES.join(', ')} are not`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -116,7 +139,85 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,
     corsOrigins,
+    serviceCredentials:
+      credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
   });
+}
+
+const CREDENTIAL_NAMES = [
+  'COINS_OAUTH_CLIENT_ID',
+  'COINS_OAUTH_CLIENT_SECRET',
+  'COINS_OAUTH_USERNAME',
+  'COINS_OAUTH_PASSWORD',
+] as const;
+
+/** Secrets that may come from a file instead (the Docker/Kubernetes secrets convention). */
+const FILE_VARIANTS: Partial<Record<(typeof CREDENTIAL_NAMES)[number], string>> = {
+  COINS_OAUTH_CLIENT_SECRET: 'COINS_OAUTH_CLIENT_SECRET_FILE',
+  COINS_OAUTH_PASSWORD: 'COINS_OAUTH_PASSWORD_FILE',
+};
+
+/**
+ * All four service credentials or none: a partial set is a mistake, and guessing which mode was
+ * meant would be unsafe. Problems name variables and files, never a value.
+ */
+function readServiceCredentials(env: Record<string, string | undefined>): {
+  value?: Omit<ServiceCredentials, 'tokenUrl'>;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const values = new Map<string, string>();
+  const given = new Set<string>();
+  for (const name of CREDENTIAL_NAMES) {
+    const direct = env[name];
+    const fileName = FILE_VARIANTS[name];
+    const file = fileName === undefined ? undefined : env[fileName];
+    const hasDirect = direct !== undefined && direct !== '';
+    const hasFile = file !== undefined && file.trim() !== '';
+    if (hasDirect || hasFile) given.add(name);
+    if (hasDirect && hasFile) {
+      problems.push(`Set either ${name} or ${fileName}, not both`);
+    } else if (hasDirect) {
+      values.set(name, direct);
+    } else if (hasFile) {
+      const read = readSecretFile(fileName as string, file.trim());
+      if (typeof read === 'string') values.set(name, read);
+      else problems.push(read.problem);
+    }
+  }
+  if (given.size === 0) return { problems };
+  const missing = CREDENTIAL_NAMES.filter((name) => !given.has(name)).map((name) =>
+    FILE_VARIANTS[name] ? `${name} (or ${FILE_VARIANTS[name]})` : name,
+  );
+  if (missing.length > 0) {
+    problems.push(`Service credentials need all of ${CREDENTIAL_NAMES.join(', ')} or none; missing: ${missing.join(', ')}`);
+  }
+  // Basic authentication cannot carry a colon in the user-id (RFC 7617).
+  if (values.get('COINS_OAUTH_CLIENT_ID')?.includes(':')) problems.push('COINS_OAUTH_CLIENT_ID must not contain ":"');
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    value: {
+      clientId: values.get('COINS_OAUTH_CLIENT_ID') as string,
+      clientSecret: values.get('COINS_OAUTH_CLIENT_SECRET') as string,
+      username: values.get('COINS_OAUTH_USERNAME') as string,
+      password: values.get('COINS_OAUTH_PASSWORD') as string,
+    },
+  };
+}
+
+/** The file's text without its trailing newline (what `echo` and most editors add). */
+function readSecretFile(variable: string, path: string): string | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return { problem: `${variable}: cannot read ${path}${typeof code === 'string' ? ` (${code})` : ''}` };
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') return { problem: `${variable}: ${path} is empty` };
+  return secret;
 }
 
 /**

@@ -22,18 +22,33 @@ async function main(): Promise<void> {
   let sandbox: SandboxServer | undefined;
   let upstreamUrl = config.coinsApiUrl;
   if (upstreamUrl === undefined) {
-    sandbox = await startSandbox({ port: config.sandboxPort, host: '127.0.0.1', seedDocumentedExamples: true });
+    // With service credentials the sandbox checks tokens strictly, so the gateway's own token flow
+    // is exercised for real; without, any bearer token works (GraphiQL's prefilled header).
+    const strictTokens = config.serviceCredentials !== undefined;
+    sandbox = await startSandbox({
+      port: config.sandboxPort,
+      host: '127.0.0.1',
+      seedDocumentedExamples: true,
+      strictTokens,
+    });
     upstreamUrl = sandbox.url;
     logger.warn(
       { event: 'sandbox_mode', sandboxUrl: sandbox.url },
-      `COINS_API_URL is not set: serving from the built-in sandbox upstream at ${sandbox.url} (in-memory fake data, any bearer token accepted)`,
+      `COINS_API_URL is not set: serving from the built-in sandbox upstream at ${sandbox.url} (in-memory fake data, ${
+        strictTokens ? 'only tokens from its /oauth/token accepted' : 'any bearer token accepted'
+      })`,
     );
   }
 
   const app = createApp(config, upstreamUrl, logger, sandbox !== undefined);
   const listening = await listen(app.gateway, config.port, config.host);
   logger.info(
-    { event: 'listening', url: listening.url, upstream: sandbox ? 'sandbox' : 'configured' },
+    {
+      event: 'listening',
+      url: listening.url,
+      upstream: sandbox ? 'sandbox' : 'configured',
+      upstreamCredentials: config.serviceCredentials ? 'service' : 'forwarded',
+    },
     `coins-gateway ready: GraphQL and GraphiQL at ${listening.url}/graphql`,
   );
 

@@ -1,9 +1,9 @@
 import type { CallCredentials } from '../upstream/coins-client.js';
+import type { ServiceTokenSource } from '../upstream/oauth/service-token.js';
 
 /**
- * Where the upstream credential of a GraphQL request comes from. Today the caller's own
- * Authorization header is forwarded; server-held OAuth credentials (`/oauth/token`) can be
- * another implementation of this interface without touching resolvers.
+ * Where the upstream credential of a GraphQL request comes from: the caller's own Authorization
+ * header (forwarding mode), or the gateway's own EnKash token (service mode).
  */
 export interface CredentialSource {
   /** undefined when there is nothing to present upstream (the field then fails UNAUTHENTICATED). */
@@ -18,5 +18,16 @@ export function createForwardedAuthorization(): CredentialSource {
       if (authorization === null || authorization.trim() === '') return undefined;
       return { authorization };
     },
+  };
+}
+
+/**
+ * Service mode: every request acts with the gateway's own token; the caller's Authorization
+ * header is never sent upstream. Who may use it is decided before this (caller authentication).
+ */
+export function createServiceTokenCredentials(serviceToken: ServiceTokenSource): CredentialSource {
+  const credentials: CallCredentials = { serviceToken };
+  return {
+    credentialsFor: () => credentials,
   };
 }

@@ -19,6 +19,11 @@ export const ErrorCode = {
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
   /** Upstream 5xx, connection refused or reset, or the circuit breaker is open. */
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /**
+   * Service mode: EnKash refused the gateway's own credentials (token grant refused, or a 401
+   * again with a renewed token). An operator must act; repeating the request does not help.
+   */
+  UPSTREAM_AUTH_FAILED: 'UPSTREAM_AUTH_FAILED',
   /** Not JSON, empty, too large, or not the documented envelope/payload. */
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   /** The HTTP request is not a GraphQL request: invalid JSON, no query, bad Content-Length. */

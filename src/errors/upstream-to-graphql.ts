@@ -37,6 +37,11 @@ function describe(error: UpstreamError): { code: ErrorCode; message: string } {
       };
     case 'bad-response':
       return { code: ErrorCode.UPSTREAM_BAD_RESPONSE, message: 'The coins API sent a response the gateway cannot read.' };
+    case 'auth-failed':
+      return {
+        code: ErrorCode.UPSTREAM_AUTH_FAILED,
+        message: "The coins API refused the gateway's own credentials; an operator must fix them.",
+      };
     case 'rejected':
       return { code: ErrorCode.UPSTREAM_REJECTED, message: upstreamSaid || 'The coins API rejected the request.' };
     case 'http-status':

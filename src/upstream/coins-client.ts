@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { z } from 'zod';
-import { createDeadline } from './deadline.js';
+import { createDeadline, type Deadline } from './deadline.js';
 import type { HttpMethod, HttpTransport } from './http-transport.js';
 import {
   AllocationPayloadSchema,
@@ -13,7 +13,8 @@ import {
 } from './payloads.js';
 import type { UpstreamResilience } from './resilience.js';
 import { decideResponse } from './response-decision.js';
-import { isUpstreamError } from './upstream-error.js';
+import type { ServiceTokenSource } from './oauth/service-token.js';
+import { UpstreamError, isUpstreamError } from './upstream-error.js';
 
 export interface CreateCoinConfigRequest {
   configuration: CoinConfiguration;
@@ -31,10 +32,20 @@ export interface AllocateCoinsRequest {
   userId: string;
 }
 
-/** Per-call caller facts: the credential to present upstream. */
-export interface CallCredentials {
+/**
+ * Per-call caller facts: the credential to present upstream. Either the caller's own header,
+ * forwarded verbatim, or the gateway's service token (service mode).
+ */
+export type CallCredentials = ForwardedCredentials | HeldCredentials;
+
+export interface ForwardedCredentials {
   /** The value sent as the upstream Authorization header, verbatim. */
   authorization: string;
+}
+
+export interface HeldCredentials {
+  /** The gateway's own EnKash token: sent as `Bearer <token>`, renewed and replayed once on a 401. */
+  serviceToken: ServiceTokenSource;
 }
 
 /** One method per documented coins endpoint. GraphQL-free: it throws UpstreamError. */
@@ -71,21 +82,22 @@ interface CallSpec<T> {
 
 const COINS = '/api/v0/enkash-coins';
 
+function isUnauthorized(error: unknown): error is UpstreamError {
+  return isUpstreamError(error) && error.reason === 'http-status' && error.answer?.status === 401;
+}
+
 export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
   const { transport, resilience, timeoutMs, logger } = options;
 
   async function call<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T> {
     const deadline = createDeadline(timeoutMs);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
-    const headers: Record<string, string> = {
-      accept: 'application/json',
-      authorization: credentials.authorization,
-    };
-    if (body !== undefined) headers['content-type'] = 'application/json';
     const started = performance.now();
     let attempts = 0;
-    try {
-      return await resilience.run(
+    const send = (authorization: string): Promise<T> => {
+      const headers: Record<string, string> = { accept: 'application/json', authorization };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      return resilience.run(
         async () => {
           attempts += 1;
           const response = await transport.send({
@@ -100,6 +112,11 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
         // Only reads are retried: Create, Update and Allocate are never sent twice by us.
         { idempotent: spec.method === 'GET', deadline },
       );
+    };
+    try {
+      return 'authorization' in credentials
+        ? await send(credentials.authorization)
+        : await sendWithServiceToken(send, credentials.serviceToken, deadline);
     } catch (error) {
       const isNotFound = isUpstreamError(error) && error.answer?.status === 404;
       if (!(isNotFound && spec.method === 'GET')) {
@@ -121,6 +138,38 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       throw error;
     } finally {
       deadline.dispose();
+    }
+  }
+
+  /**
+   * A 401 means EnKash did not process the call (the token was refused before the handler ran),
+   * so the call is replayed once with a NEW token, a POST included. A second 401 means the
+   * gateway's credentials do not work: UPSTREAM_AUTH_FAILED, and no third attempt.
+   */
+  async function sendWithServiceToken<T>(
+    send: (authorization: string) => Promise<T>,
+    serviceToken: ServiceTokenSource,
+    deadline: Deadline,
+  ): Promise<T> {
+    const token = await serviceToken.accessToken(deadline);
+    try {
+      return await send(`Bearer ${token}`);
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      serviceToken.discard(token);
+    }
+    const renewed = await serviceToken.accessToken(deadline);
+    try {
+      return await send(`Bearer ${renewed}`);
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      serviceToken.discard(renewed);
+      throw new UpstreamError({
+        reason: 'auth-failed',
+        answer: error.answer,
+        detail: 'HTTP 401 again with a renewed service token',
+        cause: error,
+      });
     }
   }
 

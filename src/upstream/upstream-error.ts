@@ -14,7 +14,9 @@ export type UpstreamFailureReason =
   /** The circuit breaker is open: the call was refused without touching the upstream. */
   | 'circuit-open'
   /** The answer was not JSON, empty, too large, or not the documented envelope/payload. */
-  | 'bad-response';
+  | 'bad-response'
+  /** Service mode: the token endpoint refused the gateway's credentials, or a renewed token got a 401. */
+  | 'auth-failed';
 
 /** What the upstream said, when it said anything. Safe to show to clients. */
 export interface UpstreamAnswer {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -29,6 +32,7 @@ describe('loadConfig', () => {
       sandboxPort: 0,
       logLevel: 'info',
       corsOrigins: '*',
+      serviceCredentials: undefined,
     });
   });
 
@@ -69,6 +73,7 @@ describe('loadConfig', () => {
       sandboxPort: 4100,
       logLevel: 'debug',
       corsOrigins: ['https://app.example.com'],
+      serviceCredentials: undefined,
     });
   });
 
@@ -189,5 +194,96 @@ describe('loadConfig: CORS_ORIGINS', () => {
     expect(reported).toEqual([
       'CORS_ORIGINS entry 2 is not an exact origin: scheme://host[:port] in lower case, http or https, without path, trailing slash or default port',
     ]);
+  });
+describe('service credentials (COINS_OAUTH_*)', () => {
+  const ALL = {
+    COINS_OAUTH_CLIENT_ID: 'partner-client',
+    COINS_OAUTH_CLIENT_SECRET: 'client-s3cret',
+    COINS_OAUTH_USERNAME: 'partner-user',
+    COINS_OAUTH_PASSWORD: 'user-passw0rd',
+  };
+  const SECRET_VALUES = ['client-s3cret', 'user-passw0rd', 'partner-user', 'partner-client'];
+  const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('are all read when all four are set; the token URL defaults to the upstream\'s', () => {
+    expect(loadConfig(ALL).serviceCredentials).toEqual({
+      clientId: 'partner-client',
+      clientSecret: 'client-s3cret',
+      username: 'partner-user',
+      password: 'user-passw0rd',
+      tokenUrl: undefined,
+    });
+    expect(Object.isFrozen(loadConfig(ALL).serviceCredentials)).toBe(true);
+  });
+
+  it('reads COINS_OAUTH_TOKEN_URL like COINS_API_URL', () => {
+    const config = loadConfig({ ...ALL, COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token/' });
+    expect(config.serviceCredentials?.tokenUrl).toBe('https://auth.example.com/oauth/token');
+    expect(problems({ ...ALL, COINS_OAUTH_TOKEN_URL: 'https://u:pw@auth.example.com' })).toEqual([
+      'COINS_OAUTH_TOKEN_URL must not carry credentials, a query or a fragment',
+    ]);
+  });
+
+  it('are absent when none is set (forwarding mode)', () => {
+    expect(loadConfig({ COINS_OAUTH_CLIENT_ID: '' }).serviceCredentials).toBeUndefined();
+  });
+
+  it.each([
+    [['COINS_OAUTH_CLIENT_ID'], 'COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME, COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)'],
+    [['COINS_OAUTH_CLIENT_ID', 'COINS_OAUTH_CLIENT_SECRET', 'COINS_OAUTH_USERNAME'], 'COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)'],
+    [['COINS_OAUTH_PASSWORD'], 'COINS_OAUTH_CLIENT_ID, COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME'],
+  ] as const)('with only %j set, refuse naming the missing variables and no value', (names, missing) => {
+    const env = Object.fromEntries(names.map((name) => [name, ALL[name]]));
+    const found = problems(env);
+    expect(found).toEqual([
+      `Service credentials need all of COINS_OAUTH_CLIENT_ID, COINS_OAUTH_CLIENT_SECRET, COINS_OAUTH_USERNAME, COINS_OAUTH_PASSWORD or none; missing: ${missing}`,
+    ]);
+    for (const value of SECRET_VALUES) expect(found.join('\n')).not.toContain(value);
+  });
+
+  it('reads secrets from files, trimming one trailing newline', () => {
+    const config = loadConfig({
+      COINS_OAUTH_CLIENT_ID: 'partner-client',
+      COINS_OAUTH_USERNAME: 'partner-user',
+      COINS_OAUTH_CLIENT_SECRET_FILE: file('secret', 'from-file-secret\n'),
+      COINS_OAUTH_PASSWORD_FILE: file('password', ' spaced pass \r\n'),
+    });
+    expect(config.serviceCredentials).toMatchObject({ clientSecret: 'from-file-secret', password: ' spaced pass ' });
+  });
+
+  it('refuses a secret given both directly and as a file, an unreadable file and an empty file', () => {
+    const found = problems({
+      ...ALL,
+      COINS_OAUTH_CLIENT_SECRET_FILE: file('secret2', 'x'),
+      COINS_OAUTH_PASSWORD: '',
+      COINS_OAUTH_PASSWORD_FILE: join(dir, 'missing'),
+    });
+    expect(found).toEqual([
+      'Set either COINS_OAUTH_CLIENT_SECRET or COINS_OAUTH_CLIENT_SECRET_FILE, not both',
+      `COINS_OAUTH_PASSWORD_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
+    ]);
+    expect(problems({ ...ALL, COINS_OAUTH_PASSWORD: '', COINS_OAUTH_PASSWORD_FILE: file('empty', '\n') })).toEqual([
+      `COINS_OAUTH_PASSWORD_FILE: ${join(dir, 'empty')} is empty`,
+    ]);
+    for (const value of SECRET_VALUES) expect(found.join('\n')).not.toContain(value);
+  });
+
+  it('refuses a client id with a colon (Basic authentication cannot carry it)', () => {
+    expect(problems({ ...ALL, COINS_OAUTH_CLIENT_ID: 'a:b' })).toEqual(['COINS_OAUTH_CLIENT_ID must not contain ":"']);
+  });
+
+  it('refuses COINS_OAUTH_TOKEN_URL without credentials', () => {
+    expect(problems({ COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token' })).toEqual([
+      'COINS_OAUTH_TOKEN_URL is set, but COINS_OAUTH_CLIENT_ID, COINS_OAUTH_CLIENT_SECRET, COINS_OAUTH_USERNAME, COINS_OAUTH_PASSWORD are not',
+    ]);
+  });
+
+  it('reports credential problems together with other problems', () => {
+    expect(problems({ PORT: 'x', COINS_OAUTH_USERNAME: 'u' })).toHaveLength(2);
   });
 });
