@@ -50,7 +50,8 @@ export async function startTestGateway(
       done();
     },
   });
-  const logger = createLogger('info', sink);
+  // 'info' unless the test sets LOG_LEVEL (e.g. trace, to prove secrets stay out of every line).
+  const logger = createLogger(env.LOG_LEVEL ? config.logLevel : 'info', sink);
   const app = createApp(config, options.upstreamUrl ?? sandbox.url, logger, true);
   const listening = await listen(app.gateway, 0, '127.0.0.1');
   const url = listening.url;
