@@ -102,9 +102,13 @@ export function createTokenEndpoint(options: TokenEndpointOptions): TokenEndpoin
         if (REFUSED_STATUSES.has(response.status)) {
           throw new TokenRefusedError(grant.type, response.status, oauthErrorOf(response.body));
         }
-        if (response.status < 200 || response.status > 299) {
-          // Never the body in the detail: a misbehaving endpoint might echo the form back.
+        // Never the body in a detail: a misbehaving endpoint might echo the form back.
+        if (response.status >= 500 || response.status === 429) {
           throw new UpstreamError({ reason: 'http-status', answer, detail: `token endpoint HTTP ${response.status}` });
+        }
+        if (response.status < 200 || response.status > 299) {
+          // A 404 or a redirect here is a wrong COINS_OAUTH_TOKEN_URL, not the caller's NOT_FOUND.
+          throw new UpstreamError({ reason: 'bad-response', answer, detail: `token endpoint HTTP ${response.status}` });
         }
         const parsed = TokenResponseSchema.safeParse(parseJson(response.body));
         if (!parsed.success) {
