@@ -49,7 +49,7 @@ function balanceOf(gateway: TestGateway, userId = 'EKQZVMQK'): Promise<GraphQLRe
 /** Upstream requests as "METHOD path authorization", the token request's grant instead of a header. */
 function trace(sandbox: SandboxServer): string[] {
   const tokens = new Map<string, string>();
-  sandbox.oauth.issued.forEach((issued, index) => tokens.set(issued.accessToken, `token#${index + 1}`));
+  for (const [index, issued] of sandbox.oauth.issued.entries()) tokens.set(issued.accessToken, `token#${index + 1}`);
   return sandbox.requests.map((request) => {
     if (request.path === '/oauth/token') return `POST /oauth/token ${new URLSearchParams(request.body).get('grant_type')}`;
     const bearer = request.headers.authorization?.replace(/^Bearer /, '') ?? '';

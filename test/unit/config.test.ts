@@ -195,6 +195,8 @@ describe('loadConfig: CORS_ORIGINS', () => {
       'CORS_ORIGINS entry 2 is not an exact origin: scheme://host[:port] in lower case, http or https, without path, trailing slash or default port',
     ]);
   });
+});
+
 describe('service credentials (COINS_OAUTH_*)', () => {
   const ALL = {
     COINS_OAUTH_CLIENT_ID: 'partner-client',
