@@ -13,6 +13,8 @@ const SERVICE_ENV = {
   COINS_OAUTH_CLIENT_SECRET: 'sandbox-secret',
   COINS_OAUTH_USERNAME: 'sandbox-user',
   COINS_OAUTH_PASSWORD: 'sandbox-password',
+  // Caller authentication is not what these tests are about: service mode without caller JWTs.
+  AUTH_DISABLED: 'true',
 };
 const CALLER_AUTH = 'Bearer caller-own-token-value';
 const BALANCE = 'query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
@@ -305,7 +307,7 @@ describe('service credentials: the process', () => {
   }
 
   it('refuses to start with some but not all credentials: exit 1, naming the missing ones, no value', async () => {
-    const child = run({ COINS_OAUTH_CLIENT_ID: 'partner-client-id', COINS_OAUTH_PASSWORD: 'hunter2-password' });
+    const child = run({ COINS_OAUTH_CLIENT_ID: 'partner-client-id', COINS_OAUTH_PASSWORD: 'hunter2-password', AUTH_DISABLED: 'true' });
     expect(await child.exited).toBe(1);
     expect(child.output()).toContain(
       'missing: COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME',
@@ -315,7 +317,7 @@ describe('service credentials: the process', () => {
   });
 
   it("runs in service mode against npm start's sandbox in one command", async () => {
-    const child = run({ ...SERVICE_ENV, AUTH_DISABLED: 'true', LOG_LEVEL: 'info' }, /GraphQL and GraphiQL at (http:\/\/\S+)\/graphql/);
+    const child = run({ ...SERVICE_ENV, LOG_LEVEL: 'info' }, /GraphQL and GraphiQL at (http:\/\/\S+)\/graphql/);
     const url = await child.matched;
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',

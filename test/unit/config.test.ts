@@ -203,6 +203,8 @@ describe('service credentials (COINS_OAUTH_*)', () => {
     COINS_OAUTH_CLIENT_SECRET: 'client-s3cret',
     COINS_OAUTH_USERNAME: 'partner-user',
     COINS_OAUTH_PASSWORD: 'user-passw0rd',
+    // Service mode needs caller authentication or this explicit opt-out (not this file's subject).
+    AUTH_DISABLED: 'true',
   };
   const SECRET_VALUES = ['client-s3cret', 'user-passw0rd', 'partner-user', 'partner-client'];
   const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
@@ -254,6 +256,7 @@ describe('service credentials (COINS_OAUTH_*)', () => {
       COINS_OAUTH_USERNAME: 'partner-user',
       COINS_OAUTH_CLIENT_SECRET_FILE: file('secret', 'from-file-secret\n'),
       COINS_OAUTH_PASSWORD_FILE: file('password', ' spaced pass \r\n'),
+      AUTH_DISABLED: 'true',
     });
     expect(config.serviceCredentials).toMatchObject({ clientSecret: 'from-file-secret', password: ' spaced pass ' });
   });
