@@ -94,7 +94,10 @@ describe('sandbox OAuth, strict mode', () => {
       status: 401,
       json: { error: 'invalid_client', error_description: 'Bad client credentials' },
     });
-    expect(await token(sandbox, { grant_type: 'refresh_token' })).toEqual({ status: 400, json: { error: 'invalid_request' } });
+    expect(await token(sandbox, { grant_type: 'refresh_token' })).toEqual({
+      status: 400,
+      json: { error: 'invalid_request' },
+    });
     expect(sandbox.oauth.failedLogins).toBe(0);
     expect(sandbox.oauth.tokenRequests).toEqual({ password: 1, refresh_token: 3, other: 0 });
   });

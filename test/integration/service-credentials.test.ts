@@ -18,8 +18,7 @@ const SERVICE_ENV = {
 };
 const CALLER_AUTH = 'Bearer caller-own-token-value';
 const BALANCE = 'query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
-const ALLOCATE =
-  'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }';
+const ALLOCATE = 'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }';
 const allocation = (requestId: string) => ({
   companyId: 'CEKEKCARDS',
   event: 'MEAL_CARD_PAYMENT',
@@ -40,7 +39,12 @@ async function startServiceMode(
   running.push(sandbox);
   const gateway = await startTestGateway({ ...SERVICE_ENV, ...env }, { sandbox });
   running.push(gateway);
-  sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+  sandbox.state.createConfig({
+    configuration: 'DEFAULT',
+    companyId: 'CEKEKCARDS',
+    event: 'MEAL_CARD_PAYMENT',
+    amount: 6,
+  });
   return { gateway, sandbox };
 }
 
@@ -53,7 +57,8 @@ function trace(sandbox: SandboxServer): string[] {
   const tokens = new Map<string, string>();
   for (const [index, issued] of sandbox.oauth.issued.entries()) tokens.set(issued.accessToken, `token#${index + 1}`);
   return sandbox.requests.map((request) => {
-    if (request.path === '/oauth/token') return `POST /oauth/token ${new URLSearchParams(request.body).get('grant_type')}`;
+    if (request.path === '/oauth/token')
+      return `POST /oauth/token ${new URLSearchParams(request.body).get('grant_type')}`;
     const bearer = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
     return `${request.method} ${request.path} ${tokens.get(bearer) ?? `unknown:${bearer}`}`;
   });
@@ -65,7 +70,9 @@ describe('service credentials: the token flow', () => {
   it('20 concurrent cold operations cause exactly one token request, sent as EnKash documents it', async () => {
     const { gateway, sandbox } = await startServiceMode();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => balanceOf(gateway, `USER${i}`)));
-    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => ({ data: { coinBalance: { userId: `USER${i}`, coins: 0 } } })));
+    expect(results).toEqual(
+      Array.from({ length: 20 }, (_, i) => ({ data: { coinBalance: { userId: `USER${i}`, coins: 0 } } })),
+    );
     expect(sandbox.oauth.tokenRequests).toEqual({ password: 1, refresh_token: 0, other: 0 });
 
     const tokenRequest = sandbox.requests.find((request) => request.path === '/oauth/token');
@@ -138,7 +145,11 @@ describe('service credentials: the token flow', () => {
     sandbox.faults.inject({
       path: '/api/v0/enkash-coins/allocate-coin',
       times: 2,
-      action: { kind: 'respond', status: 401, body: '{"response_code":401,"response_message":"Unauthorized","payload":null}' },
+      action: {
+        kind: 'respond',
+        status: 401,
+        body: '{"response_code":401,"response_message":"Unauthorized","payload":null}',
+      },
     });
     const result = await gateway.gql(ALLOCATE, { input: allocation('COIN_REQ3') });
     expect(result.data).toBeNull();
@@ -253,7 +264,11 @@ describe('service credentials: secrets stay out of every output', () => {
     await record(balanceOf(gateway)); // 401 → refresh grant → replay
     sandbox.oauth.revokeAll();
     await record(balanceOf(gateway)); // 401 → refused refresh → password grant → replay
-    sandbox.faults.inject({ path: '/api/v0/coins/balance', times: 2, action: { kind: 'respond', status: 401, body: '{}' } });
+    sandbox.faults.inject({
+      path: '/api/v0/coins/balance',
+      times: 2,
+      action: { kind: 'respond', status: 401, body: '{}' },
+    });
     await record(balanceOf(gateway)); // UPSTREAM_AUTH_FAILED
     await new Promise((resolve) => setTimeout(resolve, 1_850));
     await record(balanceOf(gateway)); // renewal before expiry
@@ -307,7 +322,11 @@ describe('service credentials: the process', () => {
   }
 
   it('refuses to start with some but not all credentials: exit 1, naming the missing ones, no value', async () => {
-    const child = run({ COINS_OAUTH_CLIENT_ID: 'partner-client-id', COINS_OAUTH_PASSWORD: 'hunter2-password', AUTH_DISABLED: 'true' });
+    const child = run({
+      COINS_OAUTH_CLIENT_ID: 'partner-client-id',
+      COINS_OAUTH_PASSWORD: 'hunter2-password',
+      AUTH_DISABLED: 'true',
+    });
     expect(await child.exited).toBe(1);
     expect(child.output()).toContain(
       'missing: COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME',

@@ -2,10 +2,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { createDeadline } from '../../src/upstream/deadline.js';
-import {
-  createServiceTokenManager,
-  type ServiceTokenManager,
-} from '../../src/upstream/oauth/service-token.js';
+import { createServiceTokenManager, type ServiceTokenManager } from '../../src/upstream/oauth/service-token.js';
 import { TokenRefusedError, type TokenEndpoint, type TokenGrant } from '../../src/upstream/oauth/token-endpoint.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 
@@ -34,7 +31,11 @@ function fakeEndpoint() {
     grants(expiresInSeconds = 300, refresh = true) {
       script.push(() => {
         issued += 1;
-        return { accessToken: `access-${issued}`, refreshToken: refresh ? `refresh-${issued}` : undefined, expiresInSeconds };
+        return {
+          accessToken: `access-${issued}`,
+          refreshToken: refresh ? `refresh-${issued}` : undefined,
+          expiresInSeconds,
+        };
       });
     },
     fails(error: unknown) {
@@ -49,14 +50,16 @@ function captureLogs() {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
   return { lines, logger: createLogger('trace', sink) };
 }
 
-const refused = (grant: 'password' | 'refresh_token', status = 401) => new TokenRefusedError(grant, status, 'invalid_grant');
+const refused = (grant: 'password' | 'refresh_token', status = 401) =>
+  new TokenRefusedError(grant, status, 'invalid_grant');
 const connectionError = () => new UpstreamError({ reason: 'connection', detail: 'ECONNREFUSED' });
 
 let fake: ReturnType<typeof fakeEndpoint>;
@@ -143,7 +146,11 @@ describe('service token manager', () => {
   it('after a refused password grant: 50 concurrent callers cause one request, then none, and one error log line', async () => {
     fake.fails(refused('password'));
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => token()));
-    expect(results.every((result) => result.status === 'rejected' && (result.reason as UpstreamError).reason === 'auth-failed')).toBe(true);
+    expect(
+      results.every(
+        (result) => result.status === 'rejected' && (result.reason as UpstreamError).reason === 'auth-failed',
+      ),
+    ).toBe(true);
     for (let i = 0; i < 10; i += 1) {
       vi.advanceTimersByTime(60_000);
       await expect(token()).rejects.toMatchObject({ reason: 'auth-failed' });

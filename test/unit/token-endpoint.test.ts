@@ -21,12 +21,22 @@ function endpointAnswering(status: number, body: string) {
   return { endpoint, sent };
 }
 
-const TOKEN = JSON.stringify({ access_token: 'a', token_type: 'bearer', refresh_token: 'r', expires_in: 86399, scope: 'read write trust' });
+const TOKEN = JSON.stringify({
+  access_token: 'a',
+  token_type: 'bearer',
+  refresh_token: 'r',
+  expires_in: 86399,
+  scope: 'read write trust',
+});
 
 describe('token endpoint', () => {
   it('sends the documented password grant: Basic client auth, form fields, form content type', async () => {
     const { endpoint, sent } = endpointAnswering(200, TOKEN);
-    expect(await endpoint.request({ type: 'password' })).toEqual({ accessToken: 'a', refreshToken: 'r', expiresInSeconds: 86399 });
+    expect(await endpoint.request({ type: 'password' })).toEqual({
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresInSeconds: 86399,
+    });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
       method: 'POST',
@@ -49,7 +59,11 @@ describe('token endpoint', () => {
 
   it('assumes the documented 5 minutes when expires_in is missing, and accepts no refresh token', async () => {
     const { endpoint } = endpointAnswering(200, '{"access_token":"a"}');
-    expect(await endpoint.request({ type: 'password' })).toEqual({ accessToken: 'a', refreshToken: undefined, expiresInSeconds: 300 });
+    expect(await endpoint.request({ type: 'password' })).toEqual({
+      accessToken: 'a',
+      refreshToken: undefined,
+      expiresInSeconds: 300,
+    });
   });
 
   it.each([400, 401, 403])('HTTP %i refuses the grant (never to be repeated)', async (status) => {

@@ -78,7 +78,12 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
       return renewed.accessToken as string;
     } catch (error) {
       // A renewal that failed transiently does not take away a token that still works.
-      if (stillValid !== undefined && !rejected && Date.now() < (held?.expiresAt ?? 0) && held?.accessToken === stillValid) {
+      if (
+        stillValid !== undefined &&
+        !rejected &&
+        Date.now() < (held?.expiresAt ?? 0) &&
+        held?.accessToken === stillValid
+      ) {
         return stillValid;
       }
       throw error;
@@ -185,13 +190,18 @@ function heldFrom(grant: TokenGrant, sentAt: number): HeldToken {
 }
 
 function credentialsRejected(): UpstreamError {
-  return new UpstreamError({ reason: 'auth-failed', detail: 'service credentials were rejected by the token endpoint' });
+  return new UpstreamError({
+    reason: 'auth-failed',
+    detail: 'service credentials were rejected by the token endpoint',
+  });
 }
 
 /** Waits for a shared promise, but never past this caller's own deadline. */
 function untilDeadline<T>(promise: Promise<T>, deadline: Deadline): Promise<T> {
   if (deadline.expired) {
-    return Promise.reject(new UpstreamError({ reason: 'timeout', detail: 'deadline exceeded waiting for a service token' }));
+    return Promise.reject(
+      new UpstreamError({ reason: 'timeout', detail: 'deadline exceeded waiting for a service token' }),
+    );
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () =>
