@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import type { GatewayContext } from '../context.js';
 
 /** Only sets up the builder: context type, scalar typings, root types. */
@@ -8,6 +10,9 @@ export const builder = new SchemaBuilder<{
   Scalars: { ID: { Input: string; Output: string } };
   DefaultFieldNullability: false;
 }>({
+  // Federation (entities, @key, _service/_entities) needs the directives plugin. It stays last:
+  // plugins that wrap resolvers (auth) must come before it.
+  plugins: [DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
 });
 

@@ -21,11 +21,27 @@ export const CoinBalanceRef = builder.objectRef<CoinBalanceSource>('CoinBalance'
   }),
 });
 
-/** Reads a balance through the operation's loader (each user at most once per operation). */
+/**
+ * Reads a balance through the operation's loader (each user at most once per operation; null when
+ * EnKash has none). coinBalance(s), CoinAllocation.balance and federation's _entities all read
+ * here, so a rule on reading a balance belongs here too.
+ */
 export async function loadBalance(context: GatewayContext, userId: string): Promise<CoinBalanceSource | null> {
   const coins = await context.loaders.balance.load(userId);
   return coins === null ? null : { userId, coins };
 }
+
+// A federation entity: a router resolves `{ __typename: "CoinBalance", userId }` through
+// _entities, with the same input rule, credential check and loader as coinBalance.
+builder.asEntity(CoinBalanceRef, {
+  key: builder.selection<{ userId: string }>('userId'),
+  // async, so that a bad key fails this entity alone, at ["_entities", i].
+  resolveReference: async (reference, context) => {
+    const { userId } = parseArgs(z.object({ userId: UserIdSchema }), reference);
+    context.requireCredentials();
+    return loadBalance(context, userId);
+  },
+});
 
 builder.queryFields((t) => ({
   coinBalance: t.field({

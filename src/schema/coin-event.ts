@@ -75,6 +75,27 @@ export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').i
   }),
 });
 
+/**
+ * One configuration by id through the operation's loader (each id at most once per operation;
+ * null for an unknown id). coinEvent, coinEvents and federation's _entities all read here, so a
+ * rule on reading a configuration belongs here too.
+ */
+export function loadCoinConfig(context: GatewayContext, coinConfigId: string): Promise<CoinConfigSource | null> {
+  return context.loaders.coinConfig.load(coinConfigId);
+}
+
+// A federation entity: a router resolves `{ __typename: "CoinConfig", coinConfigId }` through
+// _entities, with the same input rule, credential check and loader as coinEvent.
+builder.asEntity(CoinConfigRef, {
+  key: builder.selection<{ coinConfigId: string }>('coinConfigId'),
+  // async, so that a bad key fails this entity alone, at ["_entities", i].
+  resolveReference: async (reference, context) => {
+    const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), reference);
+    context.requireCredentials();
+    return loadCoinConfig(context, coinConfigId);
+  },
+});
+
 const CreateCoinEventInput = builder.inputType('CreateCoinEventInput', {
   description: 'A new coin event configuration. Every field is required.',
   fields: (t) => ({
@@ -129,7 +150,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) => {
       const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), args);
       context.requireCredentials();
-      return context.loaders.coinConfig.load(coinConfigId);
+      return loadCoinConfig(context, coinConfigId);
     },
   }),
   coinEvents: t.field({
@@ -144,7 +165,7 @@ builder.queryFields((t) => ({
     resolve: (_root, args, context) => {
       const { coinConfigIds } = parseArgs(z.object({ coinConfigIds: idList(CoinConfigIdSchema) }), args);
       context.requireCredentials();
-      return coinConfigIds.map((id) => context.loaders.coinConfig.load(id));
+      return coinConfigIds.map((id) => loadCoinConfig(context, id));
     },
   }),
 }));

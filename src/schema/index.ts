@@ -1,13 +1,26 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
-// Each noun file registers its types and root fields on the builder.
+// Each noun file registers its types, root fields and entity keys on the builder.
 import './coin-event.js';
 import './coin-balance.js';
 import './coin-allocation.js';
+import { buildSubgraphSchema, printSubgraphSdl } from './federation.js';
 
-export const schema: GraphQLSchema = builder.toSchema();
+/** The public API that clients and codegen read: committed as schema.graphql. */
+export const publicSchema: GraphQLSchema = builder.toSchema();
+
+/**
+ * The schema the gateway serves: the public API plus Apollo Federation's router-facing
+ * `_service` and `_entities` (and their types), so the gateway is a subgraph with no glue.
+ */
+export const schema: GraphQLSchema = buildSubgraphSchema();
 
 /** The SDL committed as schema.graphql (sorted, so diffs stay readable). */
 export function printSortedSchema(): string {
-  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${printSchema(lexicographicSortSchema(publicSchema))}\n`;
+}
+
+/** The subgraph SDL committed as src/schema/subgraph.graphql: what `_service { sdl }` answers. */
+export function printSortedSubgraphSchema(): string {
+  return printSubgraphSdl(schema);
 }

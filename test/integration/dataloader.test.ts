@@ -7,6 +7,7 @@ import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
+import { recordArrivals } from '../helpers/upstream-arrivals.js';
 
 
 function seed(sandbox: SandboxServer, event: string, amount = 6): CoinConfig {
@@ -20,26 +21,6 @@ function countCalls(sandbox: SandboxServer): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const call of upstreamCalls(sandbox)) counts[call] = (counts[call] ?? 0) + 1;
   return counts;
-}
-
-/**
- * Arrival times (performance.now()) of the API requests the sandbox records from now on. The
- * sandbox records a request the moment it has read it, before any delay fault starts.
- */
-function recordArrivals(sandbox: SandboxServer): { times: number[]; stop(): void } {
-  const times: number[] = [];
-  const requests = sandbox.requests;
-  const push = requests.push;
-  requests.push = function (...items) {
-    for (let i = 0; i < items.length; i += 1) times.push(performance.now());
-    return push.apply(this, items);
-  };
-  return {
-    times,
-    stop() {
-      requests.push = push;
-    },
-  };
 }
 
 describe('one loader per request', () => {

@@ -19,7 +19,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
-import { printSortedSchema, schema } from '../../src/schema/index.js';
+import { printSortedSchema, printSortedSubgraphSchema, publicSchema, schema } from '../../src/schema/index.js';
 
 const root = new URL('../../', import.meta.url);
 const operationsDir = new URL('test/operations/', root);
@@ -88,7 +88,7 @@ describe('schema.graphql', () => {
   });
 
   it('describes every type, field, argument, input field and enum value', () => {
-    expect(undescribed(schema)).toEqual([]);
+    expect(undescribed(publicSchema)).toEqual([]);
   });
 
   it('the description check reports what lacks a description', () => {
@@ -129,6 +129,63 @@ describe('schema.graphql', () => {
   });
 });
 
+/** Federation's router-facing additions (Apollo Federation subgraph spec), served but not public API. */
+const FEDERATION_TYPES = ['_Any', '_Entity', '_Service'];
+const FEDERATION_QUERY_FIELDS = ['_entities', '_service'];
+
+/** The served schema's SDL without federation's additions, sorted like schema.graphql. */
+function withoutFederation(served: GraphQLSchema): string {
+  const document = visit(parse(printSchema(served)), {
+    ObjectTypeDefinition(node) {
+      if (FEDERATION_TYPES.includes(node.name.value)) return null;
+      if (node.name.value !== 'Query') return undefined;
+      return { ...node, fields: node.fields?.filter((field) => !FEDERATION_QUERY_FIELDS.includes(field.name.value)) };
+    },
+    ScalarTypeDefinition: (node) => (FEDERATION_TYPES.includes(node.name.value) ? null : undefined),
+    UnionTypeDefinition: (node) => (FEDERATION_TYPES.includes(node.name.value) ? null : undefined),
+  });
+  return `${printSchema(lexicographicSortSchema(buildSchema(print(document))))}\n`;
+}
+
+describe('the federation subgraph SDL (src/schema/subgraph.graphql)', () => {
+  it('is what the subgraph declares (run `npm run schema:print` after changing src/schema)', () => {
+    const committed = readFileSync(new URL('src/schema/subgraph.graphql', root), 'utf8');
+    expect(committed, 'src/schema/subgraph.graphql is stale: run `npm run schema:print` and commit the result').toBe(
+      printSortedSubgraphSchema(),
+    );
+  });
+
+  it('links Federation v2 and keys CoinConfig by coinConfigId and CoinBalance by userId, nothing else', () => {
+    const document = parse(printSortedSubgraphSchema());
+    const directivesOf = (kind: string, name?: string) =>
+      document.definitions.flatMap((definition) =>
+        definition.kind === kind && (!name || ('name' in definition && definition.name?.value === name)) && 'directives' in definition
+          ? (definition.directives ?? []).map((directive) => print(directive))
+          : [],
+      );
+    expect(directivesOf('SchemaExtension')).toEqual(['@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])']);
+    const keyed = document.definitions.flatMap((definition) =>
+      definition.kind === 'ObjectTypeDefinition' && definition.directives?.length
+        ? [`${definition.name.value} ${definition.directives.map((directive) => print(directive)).join(' ')}`]
+        : [],
+    );
+    expect(keyed.sort()).toEqual(['CoinBalance @key(fields: "userId")', 'CoinConfig @key(fields: "coinConfigId")']);
+    // Apart from @link and @key, the subgraph SDL is the public API itself.
+    const stripped = visit(document, { Directive: () => null, SchemaExtension: () => null });
+    expect(printSchema(lexicographicSortSchema(buildSchema(print(stripped))))).toBe(printSchema(lexicographicSortSchema(publicSchema)));
+  });
+
+  it("the served schema is the public API plus exactly federation's _service, _entities and their types", () => {
+    expect(withoutFederation(schema)).toBe(printSortedSchema());
+    const added = Object.keys(schema.getTypeMap()).filter((name) => !publicSchema.getType(name));
+    expect(added.sort()).toEqual(FEDERATION_TYPES);
+    const addedFields = Object.keys(schema.getQueryType()?.getFields() ?? {}).filter(
+      (name) => !publicSchema.getQueryType()?.getFields()[name],
+    );
+    expect(addedFields.sort()).toEqual(FEDERATION_QUERY_FIELDS);
+  });
+});
+
 describe('example operations', () => {
   it('test/operations holds one named operation per file, one per root field of the schema', () => {
     const operations = readOperations();
@@ -146,8 +203,8 @@ describe('example operations', () => {
       'UpdateCoinEvent',
     ]);
     const rootFields = [
-      ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((name) => `Query.${name}`),
-      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((name) => `Mutation.${name}`),
+      ...Object.keys(publicSchema.getQueryType()?.getFields() ?? {}).map((name) => `Query.${name}`),
+      ...Object.keys(publicSchema.getMutationType()?.getFields() ?? {}).map((name) => `Mutation.${name}`),
     ].sort();
     expect(operations.flatMap(({ document }) => rootFieldsUsed(document)).sort()).toEqual(rootFields);
   });

@@ -1,0 +1,55 @@
+import { printSubgraphSchema } from '@apollo/subgraph';
+import { isUnionType, type GraphQLSchema } from 'graphql';
+import { z } from 'zod';
+import { builder } from './builder.js';
+import { MAX_IDS_PER_LIST, parseArgs } from './input-rules.js';
+
+/** The Federation version this subgraph declares in its `@link` (what the router composes against). */
+export const FEDERATION_LINK_URL = 'https://specs.apollo.dev/federation/v2.6';
+
+/**
+ * The schema the gateway serves: the public API plus federation's router-facing fields,
+ * `_service { sdl }` and `_entities(representations:)`. Entity types and their keys are declared
+ * in the noun files (builder.asEntity), next to the root fields whose loaders they share.
+ */
+export function buildSubgraphSchema(): GraphQLSchema {
+  const schema = builder.toSubGraphSchema({ linkUrl: FEDERATION_LINK_URL });
+  guardEntityRepresentations(schema);
+  return schema;
+}
+
+/** The subgraph SDL (with `@link` and `@key`): exactly what `_service { sdl }` answers. */
+export function printSubgraphSdl(schema: GraphQLSchema): string {
+  return `${printSubgraphSchema(schema)}\n`;
+}
+
+/**
+ * `_entities` is created by @apollo/subgraph, outside Pothos, so its argument gets the gateway's
+ * input rules here: at most MAX_IDS_PER_LIST representations (each can cost an upstream read,
+ * like an id in coinEvents), each an object naming an entity type of this subgraph. A bad list is
+ * BAD_USER_INPUT before any upstream call; a bad key inside a representation is reported by that
+ * entity's resolveReference, for that entity only.
+ */
+function guardEntityRepresentations(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const entityUnion = schema.getType('_Entity');
+  const resolve = field?.resolve;
+  if (!field || !resolve || !isUnionType(entityUnion)) throw new Error('the subgraph schema has no _entities field');
+  const entityTypes = entityUnion.getTypes().map((type) => type.name);
+  const RepresentationsSchema = z.object({
+    representations: z
+      .array(
+        z.looseObject({
+          __typename: z.string().refine((name) => entityTypes.includes(name), {
+            message: `must name an entity type of this subgraph: ${entityTypes.join(', ')}`,
+          }),
+        }),
+      )
+      .max(MAX_IDS_PER_LIST, `must hold at most ${MAX_IDS_PER_LIST} representations`),
+  });
+  // Wrapping the resolver in place is the one hook @apollo/subgraph leaves for this.
+  field.resolve = (source, args, context, info) => {
+    parseArgs(RepresentationsSchema, args);
+    return resolve(source, args, context, info);
+  };
+}

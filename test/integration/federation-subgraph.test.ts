@@ -1,0 +1,211 @@
+// The gateway as an Apollo Federation subgraph, spoken to the way a router does: `_service { sdl }`
+// and `_entities(representations:)` over HTTP, against the real sandbox. The router itself is in
+// federation-router.test.ts.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
+import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
+import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import { recordArrivals } from '../helpers/upstream-arrivals.js';
+import { BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
+
+const ENTITIES = `query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    __typename
+    ... on CoinConfig { coinConfigId companyId event amount }
+    ... on CoinBalance { userId coins }
+  }
+}`;
+
+function seed(sandbox: SandboxServer, event: string, amount: number): CoinConfig {
+  const result = sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event, amount });
+  if (!result.ok) throw new Error('seed: duplicate configuration');
+  return result.config;
+}
+
+const configRef = (coinConfigId: unknown) => ({ __typename: 'CoinConfig' as const, coinConfigId });
+const balanceRef = (userId: unknown) => ({ __typename: 'CoinBalance' as const, userId });
+const configEntity = (config: CoinConfig) => ({
+  __typename: 'CoinConfig',
+  coinConfigId: config.coinConfigId,
+  companyId: config.companyId,
+  event: config.event,
+  amount: config.amount,
+});
+
+describe('federation subgraph: _service and _entities', () => {
+  const gateway = useTestGateway();
+
+  it('_service { sdl } is the committed src/schema/subgraph.graphql, with no credential and no upstream call', async () => {
+    const result = await gateway.gql('{ _service { sdl } }', undefined, { authorization: null });
+    const committed = readFileSync(new URL('../../src/schema/subgraph.graphql', import.meta.url), 'utf8');
+    expect(result).toEqual({ data: { _service: { sdl: committed.trimEnd() } } });
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('50 representations with repeats: in order, null for an unknown id, each distinct key read upstream once', async () => {
+    const configs = Array.from({ length: 9 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
+    const configIds = [...configs.map((config) => config.coinConfigId), 'WCC000000'];
+    const users = Array.from({ length: 10 }, (_, i) => `USER_${i}`);
+    gateway.sandbox.state.allocate({ companyId: 'CEKEKCARDS', event: 'EVENT_4', requestId: 'R1', userId: 'USER_3' });
+    gateway.sandbox.requests.length = 0;
+    // 25 of each kind, cycling through 10 distinct keys each: 50 representations, 20 distinct.
+    const representations = Array.from({ length: 50 }, (_, i) =>
+      i % 2 === 0 ? configRef(configIds[(i / 2) % 10]) : balanceRef(users[((i - 1) / 2) % 10]),
+    );
+
+    const result = await gateway.gql(ENTITIES, { representations });
+
+    const expected = representations.map((reference) => {
+      if (reference.__typename === 'CoinBalance') {
+        return { __typename: 'CoinBalance', userId: reference.userId, coins: reference.userId === 'USER_3' ? 5 : 0 };
+      }
+      const config = configs.find((candidate) => candidate.coinConfigId === reference.coinConfigId);
+      return config ? configEntity(config) : null;
+    });
+    expect(result).toEqual({ data: { _entities: expected } });
+    expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
+      [...configIds.map((id) => `GET ${CONFIG_PATH}${id}`), ...users.map((userId) => `GET ${balancePath(userId)}`)].sort(),
+    );
+  });
+
+  it('a malformed key is BAD_USER_INPUT for that entity alone, and is never sent upstream', async () => {
+    const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
+    const result = await gateway.gql(ENTITIES, {
+      representations: [configRef('WCC 817428'), configRef(meal.coinConfigId), balanceRef(42), { __typename: 'CoinBalance' }],
+    });
+
+    expect(result.data).toEqual({ _entities: [null, configEntity(meal), null, null] });
+    expect(result.errors?.map(({ path, extensions }) => ({ path, extensions }))).toEqual([
+      {
+        path: ['_entities', 0],
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          issues: [{ path: ['coinConfigId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' }],
+        },
+      },
+      {
+        path: ['_entities', 2],
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          issues: [{ path: ['userId'], message: 'Invalid input: expected string, received number' }],
+        },
+      },
+      {
+        path: ['_entities', 3],
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          issues: [{ path: ['userId'], message: 'Invalid input: expected string, received undefined' }],
+        },
+      },
+    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}${meal.coinConfigId}`]);
+  });
+
+  it('more than 100 representations, or an unknown __typename, fail the whole field before any upstream call', async () => {
+    const tooMany = await gateway.gql(ENTITIES, {
+      representations: Array.from({ length: 101 }, (_, i) => balanceRef(`USER_${i}`)),
+    });
+    const unknownType = await gateway.gql(ENTITIES, {
+      representations: [balanceRef('EKQZVMQK'), { __typename: 'Employee', userId: 'EKQZVMQK' }, { userId: 'X' }],
+    });
+
+    expect(tooMany).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'Invalid input: representations: must hold at most 100 representations',
+          locations: [{ line: 2, column: 3 }],
+          path: ['_entities'],
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [{ path: ['representations'], message: 'must hold at most 100 representations' }],
+          },
+        },
+      ],
+    });
+    const typeMessage = 'must name an entity type of this subgraph: CoinBalance, CoinConfig';
+    expect(unknownType.data).toBeNull();
+    expect(unknownType.errors?.map((error) => error.extensions)).toEqual([
+      {
+        code: 'BAD_USER_INPUT',
+        issues: [
+          { path: ['representations', 1, '__typename'], message: typeMessage },
+          { path: ['representations', 2, '__typename'], message: 'Invalid input: expected string, received undefined' },
+        ],
+      },
+    ]);
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('without an Authorization header each entity is UNAUTHENTICATED and nothing is sent upstream', async () => {
+    const result = await gateway.gql(ENTITIES, { representations: [configRef('WCC817428'), balanceRef('EKQZVMQK')] }, { authorization: null });
+
+    expect(result.data).toEqual({ _entities: [null, null] });
+    expect(result.errors?.map(({ path, extensions }) => ({ path, code: extensions?.code }))).toEqual([
+      { path: ['_entities', 0], code: 'UNAUTHENTICATED' },
+      { path: ['_entities', 1], code: 'UNAUTHENTICATED' },
+    ]);
+    expect(gateway.sandbox.requests).toEqual([]);
+  });
+
+  it('an upstream failure is that entity\'s error with our extensions.code; the others resolve', async () => {
+    const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
+    gateway.sandbox.faults.inject({
+      path: BALANCE_PATH,
+      action: jsonReply(403, envelopeBody(403, 'Forbidden')),
+      times: Infinity,
+    });
+
+    const result = await gateway.gql(ENTITIES, { representations: [balanceRef('EKQZVMQK'), configRef(meal.coinConfigId)] });
+
+    expect(result).toEqual({
+      data: { _entities: [null, configEntity(meal)] },
+      errors: [
+        {
+          message: expect.any(String),
+          locations: [{ line: 2, column: 3 }],
+          path: ['_entities', 0],
+          extensions: {
+            code: 'FORBIDDEN',
+            retryable: false,
+            upstream: { status: 403, responseCode: 403, responseMessage: 'Forbidden' },
+          },
+        },
+      ],
+    });
+  });
+});
+
+describe('federation subgraph: _entities fan-out is bounded by COINS_API_BATCH_CONCURRENCY=2', () => {
+  const DELAY_MS = 100;
+  // setTimeout never fires early by more than timer rounding.
+  const TIMER_SLACK_MS = 5;
+  const gateway = useTestGateway({ COINS_API_BATCH_CONCURRENCY: '2' });
+
+  it('6 distinct entities: at most 2 upstream reads in flight', async () => {
+    const configs = Array.from({ length: 3 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
+    const representations = [...configs.map((config) => configRef(config.coinConfigId)), ...['A', 'B', 'C'].map(balanceRef)];
+    gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: DELAY_MS }, method: 'GET', times: Infinity });
+    const arrivals = recordArrivals(gateway.sandbox);
+
+    const result = await gateway.gql(ENTITIES, { representations });
+    arrivals.stop();
+
+    expect(result).toEqual({
+      data: {
+        _entities: [
+          ...configs.map(configEntity),
+          ...['A', 'B', 'C'].map((userId) => ({ __typename: 'CoinBalance', userId, coins: 0 })),
+        ],
+      },
+    });
+    const times = arrivals.times;
+    expect(times).toHaveLength(6);
+    // With 2 in flight, request k can only leave once request k-2 was answered, DELAY_MS after it arrived.
+    for (let k = 2; k < times.length; k += 1) {
+      expect((times[k] as number) - (times[k - 2] as number)).toBeGreaterThanOrEqual(DELAY_MS - TIMER_SLACK_MS);
+    }
+  });
+});
