@@ -536,33 +536,6 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
   });
 });
 
-describe('RATE_LIMITED on a read with retries on (default COINS_API_RETRIES=2)', () => {
-  const gateway = useTestGateway({ COINS_API_BREAKER_FAILURES: '1000' });
-
-  it('a GET answered 429 is retried, and RATE_LIMITED when every attempt is', async () => {
-    gateway.sandbox.faults.inject({ path: CONFIG_PATH, method: 'GET', times: Infinity, action: { kind: 'respond', status: 429 } });
-    const response = await gateway.gql(GET, { id: 'WCC123456' });
-    expect(response).toEqual(
-      getFailed('The coins API is rate limiting requests; retry later.', {
-        code: 'RATE_LIMITED',
-        retryable: true,
-        upstream: { status: 429 },
-      }),
-    );
-    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${CONFIG_PATH}WCC123456`));
-    const lines = gateway.logs.filter((line) => line.event === 'upstream_call_failed');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ attempts: 3, reason: 'http-status', upstream: { status: 429 } });
-  });
-
-  it('a mutation answered 429 is never resent', async () => {
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, times: Infinity, action: { kind: 'respond', status: 429 } });
-    const response = await gateway.gql(CREATE, { input: INPUT });
-    expect(response.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
-  });
-});
-
 describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
   const gateway = useTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
 
