@@ -2,6 +2,8 @@ import { createForwardedAuthorization, createServiceTokenCredentials } from './a
 import type { Config, ServiceCredentials } from './config.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
+import { createObservability, type Observability } from './observability/observability.js';
+import type { Tracing } from './observability/tracing.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
 import { createServiceTokenManager, type ServiceTokenManager } from './upstream/oauth/service-token.js';
@@ -12,12 +14,20 @@ export interface App {
   gateway: Gateway;
   /** Marks the app as shutting down: /ready answers 503 from now on. */
   beginShutdown(): void;
-  /** Closes the upstream connection pool. */
+  /** Metrics registry, tracer and request scopes (main serves the registry on METRICS_PORT). */
+  observability: Observability;
+  /** Closes the upstream connection pools, then exports the spans still buffered. */
   close(): Promise<void>;
 }
 
 /** Wires config into the upstream client and the gateway. No listening, no signals. */
-export function createApp(config: Config, upstreamUrl: string, logger: Logger, sandboxMode: boolean): App {
+export function createApp(
+  config: Config,
+  upstreamUrl: string,
+  logger: Logger,
+  sandboxMode: boolean,
+  tracing?: Tracing,
+): App {
   const transport = createHttpTransport({
     baseUrl: upstreamUrl,
     maxConnections: config.maxConnections,
@@ -29,9 +39,16 @@ export function createApp(config: Config, upstreamUrl: string, logger: Logger, s
     breakerFailures: config.breakerFailures,
     breakerCooldownMs: config.breakerCooldownMs,
   });
-  const coins = createCoinsClient({ transport, resilience, timeoutMs: config.coinsApiTimeoutMs, logger });
+  const observability = createObservability({ logger, tracing, breakerState: resilience.breakerState });
+  const coins = createCoinsClient({
+    transport,
+    resilience,
+    timeoutMs: config.coinsApiTimeoutMs,
+    logger,
+    observer: observability.backgroundUpstream,
+  });
   const service = config.serviceCredentials
-    ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger)
+    ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability)
     : undefined;
   let shuttingDown = false;
   const gateway = createGateway({
@@ -43,14 +60,17 @@ export function createApp(config: Config, upstreamUrl: string, logger: Logger, s
     corsOrigins: config.corsOrigins,
     // Rejected service credentials stay rejected until a restart: this replica cannot serve.
     isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
+    observability,
   });
   return {
     gateway,
     beginShutdown: () => {
       shuttingDown = true;
     },
+    observability,
     close: async () => {
       await Promise.all([transport.close(), service?.transport.close()]);
+      await observability.shutdown();
     },
   };
 }
@@ -63,6 +83,7 @@ function createServiceToken(
   upstreamUrl: string,
   timeoutMs: number,
   logger: Logger,
+  _observability: Observability,
 ): { tokens: ServiceTokenManager; transport: HttpTransport } {
   const tokenUrl = new URL(credentials.tokenUrl ?? `${upstreamUrl}/oauth/token`);
   // Its own small pool: token requests are rare and must not queue behind coins calls.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LogLevel } from './logging/logger.js';
+import type { TracingConfig } from './observability/tracing.js';
 import type { CorsOrigins } from './server/cors.js';
 
 /**
@@ -48,6 +49,37 @@ const httpUrl = (name: string) =>
       return url.toString().replace(/\/+$/, '');
     });
 
+/** An OTLP/HTTP endpoint; not echoed when invalid (collector URLs may carry credentials). */
+const otlpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `${name} must use http or https` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const otlpProtocol = (name: string) =>
+  z
+    .enum(['http/protobuf', 'http/json', ''], {
+      error: (issue) =>
+        `${name} must be http/protobuf or http/json (grpc is not supported), got "${String(issue.input)}"`,
+    })
+    .optional()
+    .transform((value) => (value ? value : undefined));
+
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
   HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
@@ -62,6 +94,34 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
+  METRICS_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return 9464;
+      if (value === 'off') return undefined;
+      if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `METRICS_PORT must be a port from 0 to 65535 or "off", got "${value}"` });
+        return z.NEVER;
+      }
+      return Number(value);
+    }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol('OTEL_EXPORTER_OTLP_PROTOCOL'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'),
+  OTEL_TRACES_EXPORTER: z
+    .enum(['otlp', 'none'], {
+      error: (issue) => `OTEL_TRACES_EXPORTER must be otlp or none, got "${String(issue.input)}"`,
+    })
+    .optional(),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false', ''], {
+      error: (issue) => `OTEL_SDK_DISABLED must be true or false, got "${String(issue.input)}"`,
+    })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().optional().transform((value) => (value ? value : 'coins-gateway')),
   COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -91,6 +151,10 @@ export interface Config {
   readonly corsOrigins: CorsOrigins;
   /** Set: the gateway holds the partner's EnKash credentials (service mode); unset: forwarding. */
   readonly serviceCredentials: ServiceCredentials | undefined;
+  /** undefined: no metrics listener (METRICS_PORT=off); 0 = an ephemeral port. */
+  readonly metricsPort: number | undefined;
+  /** undefined: tracing off (no OTLP endpoint configured), and the OpenTelemetry SDK is never loaded. */
+  readonly tracing: TracingConfig | undefined;
 }
 
 /** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
@@ -123,6 +187,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.COINS_OAUTH_TOKEN_URL !== undefined && credentials.value === undefined && credentials.problems.length === 0) {
     problems.push(`COINS_OAUTH_TOKEN_URL is set, but ${CREDENTIAL_NAMES.join(', ')} are not`);
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -141,6 +208,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins,
     serviceCredentials:
       credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
+    metricsPort: e.METRICS_PORT,
+    tracing: tracingConfig(e),
   });
 }
 
@@ -251,4 +320,24 @@ function parseCorsOrigins(raw: string | undefined, sandboxMode: boolean, problem
     }
   });
   return Object.freeze(entries);
+}
+
+/**
+ * Tracing is on when an OTLP endpoint is set (and neither OTEL_SDK_DISABLED=true nor
+ * OTEL_TRACES_EXPORTER=none says otherwise). As the OpenTelemetry spec says, the traces endpoint
+ * is used as is and the general one gets `/v1/traces` appended.
+ */
+function tracingConfig(e: z.infer<typeof EnvSchema>): TracingConfig | undefined {
+  if (e.OTEL_SDK_DISABLED === 'true' || e.OTEL_TRACES_EXPORTER === 'none') return undefined;
+  const url =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT === undefined
+      ? undefined
+      : `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`);
+  if (url === undefined) return undefined;
+  return {
+    url,
+    protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    serviceName: e.OTEL_SERVICE_NAME,
+  };
 }

@@ -3,6 +3,7 @@ import { unauthenticated } from './errors/graphql-errors.js';
 import { createLoaders, OperationLoaders } from './loaders.js';
 import type { CallCredentials, CoinsClient } from './upstream/coins-client.js';
 import type { CoinConfigPayload } from './upstream/payloads.js';
+import type { CallOrigin } from './upstream/upstream-observer.js';
 
 /** What every resolver gets: the caller's upstream credential, the coins client, fresh loaders. */
 export interface GatewayContext {
@@ -23,10 +24,13 @@ export interface ContextDependencies {
   coins: CoinsClient;
   credentialSource: CredentialSource;
   batchConcurrency: number;
+  /** The request's observability scope: its id, trace and log go with every upstream call. */
+  originOf(request: Request): CallOrigin | undefined;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
-  function buildContext(credentials: CallCredentials | undefined): GatewayContext {
+  function buildContext(caller: CallCredentials | undefined, origin: CallOrigin | undefined): GatewayContext {
+    const credentials = caller && origin ? { ...caller, origin } : caller;
     const requireCredentials = (): CallCredentials => {
       // Checked per field, not per request: introspection and __typename need no credential.
       if (!credentials) throw unauthenticated();
@@ -58,6 +62,9 @@ export function createContextFactory(deps: ContextDependencies) {
   // slower asynchronous path.
   return ({ request }: { request: Request }): GatewayContext | Promise<GatewayContext> => {
     const credentials = deps.credentialSource.credentialsFor(request);
-    return credentials instanceof Promise ? credentials.then(buildContext) : buildContext(credentials);
+    const origin = deps.originOf(request);
+    return credentials instanceof Promise
+      ? credentials.then((resolved) => buildContext(resolved, origin))
+      : buildContext(credentials, origin);
   };
 }

@@ -5,6 +5,8 @@ import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
 import type { Logger } from './logging/logger.js';
+import type { Observability } from './observability/observability.js';
+import { useObservability } from './observability/use-observability.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { useOrderedExecution } from './protocol/ordered-execution.js';
 import { useVariableIssues } from './protocol/variable-issues.js';
@@ -27,7 +29,11 @@ export interface GatewayOptions {
   isReady: () => boolean;
   /** Origins browsers may call from ('*' = any; [] = no cross-origin access). @default [] */
   corsOrigins?: CorsOrigins;
+  /** Metrics, traces, request ids and the access log. */
+  observability: Observability;
 }
+
+const GRAPHQL_ENDPOINT = '/graphql';
 
 /** Larger request bodies are refused with 413 before they are buffered. */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
@@ -40,10 +46,11 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const yogaLogger = options.logger.child({ component: 'yoga' });
+  const observed = useObservability(options.observability, GRAPHQL_ENDPOINT);
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
-    context: createContextFactory(options),
-    graphqlEndpoint: '/graphql',
+    context: createContextFactory({ ...options, originOf: observed.scopes.scopeOf }),
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
     cors: corsOptions(options.corsOrigins ?? []),
@@ -51,7 +58,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     multipart: false,
     // Replaced by useRequestBodyLimit below: the same 413, without a stream pipeline per request.
     maxRequestBodySize: false,
-    maskedErrors: { maskError: createMaskError(options.logger) },
+    maskedErrors: { maskError: createMaskError() },
     renderGraphiQL: renderBundledGraphiQL,
     graphiql: {
       title: 'coins-gateway',
@@ -71,6 +78,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
     },
     plugins: [
+      observed.plugin,
       useOrderedExecution(),
       useVariableIssues(),
       ...operationLimitPlugins(),

@@ -1,6 +1,8 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logging/logger.js';
+import { serveMetrics, type MetricsServer } from './observability/metrics-server.js';
+import { startTracing } from './observability/tracing.js';
 import { startSandbox, type SandboxServer } from './sandbox/index.js';
 import { createGracefulShutdown } from './server/graceful-shutdown.js';
 import { listen } from './server/http-server.js';
@@ -40,7 +42,13 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = createApp(config, upstreamUrl, logger, sandbox !== undefined);
+  // Loaded only when an OTLP endpoint is configured: with tracing off no SDK module is imported.
+  const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
+  const app = createApp(config, upstreamUrl, logger, sandbox !== undefined, tracing);
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    metricsServer = await serveMetrics(app.observability.metrics.registry, config.metricsPort, config.host);
+  }
   const listening = await listen(app.gateway, config.port, config.host);
   logger.info(
     {
@@ -48,6 +56,8 @@ async function main(): Promise<void> {
       url: listening.url,
       upstream: sandbox ? 'sandbox' : 'configured',
       upstreamCredentials: config.serviceCredentials ? 'service' : 'forwarded',
+      metrics: metricsServer?.url ?? 'off',
+      tracing: config.tracing ? config.tracing.protocol : 'off',
     },
     `coins-gateway ready: GraphQL and GraphiQL at ${listening.url}/graphql`,
   );
@@ -58,7 +68,9 @@ async function main(): Promise<void> {
     timeoutMs: config.shutdownTimeoutMs,
     beginShutdown: app.beginShutdown,
     release: async () => {
+      // Metrics stay up until the end, so a last scrape can see the shutdown.
       await Promise.all([app.close(), sandbox?.close()]);
+      await metricsServer?.close();
     },
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

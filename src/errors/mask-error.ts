@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
-import type { Logger } from '../logging/logger.js';
 import { isUpstreamError } from '../upstream/upstream-error.js';
 import { ErrorCode } from './error-codes.js';
 import { toGraphQLError } from './upstream-to-graphql.js';
@@ -9,9 +8,9 @@ import { toGraphQLError } from './upstream-to-graphql.js';
  * The last step every error takes before reaching a client:
  * - an UpstreamError becomes its GraphQL error (code, retryable, upstream), keeping path/locations;
  * - a GraphQLError we raised on purpose (validation, authentication) passes as is;
- * - anything else is masked as INTERNAL_SERVER_ERROR, and logged here with its stack.
+ * - anything else is masked as INTERNAL_SERVER_ERROR; its original is kept for the request's log.
  */
-export function createMaskError(logger: Logger) {
+export function createMaskError() {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isUpstreamError(original)) {
@@ -29,13 +28,27 @@ export function createMaskError(logger: Logger) {
     if (error instanceof GraphQLError && isRequestError(error)) return asPlainRequestError(error);
     const masked = yogaMaskError(error, message, isDev);
     if (masked !== error) {
-      logger.error(
-        { event: 'unexpected_error', path: error instanceof GraphQLError ? error.path : undefined, err: original },
-        'unexpected error (masked for the client)',
-      );
+      unexpectedErrors.set(masked, { path: error instanceof GraphQLError ? error.path : undefined, cause: original });
     }
     return masked;
   };
+}
+
+/**
+ * What was masked, for the server log. The log line is written by the request's observability
+ * (src/observability/use-observability.ts), where the request id is known; maskError is not told
+ * which request it serves.
+ */
+const unexpectedErrors = new WeakMap<object, UnexpectedErrorDetails>();
+
+export interface UnexpectedErrorDetails {
+  path: readonly (string | number)[] | undefined;
+  cause: unknown;
+}
+
+/** The original of an error masked as INTERNAL_SERVER_ERROR; undefined for any other error. */
+export function unexpectedErrorDetails(error: object): UnexpectedErrorDetails | undefined {
+  return unexpectedErrors.get(error);
 }
 
 /**

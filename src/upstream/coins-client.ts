@@ -15,6 +15,13 @@ import type { UpstreamResilience } from './resilience.js';
 import { decideResponse } from './response-decision.js';
 import type { ServiceTokenSource } from './oauth/service-token.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
+import {
+  NO_OBSERVER,
+  observeAttempt,
+  type CallOrigin,
+  type UpstreamEndpoint,
+  type UpstreamObserver,
+} from './upstream-observer.js';
 
 export interface CreateCoinConfigRequest {
   configuration: CoinConfiguration;
@@ -33,10 +40,11 @@ export interface AllocateCoinsRequest {
 }
 
 /**
- * Per-call caller facts: the credential to present upstream. Either the caller's own header,
- * forwarded verbatim, or the gateway's service token (service mode).
+ * Per-call caller facts: the credential to present upstream (either the caller's own header,
+ * forwarded verbatim, or the gateway's service token in service mode), and the GraphQL request
+ * the call serves: its origin observes each attempt and owns the log lines.
  */
-export type CallCredentials = ForwardedCredentials | HeldCredentials;
+export type CallCredentials = (ForwardedCredentials | HeldCredentials) & { origin?: CallOrigin };
 
 export interface ForwardedCredentials {
   /** The value sent as the upstream Authorization header, verbatim. */
@@ -70,12 +78,16 @@ export interface CoinsClientOptions {
   /** Deadline of one call, retries included. @default 10000 */
   timeoutMs: number;
   logger: Logger;
+  /** Observes attempts of calls that carry no origin. @default NO_OBSERVER */
+  observer?: UpstreamObserver;
 }
 
 interface CallSpec<T> {
-  endpoint: string;
+  endpoint: UpstreamEndpoint;
   method: HttpMethod;
   path: string;
+  /** `path` with its ids as placeholders: what metrics and spans show. */
+  route: string;
   body?: unknown;
   payloadSchema: z.ZodType<T>;
 }
@@ -87,11 +99,13 @@ function isUnauthorized(error: unknown): error is UpstreamError {
 }
 
 export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
-  const { transport, resilience, timeoutMs, logger } = options;
+  const { transport, resilience, timeoutMs } = options;
+  const defaultObserver = options.observer ?? NO_OBSERVER;
 
   async function call<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T> {
     const deadline = createDeadline(timeoutMs);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+    const observer = credentials.origin ?? defaultObserver;
     const started = performance.now();
     let attempts = 0;
     const send = (authorization: string): Promise<T> => {
@@ -100,14 +114,23 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       return resilience.run(
         async () => {
           attempts += 1;
-          const response = await transport.send({
-            method: spec.method,
-            path: spec.path,
-            headers,
-            body,
-            deadline,
-          });
-          return decideResponse(response, spec.payloadSchema);
+          const attempt = { endpoint: spec.endpoint, method: spec.method, route: spec.route, attempt: attempts };
+          const answer = await observeAttempt(
+            observer,
+            attempt,
+            async (extraHeaders) => {
+              const response = await transport.send({
+                method: spec.method,
+                path: spec.path,
+                headers: { ...headers, ...extraHeaders },
+                body,
+                deadline,
+              });
+              return { status: response.status, payload: decideResponse(response, spec.payloadSchema) };
+            },
+            (decided) => ({ status: decided.status, outcome: 'success', responseCode: 0 }),
+          );
+          return answer.payload;
         },
         // Only reads are retried: Create, Update and Allocate are never sent twice by us.
         { idempotent: spec.method === 'GET', deadline },
@@ -120,7 +143,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
     } catch (error) {
       const isNotFound = isUpstreamError(error) && error.answer?.status === 404;
       if (!(isNotFound && spec.method === 'GET')) {
-        logger.warn(
+        (credentials.origin?.logger ?? options.logger).warn(
           {
             event: 'upstream_call_failed',
             endpoint: spec.endpoint,
@@ -189,6 +212,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           endpoint: 'create-event',
           method: 'POST',
           path: `${COINS}/create-coins-config`,
+          route: `${COINS}/create-coins-config`,
           // Exactly the documented fields, in the documented order.
           body: {
             configuration: request.configuration,
@@ -206,6 +230,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           endpoint: 'get-event',
           method: 'GET',
           path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
+          route: `${COINS}/{coinConfigId}`,
           payloadSchema: PartialCoinConfigPayloadSchema,
         },
         credentials,
@@ -216,6 +241,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           endpoint: 'update-event',
           method: 'PATCH',
           path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
+          route: `${COINS}/{coinConfigId}`,
           body: request,
           payloadSchema: PartialCoinConfigPayloadSchema,
         },
@@ -227,6 +253,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           endpoint: 'allocate-coins',
           method: 'POST',
           path: `${COINS}/allocate-coin`,
+          route: `${COINS}/allocate-coin`,
           body: {
             companyId: request.companyId,
             event: request.event,
@@ -243,6 +270,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           endpoint: 'get-balance',
           method: 'GET',
           path: `/api/v0/coins/balance?userId=${encodeURIComponent(userId)}`,
+          route: '/api/v0/coins/balance',
           payloadSchema: BalancePayloadSchema,
         },
         credentials,

@@ -13,6 +13,7 @@ import {
 } from 'cockatiel';
 import type { Deadline } from './deadline.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
+import type { BreakerState } from './upstream-observer.js';
 
 /**
  * cockatiel does the resilience work here:
@@ -35,6 +36,8 @@ export interface UpstreamResilience {
   run<T>(attempt: () => Promise<T>, call: { idempotent: boolean; deadline: Deadline }): Promise<T>;
   /** True while calls would be refused without touching the upstream. */
   isRefusingCalls(): boolean;
+  /** Open while calls are refused; half-open once the next call is the trial (cockatiel moves lazily). */
+  breakerState(): BreakerState;
 }
 
 /** An attempt needs at least this much of the deadline left to be worth starting. */
@@ -84,11 +87,14 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
     );
   }
 
+  const isRefusingCalls = () =>
+    breaker.state === CircuitState.Isolated ||
+    (breaker.state === CircuitState.Open && Date.now() - openedAt < options.breakerCooldownMs);
   return {
     run,
-    isRefusingCalls: () =>
-      breaker.state === CircuitState.Isolated ||
-      (breaker.state === CircuitState.Open && Date.now() - openedAt < options.breakerCooldownMs),
+    isRefusingCalls,
+    breakerState: () =>
+      isRefusingCalls() ? 'open' : breaker.state === CircuitState.Closed ? 'closed' : 'half-open',
   };
 }
 

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { serveMetrics, type MetricsServer } from '../../src/observability/metrics-server.js';
+import { startTracing } from '../../src/observability/tracing.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 
@@ -19,6 +21,10 @@ export interface TestGateway {
   sandbox: SandboxServer;
   app: App;
   listening: ListeningServer;
+  /** The /metrics listener, when the env sets METRICS_PORT (the helper's default is off). */
+  metricsServer: MetricsServer | undefined;
+  /** GET /metrics as text (fails when METRICS_PORT is off). */
+  scrapeMetrics(): Promise<string>;
   /** Every log line the gateway wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   /** Raw log text, to assert that secrets never appear. */
@@ -39,7 +45,7 @@ export async function startTestGateway(
   options: { upstreamUrl?: string; sandbox?: SandboxServer } = {},
 ): Promise<TestGateway> {
   const sandbox = options.sandbox ?? (await startSandbox());
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: 'off', ...env });
   const logs: Array<Record<string, unknown>> = [];
   let raw = '';
   const sink = new Writable({
@@ -52,7 +58,12 @@ export async function startTestGateway(
   });
   // 'info' unless the test sets LOG_LEVEL (e.g. trace, to prove secrets stay out of every line).
   const logger = createLogger(env.LOG_LEVEL ? config.logLevel : 'info', sink);
-  const app = createApp(config, options.upstreamUrl ?? sandbox.url, logger, true);
+  const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
+  const app = createApp(config, options.upstreamUrl ?? sandbox.url, logger, true, tracing);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await serveMetrics(app.observability.metrics.registry, config.metricsPort, '127.0.0.1');
   const listening = await listen(app.gateway, 0, '127.0.0.1');
   const url = listening.url;
 
@@ -74,6 +85,13 @@ export async function startTestGateway(
     sandbox,
     app,
     listening,
+    metricsServer,
+    async scrapeMetrics() {
+      if (!metricsServer) throw new Error('scrapeMetrics(): start the gateway with METRICS_PORT=0');
+      const response = await fetch(metricsServer.url);
+      if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
+      return response.text();
+    },
     logs,
     logText: () => raw,
     post,
@@ -85,6 +103,7 @@ export async function startTestGateway(
       listening.server.closeAllConnections();
       await new Promise<void>((resolve) => listening.server.close(() => resolve()));
       await app.close();
+      await metricsServer?.close();
       if (!options.sandbox) await sandbox.close();
     },
   };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createForwardedAuthorization } from '../../src/auth/credential-source.js';
 import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { createObservability } from '../../src/observability/observability.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
 import type { FaultAction } from '../../src/sandbox/index.js';
@@ -407,7 +408,7 @@ describe('the error table, through the real server and the sandbox', () => {
       path: CREATE_PATH,
       action: jsonReply(403, envelopeBody(403, 'Forbidden')),
     });
-    const response = await gateway.gql(CREATE, { input: INPUT });
+    const response = await gateway.gql(CREATE, { input: INPUT }, { 'x-request-id': 'req-403' });
     expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const lines = gateway.logs.slice(logStart).filter((line) => (line.level as number) >= 40);
     expect(lines).toEqual([
@@ -415,6 +416,7 @@ describe('the error table, through the real server and the sandbox', () => {
         level: 40,
         time: expect.any(Number),
         service: 'coins-gateway',
+        requestId: 'req-403',
         event: 'upstream_call_failed',
         endpoint: 'create-event',
         method: 'POST',
@@ -584,13 +586,15 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
       allocateCoins: bug,
       getBalance: bug,
     };
+    const logger = createLogger('info', sink);
     const gateway = createGateway({
       coins,
       credentialSource: createForwardedAuthorization(),
-      logger: createLogger('info', sink),
+      logger,
       batchConcurrency: 8,
       sandboxMode: false,
       isReady: () => true,
+      observability: createObservability({ logger, breakerState: () => 'closed' }),
     });
     listening = await listen(gateway, 0, '127.0.0.1');
   });
@@ -602,15 +606,21 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
   it('the client sees a generic message and code; the log has the details', async () => {
     const res = await fetch(`${listening.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: AUTH },
+      headers: { 'content-type': 'application/json', authorization: AUTH, 'x-request-id': 'bug-report-1' },
       body: JSON.stringify({ query: CREATE, variables: { input: INPUT } }),
     });
     expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('bug-report-1');
     const response = (await res.json()) as GraphQLResponse;
     expect(response).toEqual(createFailed('Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }));
     expectNothingLeaks(response, 'http://127.0.0.1:9');
     expect(JSON.stringify(response)).not.toContain('TypeError');
-    expect(logText).toContain('"event":"unexpected_error"');
+    const unexpected = logText
+      .split('\n')
+      .filter((line) => line.includes('"event":"unexpected_error"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(unexpected).toHaveLength(1);
+    expect(unexpected[0]).toMatchObject({ requestId: 'bug-report-1', path: ['createCoinEvent'] });
     expect(logText).toContain('Cannot read properties of undefined');
   });
 });

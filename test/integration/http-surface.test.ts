@@ -231,7 +231,7 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
 });
 
 describe('what is forwarded upstream', () => {
-  it('the Authorization header verbatim, and nothing else of the caller (never cookies)', async () => {
+  it('the Authorization header verbatim, the request id, and nothing else of the caller (never cookies)', async () => {
     const authorization = 'bearer   Abc.DEF-ghi_+/=  ';
     const response = await gateway.gql(CREATE, undefined, {
       authorization,
@@ -246,8 +246,21 @@ describe('what is forwarded upstream', () => {
     const { headers } = gateway.sandbox.requests[0]!;
     // fetch trims surrounding whitespace from header values; the rest arrives byte for byte.
     expect(headers.authorization).toBe('bearer   Abc.DEF-ghi_+/=');
-    expect(Object.keys(headers).sort()).toEqual(['accept', 'authorization', 'connection', 'content-length', 'content-type', 'host']);
-    expect(headers).toMatchObject({ accept: 'application/json', 'content-type': 'application/json' });
+    expect(Object.keys(headers).sort()).toEqual([
+      'accept',
+      'authorization',
+      'connection',
+      'content-length',
+      'content-type',
+      'host',
+      'x-request-id',
+    ]);
+    // The caller's request id is a valid one, so it is kept and goes upstream (tracing is off: no traceparent).
+    expect(headers).toMatchObject({
+      accept: 'application/json',
+      'content-type': 'application/json',
+      'x-request-id': 'caller-request',
+    });
     expect(JSON.stringify(headers)).not.toContain('JSESSIONID');
     expect(JSON.stringify(headers)).not.toContain('203.0.113.9');
   });
@@ -257,7 +270,7 @@ describe('what is forwarded upstream', () => {
     expect(gateway.sandbox.requests).toHaveLength(1);
     const request = gateway.sandbox.requests[0]!;
     expect(request.body).toBe('');
-    expect(Object.keys(request.headers).sort()).toEqual(['accept', 'authorization', 'connection', 'host']);
+    expect(Object.keys(request.headers).sort()).toEqual(['accept', 'authorization', 'connection', 'host', 'x-request-id']);
   });
 });
 

@@ -35,7 +35,7 @@ afterAll(() => {
 function spawnEntry(env: Record<string, string>): { child: ChildProcess; exited: Gateway['exited']; logs: Gateway['logs']; stderr(): string; logged: Gateway['logged'] } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', COINS_API_URL: '', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', COINS_API_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

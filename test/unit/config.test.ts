@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       corsOrigins: '*',
       serviceCredentials: undefined,
+      metricsPort: 9464,
+      tracing: undefined,
     });
   });
 
@@ -57,6 +59,10 @@ describe('loadConfig', () => {
         SANDBOX_PORT: '4100',
         LOG_LEVEL: 'debug',
         CORS_ORIGINS: 'https://app.example.com',
+        METRICS_PORT: '9100',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example.com/traces',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'coins-gateway-eu',
       }),
     ).toEqual({
       port: 8080,
@@ -74,6 +80,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       corsOrigins: ['https://app.example.com'],
       serviceCredentials: undefined,
+      metricsPort: 9100,
+      tracing: { url: 'https://otel.example.com/traces', protocol: 'http/json', serviceName: 'coins-gateway-eu' },
     });
   });
 
@@ -87,6 +95,47 @@ describe('loadConfig', () => {
 
   it('empty numeric variables fall back to their defaults', () => {
     expect(loadConfig({ PORT: '', COINS_API_TIMEOUT_MS: '' })).toMatchObject({ port: 4000, coinsApiTimeoutMs: 10_000 });
+  });
+
+  it('METRICS_PORT=off disables the metrics listener; 0 is an ephemeral port', () => {
+    expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '0', PORT: '0' }).metricsPort).toBe(0);
+  });
+
+  describe('tracing', () => {
+    it('is off without an OTLP endpoint', () => {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'x' }).tracing).toBeUndefined();
+    });
+
+    it('appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT, defaults to http/protobuf and coins-gateway', () => {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+        url: 'http://collector:4318/v1/traces',
+        protocol: 'http/protobuf',
+        serviceName: 'coins-gateway',
+      });
+    });
+
+    it('prefers the traces-specific endpoint and protocol', () => {
+      expect(
+        loadConfig({
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://traces:4318/custom',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+        }).tracing,
+      ).toEqual({ url: 'http://traces:4318/custom', protocol: 'http/protobuf', serviceName: 'coins-gateway' });
+    });
+
+    it.each([
+      ['OTEL_SDK_DISABLED', 'true'],
+      ['OTEL_TRACES_EXPORTER', 'none'],
+    ])('%s=%s turns it off even with an endpoint', (name, value) => {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', [name]: value }).tracing).toBeUndefined();
+    });
+
+    it('never echoes an endpoint it refuses', () => {
+      expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cr3t@collector' }).join('\n')).not.toContain('s3cr3t');
+    });
   });
 
   it('an empty HOST means all interfaces', () => {
@@ -113,6 +162,23 @@ describe('loadConfig', () => {
     ['COINS_API_URL', 'ftp://coins.example.com', 'COINS_API_URL must use http or https, got "ftp:"'],
     ['COINS_API_URL', 'https://user:pw@coins.example.com', 'COINS_API_URL must not carry credentials, a query or a fragment'],
     ['COINS_API_URL', 'https://coins.example.com/?key=1', 'COINS_API_URL must not carry credentials, a query or a fragment'],
+    ['METRICS_PORT', 'no', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "no"'],
+    ['METRICS_PORT', '65536', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "65536"'],
+    ['METRICS_PORT', '4000', 'METRICS_PORT must differ from PORT: metrics are never served on the public port'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT must use http or https'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an absolute http(s) URL'],
+    [
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'grpc',
+      'OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got "grpc"',
+    ],
+    [
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+      'http',
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got "http"',
+    ],
+    ['OTEL_TRACES_EXPORTER', 'zipkin', 'OTEL_TRACES_EXPORTER must be otlp or none, got "zipkin"'],
+    ['OTEL_SDK_DISABLED', 'yes', 'OTEL_SDK_DISABLED must be true or false, got "yes"'],
   ])('%s=%j gives exactly one clear message', (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
   });

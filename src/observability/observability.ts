@@ -1,0 +1,155 @@
+import type { Logger } from '../logging/logger.js';
+import type {
+  AttemptObservation,
+  AttemptResult,
+  BreakerState,
+  CallOrigin,
+  UpstreamAttempt,
+  UpstreamObserver,
+} from '../upstream/upstream-observer.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createOperationNameLabels, type OperationNameLabels } from './operation-name-label.js';
+import { REQUEST_ID_HEADER } from './request-id.js';
+import type { OperationSpan, Tracing, UpstreamSpan } from './tracing.js';
+
+/**
+ * Everything an operator sees of the gateway, in one object per app: the metrics registry, the
+ * tracer (when configured), and the per-request scopes that tie both and the log together.
+ */
+export interface Observability {
+  readonly metrics: GatewayMetrics;
+  readonly tracing: Tracing | undefined;
+  /** Bounded `operation_name` labels. */
+  readonly operationNames: OperationNameLabels;
+  readonly logger: Logger;
+  /** Observer for upstream calls that serve no GraphQL request (e.g. a token renewal in the background). */
+  readonly backgroundUpstream: UpstreamObserver;
+  /** The scope of one GraphQL request: created when it arrives, finished when it is answered. */
+  openRequest(requestId: string, request: { method: string; headers: Headers }): RequestScope;
+  /** One request to the OAuth token endpoint (for the service-credentials token manager). */
+  countTokenRequest(grant: string, outcome: string): void;
+  /** Exports buffered spans and stops tracing. */
+  shutdown(): Promise<void>;
+}
+
+export interface ObservabilityOptions {
+  logger: Logger;
+  tracing?: Tracing;
+  breakerState: () => BreakerState;
+}
+
+export function createObservability(options: ObservabilityOptions): Observability {
+  const metrics = createGatewayMetrics({ breakerState: options.breakerState });
+  const tracing = options.tracing;
+  const observability: Observability = {
+    metrics,
+    tracing,
+    operationNames: createOperationNameLabels(),
+    logger: options.logger,
+    backgroundUpstream: {
+      attemptStarted: (attempt) => observeAttempt(metrics, attempt, tracing?.startUpstream(attempt), NO_HEADERS),
+    },
+    openRequest: (requestId, request) => new RequestScope(observability, requestId, tracing?.startOperation(request)),
+    countTokenRequest: (grant, outcome) => metrics.countTokenRequest(grant, outcome),
+    shutdown: async () => {
+      await tracing?.shutdown();
+    },
+  };
+  return observability;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+function observeAttempt(
+  metrics: GatewayMetrics,
+  attempt: UpstreamAttempt,
+  span: UpstreamSpan | undefined,
+  headers: Readonly<Record<string, string>>,
+  tally?: (result: AttemptResult) => void,
+): AttemptObservation {
+  const started = performance.now();
+  return {
+    headers: span ? { ...headers, ...span.propagationHeaders } : headers,
+    end(result) {
+      metrics.observeUpstreamAttempt(attempt, result, (performance.now() - started) / 1000);
+      tally?.(result);
+      span?.end(result);
+    },
+  };
+}
+
+/** What one GraphQL request did, for its access log line, its metrics and its span. */
+export class RequestScope implements CallOrigin {
+  readonly startedAt = performance.now();
+  /** `query`, `mutation`, `subscription`; `unknown` until (or unless) the document names one. */
+  operationType = 'unknown';
+  operationName: string | undefined;
+  /** Upstream attempts by `<endpoint> <status|none> <outcome>`: bounded, and never ids. */
+  readonly upstreamAttempts: Record<string, number> = {};
+  upstreamAttemptCount = 0;
+  #logger: Logger | undefined;
+  readonly #idHeader: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly observability: Observability,
+    readonly requestId: string,
+    readonly span: OperationSpan | undefined,
+  ) {
+    this.#idHeader = { [REQUEST_ID_HEADER]: requestId };
+  }
+
+  /** This request's log: every line carries its requestId. Created on first use. */
+  get logger(): Logger {
+    this.#logger ??= this.observability.logger.child({ requestId: this.requestId });
+    return this.#logger;
+  }
+
+  nameOperation(operationType: string, operationName: string | undefined): void {
+    this.operationType = operationType;
+    this.operationName = operationName;
+    this.span?.nameOperation(operationType, operationName);
+  }
+
+  attemptStarted(attempt: UpstreamAttempt): AttemptObservation {
+    return observeAttempt(
+      this.observability.metrics,
+      attempt,
+      this.span?.startUpstream(attempt),
+      this.#idHeader,
+      (result) => {
+        const key = `${attempt.endpoint} ${result.status ?? 'none'} ${result.outcome}`;
+        this.upstreamAttempts[key] = (this.upstreamAttempts[key] ?? 0) + 1;
+        this.upstreamAttemptCount += 1;
+      },
+    );
+  }
+
+  /** Records the answered operation: metrics, the access log line, the end of its span. */
+  finish(httpStatus: number, errorCodes: readonly string[]): void {
+    const durationSeconds = (performance.now() - this.startedAt) / 1000;
+    const { metrics, operationNames } = this.observability;
+    metrics.observeOperation({
+      operationType: this.operationType,
+      operationName: operationNames.labelFor(this.operationName),
+      durationSeconds,
+      errorCodes,
+    });
+    // The access log: never variables, tokens or user ids (upstream paths carry ids: not logged).
+    this.observability.logger.info(
+      {
+        event: 'operation',
+        requestId: this.requestId,
+        operationType: this.operationType,
+        operationName: this.operationName?.slice(0, 128) ?? null,
+        durationMs: Math.round(durationSeconds * 1e4) / 10,
+        outcome: errorCodes.length === 0 ? 'success' : 'error',
+        errorCodes,
+        httpStatus,
+        upstreamAttempts: this.upstreamAttemptCount,
+        upstream: this.upstreamAttempts,
+      },
+      'operation',
+    );
+    this.span?.end({ httpStatus, errorCodes, requestId: this.requestId });
+  }
+}

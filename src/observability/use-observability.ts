@@ -1,0 +1,81 @@
+import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors/error-codes.js';
+import { unexpectedErrorDetails } from '../errors/mask-error.js';
+import type { Observability, RequestScope } from './observability.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
+
+/**
+ * The request side of observability, as one yoga plugin: each request to the GraphQL endpoint
+ * gets a request id (the caller's when acceptable), echoed in `x-request-id`; its operation's
+ * type and name are read once the document is parsed; when it is answered, its metrics, its
+ * access log line and its span are recorded by its RequestScope.
+ */
+export interface RequestScopes {
+  /** The scope of a request to the GraphQL endpoint (undefined for /health, /ready, GraphiQL). */
+  scopeOf(request: Request): RequestScope | undefined;
+}
+
+export function useObservability(
+  observability: Observability,
+  graphqlEndpoint: string,
+): { plugin: Plugin; scopes: RequestScopes } {
+  // Keyed by the Request object: it lives exactly as long as the request, and yoga hands the same
+  // object to every hook and to the context factory.
+  const scopes = new WeakMap<Request, RequestScope>();
+  const errorCodesOf = new WeakMap<RequestScope, string[]>();
+
+  const plugin: Plugin = {
+    onRequest({ request, url }) {
+      if (url.pathname !== graphqlEndpoint) return;
+      const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
+      scopes.set(request, observability.openRequest(requestId, request));
+    },
+    onParse({ context }) {
+      return ({ result }) => {
+        const scope = scopes.get(context.request);
+        if (!scope || !isDocument(result)) return;
+        const operation = getOperationAST(result, context.params.operationName);
+        if (operation) scope.nameOperation(operation.operation, operation.name?.value);
+      };
+    },
+    onResultProcess({ request, result }) {
+      const scope = scopes.get(request);
+      if (!scope) return;
+      const codes: string[] = [];
+      // A single result, or a batch: every error any of them carries reached the client.
+      const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
+      for (const single of results) {
+        for (const error of single.errors ?? []) {
+          codes.push(codeOf(error));
+          const unexpected = unexpectedErrorDetails(error);
+          if (unexpected) {
+            scope.logger.error(
+              { event: 'unexpected_error', path: unexpected.path, err: unexpected.cause },
+              'unexpected error (masked for the client)',
+            );
+          }
+        }
+      }
+      errorCodesOf.set(scope, codes);
+    },
+    onResponse({ request, response }) {
+      const scope = scopes.get(request);
+      if (!scope) return;
+      response.headers.set(REQUEST_ID_HEADER, scope.requestId);
+      // Only an answered GraphQL request is an operation (an OPTIONS preflight, a GraphiQL page is not).
+      const codes = errorCodesOf.get(scope);
+      if (codes !== undefined) scope.finish(response.status, codes);
+    },
+  };
+  return { plugin, scopes: { scopeOf: (request) => scopes.get(request) } };
+}
+
+function isDocument(result: unknown): result is DocumentNode {
+  return typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'Document';
+}
+
+function codeOf(error: GraphQLError | { extensions?: Record<string, unknown> }): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR;
+}
