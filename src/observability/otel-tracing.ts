@@ -60,7 +60,11 @@ export async function createOtelTracing(config: TracingConfig, logger: Logger): 
       'coins_gateway.upstream.endpoint': attempt.endpoint,
     };
     if (attempt.attempt > 1) attributes['http.request.resend_count'] = attempt.attempt - 1;
-    const span = tracer.startSpan(`${attempt.method} ${attempt.route}`, { kind: SpanKind.CLIENT, attributes }, parentContext);
+    const span = tracer.startSpan(
+      `${attempt.method} ${attempt.route}`,
+      { kind: SpanKind.CLIENT, attributes },
+      parentContext,
+    );
     const propagationHeaders: Record<string, string> = {};
     propagator.inject(trace.setSpan(parentContext, span), propagationHeaders, {
       set: (carrier, key, value) => {

@@ -65,7 +65,13 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
 
 interface JsonAttribute {
   key: string;
-  value: { stringValue?: string; intValue?: number | string; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: JsonAttribute['value'][] } };
+  value: {
+    stringValue?: string;
+    intValue?: number | string;
+    boolValue?: boolean;
+    doubleValue?: number;
+    arrayValue?: { values?: JsonAttribute['value'][] };
+  };
 }
 interface JsonExport {
   resourceSpans: Array<{
@@ -84,17 +90,17 @@ interface JsonExport {
   }>;
 }
 
-function valueOf(value: JsonAttribute['value']): unknown {
+function attributeValue(value: JsonAttribute['value']): unknown {
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(attributeValue);
   return undefined;
 }
 
 function attributesOf(attributes: JsonAttribute[] | undefined): Record<string, unknown> {
-  return Object.fromEntries((attributes ?? []).map((attribute) => [attribute.key, valueOf(attribute.value)]));
+  return Object.fromEntries((attributes ?? []).map((attribute) => [attribute.key, attributeValue(attribute.value)]));
 }
 
 function decodeJsonExport(body: JsonExport): CollectedSpan[] {

@@ -39,8 +39,9 @@ export function sortSamples<T extends object>(samples: T[]): T[] {
 }
 
 /** The value of the one sample with exactly these labels; undefined when there is none. */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const wanted = JSON.stringify(Object.entries(labels).sort());
-  return samples.find((sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).sort()) === wanted)
-    ?.value;
+  return samples.find(
+    (sample) => sample.name === name && JSON.stringify(Object.entries(sample.labels).sort()) === wanted,
+  )?.value;
 }

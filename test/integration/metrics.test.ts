@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText, samplesOf, sortSamples as sorted, valueOf, type Sample } from '../helpers/prometheus-text.js';
+import {
+  parsePrometheusText,
+  samplesOf,
+  sortSamples as sorted,
+  sampleValue,
+  type Sample,
+} from '../helpers/prometheus-text.js';
 import { useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 // Issue 12: GET /metrics on its own listener, after a known sequence of operations, shows exact
@@ -19,7 +25,7 @@ async function scrape(gateway: TestGateway): Promise<Sample[]> {
 }
 
 async function breakerState(gateway: TestGateway): Promise<number | undefined> {
-  return valueOf(await scrape(gateway), 'coins_gateway_circuit_breaker_state');
+  return sampleValue(await scrape(gateway), 'coins_gateway_circuit_breaker_state');
 }
 
 async function createEvent(gateway: TestGateway, event: string) {
@@ -44,7 +50,7 @@ describe('metrics after a known sequence of operations', () => {
     const created = await createEvent(gateway, 'E1');
     expect(created.errors).toBeUndefined();
     expect((await createEvent(gateway, 'E2')).errors).toBeUndefined();
-    const id = (created.data?.createCoinEvent as { coinConfigId: string }).coinConfigId;
+    const id = (created.data?.createCoinEvent as { coinConfigId: string } | undefined)?.coinConfigId ?? '';
 
     // A read whose first attempt gets a 503: retried once, then it succeeds.
     gateway.sandbox.faults.inject({ method: 'GET', action: { kind: 'respond', status: 503, body: '' }, times: 1 });
@@ -129,7 +135,12 @@ describe('metrics after a known sequence of operations', () => {
 
   it("includes Node's default process metrics", async () => {
     const names = new Set((await scrape(gateway)).map((sample) => sample.name));
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -157,7 +168,9 @@ describe('operation_name is bounded', () => {
     const long = `Q${'x'.repeat(64)}`;
     await gateway.gql(`query ${long} { __typename }`);
     await gateway.gql('query Short { __typename }');
-    const names = samplesOf(await scrape(gateway), 'coins_gateway_operations_total').map((sample) => sample.operation_name);
+    const names = samplesOf(await scrape(gateway), 'coins_gateway_operations_total').map(
+      (sample) => sample.operation_name,
+    );
     expect(names.sort()).toEqual(['Short', 'other']);
   });
 

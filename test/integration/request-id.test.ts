@@ -108,7 +108,10 @@ describe('the access log and the request id in log lines', () => {
 
   it('a failing operation: its error codes, each upstream attempt, and the failure line carry the same id', async () => {
     gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 503, body: '' }, times: 3 });
-    const response = await gateway.post({ query: BALANCE, variables: { userId: USER_ID } }, { 'x-request-id': 'fail-1' });
+    const response = await gateway.post(
+      { query: BALANCE, variables: { userId: USER_ID } },
+      { 'x-request-id': 'fail-1' },
+    );
     expect(((await response.json()) as { errors: unknown[] }).errors).toHaveLength(1);
     const lines = linesOf('fail-1');
     expect(lines.map((line) => line.event)).toEqual(['upstream_call_failed', 'operation']);
@@ -123,7 +126,12 @@ describe('the access log and the request id in log lines', () => {
   });
 
   it('never logs variables, user ids or tokens', async () => {
-    const input = { companyId: 'COMPANY-PRIVATE', event: 'EVENT_PRIVATE', userId: USER_ID, requestId: 'alloc-private-1' };
+    const input = {
+      companyId: 'COMPANY-PRIVATE',
+      event: 'EVENT_PRIVATE',
+      userId: USER_ID,
+      requestId: 'alloc-private-1',
+    };
     await gateway.post({ query: ALLOCATE, variables: { input } }, { 'x-request-id': 'alloc-1' });
     const line = linesOf('alloc-1').find((entry) => entry.event === 'operation');
     expect(line).toMatchObject({ operationType: 'mutation', operationName: 'Allocate', upstreamAttempts: 1 });

@@ -10,7 +10,7 @@ import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 const CREATE = `mutation CreateCoinEvent($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId } }`;
 const GET = `query CoinEvent($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId amount } }`;
-const INPUT = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', amount: 10 };
+const INPUT = { configuration: 'DEFAULT' as const, companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', amount: 10 };
 const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
 const SERVER = 2;
@@ -103,7 +103,10 @@ describe('tracing over OTLP http/json', () => {
       'enkash.response_code': 0,
     });
     // Each attempt went upstream with its own span as the parent, in the caller's trace.
-    expect(sentUpstream).toEqual([`00-${CALLER_TRACE_ID}-${first!.spanId}-01`, `00-${CALLER_TRACE_ID}-${retry!.spanId}-01`]);
+    expect(sentUpstream).toEqual([
+      `00-${CALLER_TRACE_ID}-${first!.spanId}-01`,
+      `00-${CALLER_TRACE_ID}-${retry!.spanId}-01`,
+    ]);
     // No raw ids in span names.
     expect(JSON.stringify(spans.map((span) => span.name))).not.toContain(id);
   });
@@ -147,7 +150,11 @@ describe('tracing over OTLP http/json', () => {
     await gateway!.post({ query: '{ __typename }' }, { traceparent: 'not-a-traceparent' });
     const spans = await closeAndCollect();
     expect(spans).toHaveLength(1);
-    expect(spans[0]).toMatchObject({ name: 'query', parentSpanId: undefined, attributes: { 'graphql.operation.type': 'query' } });
+    expect(spans[0]).toMatchObject({
+      name: 'query',
+      parentSpanId: undefined,
+      attributes: { 'graphql.operation.type': 'query' },
+    });
   });
 });
 
@@ -181,11 +188,17 @@ describe('tracing off', () => {
   it('loads nothing of the SDK: only otel-tracing.ts imports @opentelemetry, and only dynamically itself', () => {
     const sourceRoot = join(import.meta.dirname, '../../src');
     const files = readdirSync(sourceRoot, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
-    const importingOtel = files.filter((file) => /from '@opentelemetry\//.test(readFileSync(join(sourceRoot, file), 'utf8')));
+    const importingOtel = files.filter((file) =>
+      /from '@opentelemetry\//.test(readFileSync(join(sourceRoot, file), 'utf8')),
+    );
     expect(importingOtel).toEqual([join('observability', 'otel-tracing.ts')]);
-    const importingTheModule = files.filter((file) => readFileSync(join(sourceRoot, file), 'utf8').includes('otel-tracing.js'));
+    const importingTheModule = files.filter((file) =>
+      readFileSync(join(sourceRoot, file), 'utf8').includes('otel-tracing.js'),
+    );
     expect(importingTheModule).toEqual([join('observability', 'tracing.ts')]);
-    expect(readFileSync(join(sourceRoot, 'observability/tracing.ts'), 'utf8')).toMatch(/await import\('\.\/otel-tracing\.js'\)/);
+    expect(readFileSync(join(sourceRoot, 'observability/tracing.ts'), 'utf8')).toMatch(
+      /await import\('\.\/otel-tracing\.js'\)/,
+    );
     expect(readFileSync(join(sourceRoot, 'observability/tracing.ts'), 'utf8')).not.toMatch(/^import .*otel-tracing/m);
   });
 });

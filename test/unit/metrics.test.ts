@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGatewayMetrics } from '../../src/observability/metrics.js';
 import type { BreakerState } from '../../src/upstream/upstream-observer.js';
-import { parsePrometheusText, samplesOf, valueOf } from '../helpers/prometheus-text.js';
+import { parsePrometheusText, samplesOf, sampleValue } from '../helpers/prometheus-text.js';
 
 async function scrape(metrics: ReturnType<typeof createGatewayMetrics>) {
   return parsePrometheusText(await metrics.registry.metrics());
@@ -24,7 +24,7 @@ describe('gateway metrics', () => {
     const values: Array<number | undefined> = [];
     for (const next of ['closed', 'open', 'half-open', 'closed'] as const) {
       state = next;
-      values.push(valueOf(await scrape(metrics), 'coins_gateway_circuit_breaker_state'));
+      values.push(sampleValue(await scrape(metrics), 'coins_gateway_circuit_breaker_state'));
     }
     expect(values).toEqual([0, 1, 2, 0]);
   });
@@ -40,12 +40,22 @@ describe('gateway metrics', () => {
       { endpoint: 'get-balance', method: 'GET', status: 'none', outcome: 'timeout', value: 1 },
     ]);
     expect(samplesOf(samples, 'coins_gateway_upstream_retries_total')).toEqual([{ endpoint: 'get-balance', value: 1 }]);
-    expect(valueOf(samples, 'coins_gateway_upstream_request_duration_seconds_sum', { endpoint: 'get-balance', outcome: 'timeout' })).toBe(0.2);
+    expect(
+      sampleValue(samples, 'coins_gateway_upstream_request_duration_seconds_sum', {
+        endpoint: 'get-balance',
+        outcome: 'timeout',
+      }),
+    ).toBe(0.2);
   });
 
   it('an error code outside the closed list never becomes a free-form label', async () => {
     const metrics = createGatewayMetrics({ breakerState: () => 'closed' });
-    metrics.observeOperation({ operationType: 'query', operationName: 'Q', durationSeconds: 0.1, errorCodes: ['MADE_UP', 'BAD_USER_INPUT'] });
+    metrics.observeOperation({
+      operationType: 'query',
+      operationName: 'Q',
+      durationSeconds: 0.1,
+      errorCodes: ['MADE_UP', 'BAD_USER_INPUT'],
+    });
     expect(samplesOf(await scrape(metrics), 'coins_gateway_errors_total')).toEqual([
       { code: 'BAD_USER_INPUT', value: 1 },
       { code: 'OTHER', value: 1 },

@@ -8,7 +8,10 @@ describe('requestIdFrom', () => {
     expect(requestIdFrom(value)).toBe(value);
   });
 
-  it.each([null, undefined, '', 'A'.repeat(129), 'a b', 'a,b', 'a\nb', 'ü', 'a/b', 'a:b'])('replaces %j with a UUID', (value) => {
-    expect(requestIdFrom(value)).toMatch(UUID);
-  });
+  it.each([null, undefined, '', 'A'.repeat(129), 'a b', 'a,b', 'a\nb', 'ü', 'a/b', 'a:b'])(
+    'replaces %j with a UUID',
+    (value) => {
+      expect(requestIdFrom(value)).toMatch(UUID);
+    },
+  );
 });

@@ -8,7 +8,12 @@ import {
   type UpstreamObserver,
 } from '../../src/upstream/upstream-observer.js';
 
-const ATTEMPT: UpstreamAttempt = { endpoint: 'get-event', method: 'GET', route: '/api/v0/enkash-coins/{coinConfigId}', attempt: 1 };
+const ATTEMPT: UpstreamAttempt = {
+  endpoint: 'get-event',
+  method: 'GET',
+  route: '/api/v0/enkash-coins/{coinConfigId}',
+  attempt: 1,
+};
 
 function recordingObserver(headers: Record<string, string>) {
   const seen: Array<{ attempt: UpstreamAttempt; result?: AttemptResult }> = [];
@@ -23,7 +28,7 @@ function recordingObserver(headers: Record<string, string>) {
 }
 
 describe('observeAttempt', () => {
-  it('gives the observer\'s headers to the attempt and reports its success', async () => {
+  it("gives the observer's headers to the attempt and reports its success", async () => {
     const { observer, seen } = recordingObserver({ 'x-request-id': 'r1' });
     const value = await observeAttempt(
       observer,
@@ -39,7 +44,12 @@ describe('observeAttempt', () => {
     const { observer, seen } = recordingObserver({});
     const failure = new UpstreamError({ reason: 'rejected', answer: { status: 200, responseCode: 1001 } });
     await expect(
-      observeAttempt(observer, ATTEMPT, () => Promise.reject(failure), () => ({ status: 200, outcome: 'success' })),
+      observeAttempt(
+        observer,
+        ATTEMPT,
+        () => Promise.reject(failure),
+        () => ({ status: 200, outcome: 'success' }),
+      ),
     ).rejects.toBe(failure);
     expect(seen[0]?.result).toEqual({ status: 200, outcome: 'rejected', responseCode: 1001 });
   });
