@@ -21,7 +21,10 @@
 //                        order every round; the table shows each target's median round (by
 //                        requests/s) and the gateway/baseline verdict uses the median of the
 //                        per-round ratios (paired: the two ran back to back, on the same noise)
-//   BENCH_TARGETS        comma list out of direct,baseline,gateway (default all three)
+//   BENCH_TARGETS        comma list out of direct,baseline,gateway,traced (default the first three);
+//                        traced = the gateway with OpenTelemetry tracing on, exporting http/protobuf
+//                        to a local OTLP sink in this process: `BENCH_TARGETS=gateway,traced` reports
+//                        tracing's cost (traced/gateway throughput, paired per round; aim >= 0.85)
 //   BENCH_OUT            also write the results as JSON to this path
 //   BENCH_GATEWAY_MODE   dist (default: `npm run build`, then node dist/main.js) or tsx
 //                        (node --import tsx src/main.ts, when the build is broken; higher RSS)
@@ -37,6 +40,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -57,8 +61,11 @@ const RSS_LIMIT_MB = 200;
 const MUTATION =
   'mutation CreateCoinEvent($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId configuration companyId event amount } }';
 
-type TargetName = 'direct' | 'baseline' | 'gateway';
+type TargetName = 'direct' | 'baseline' | 'gateway' | 'traced';
 const ALL_TARGETS: readonly TargetName[] = ['direct', 'baseline', 'gateway'];
+const KNOWN_TARGETS: readonly TargetName[] = [...ALL_TARGETS, 'traced'];
+/** Issue 12: tracing may cost at most 15% of the throughput. */
+const TRACING_PASS_RATIO = 0.85;
 
 interface Settings {
   durationS: number;
@@ -90,8 +97,8 @@ function readSettings(): Settings {
     .map((name) => name.trim())
     .filter((name) => name !== '');
   for (const name of targets) {
-    if (!ALL_TARGETS.includes(name as TargetName)) {
-      throw new Error(`BENCH_TARGETS: unknown target "${name}" (known: ${ALL_TARGETS.join(', ')})`);
+    if (!KNOWN_TARGETS.includes(name as TargetName)) {
+      throw new Error(`BENCH_TARGETS: unknown target "${name}" (known: ${KNOWN_TARGETS.join(', ')})`);
     }
   }
   const gatewayMode = process.env.BENCH_GATEWAY_MODE ?? 'dist';
@@ -103,7 +110,7 @@ function readSettings(): Settings {
     warmupS: positiveNumber('BENCH_WARMUP_S', 5, true),
     connections: Math.round(positiveNumber('BENCH_CONNECTIONS', 50)),
     rounds: Math.round(positiveNumber('BENCH_ROUNDS', 1)),
-    targets: ALL_TARGETS.filter((name) => targets.includes(name)),
+    targets: KNOWN_TARGETS.filter((name) => targets.includes(name)),
     out: process.env.BENCH_OUT || undefined,
     gatewayMode,
     skipBuild: process.env.BENCH_SKIP_BUILD === '1',
@@ -247,22 +254,48 @@ function buildGateway(): void {
   }
 }
 
-async function startGateway(settings: Settings, upstreamUrl: string): Promise<Child> {
+async function startGateway(
+  settings: Settings,
+  upstreamUrl: string,
+  name: 'gateway' | 'traced' = 'gateway',
+  extraEnv: Record<string, string> = {},
+): Promise<Child> {
   const entry = settings.gatewayMode === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
   if (settings.gatewayMode === 'dist' && !existsSync(resolve(ROOT, 'dist/main.js'))) {
     throw new Error('dist/main.js is missing: run npm run build (or unset BENCH_SKIP_BUILD)');
   }
   const port = await freePort();
-  const { proc, pid, output } = spawnNode('gateway', [...nodeArgs(settings, 'gateway'), ...entry], {
+  const { proc, pid, output } = spawnNode(name, [...nodeArgs(settings, name), ...entry], {
     COINS_API_URL: upstreamUrl,
     PORT: String(port),
+    // Metrics are always collected; the listener itself is not under test (and 9464 may be taken).
+    METRICS_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   });
-  const child: Child = { name: 'gateway', proc, pid, url: `http://127.0.0.1:${port}`, output };
+  const child: Child = { name, proc, pid, url: `http://127.0.0.1:${port}`, output };
   children.push(child);
-  await waitForHealth('gateway', child.url, proc, output);
+  await waitForHealth(name, child.url, proc, output);
   return child;
+}
+
+/**
+ * Where the traced gateway exports its spans: a loopback OTLP/HTTP endpoint that reads each
+ * export and answers 200, so the gateway pays for building, batching and sending spans, never
+ * for a slow collector. It runs in this process (on the load generator's CPU).
+ */
+async function startOtlpSink(): Promise<{ url: string; spansBytes: () => number; close: () => void }> {
+  let bytes = 0;
+  const server = createHttpServer((request, response) => {
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, spansBytes: () => bytes, close: () => server.close() };
 }
 
 async function stopChildren(): Promise<void> {
@@ -483,19 +516,25 @@ async function main(): Promise<void> {
   const settings = readSettings();
   if (process.platform !== 'linux') console.warn('warning: RSS and CPU figures need /proc (Linux); they will read 0');
   const needsGateway = settings.targets.includes('gateway');
-  if (needsGateway && settings.gatewayMode === 'dist' && !settings.skipBuild) buildGateway();
+  const needsTraced = settings.targets.includes('traced');
+  if ((needsGateway || needsTraced) && settings.gatewayMode === 'dist' && !settings.skipBuild) buildGateway();
 
   const sandbox = await startSandbox();
   const baseline = settings.targets.includes('baseline') ? await startBaseline(settings, sandbox.url) : undefined;
   const gateway = needsGateway ? await startGateway(settings, sandbox.url) : undefined;
-  const servers: Record<TargetName, Child | undefined> = { direct: sandbox, baseline, gateway };
-  const pinned = pinToCpus({ servers: [baseline, gateway], rest: [process.pid, sandbox.pid] });
+  const otlpSink = needsTraced ? await startOtlpSink() : undefined;
+  const traced = otlpSink
+    ? await startGateway(settings, sandbox.url, 'traced', { OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink.url })
+    : undefined;
+  const servers: Record<TargetName, Child | undefined> = { direct: sandbox, baseline, gateway, traced };
+  const pinned = pinToCpus({ servers: [baseline, gateway, traced], rest: [process.pid, sandbox.pid] });
 
   console.log(
     `\ncreateCoinEvent: ${settings.connections} connections, ${settings.durationS} s per target ` +
       `(+${settings.warmupS} s warm-up), ${settings.rounds} round(s); sandbox ${sandbox.url} pid ${sandbox.pid}` +
       (baseline ? `, baseline pid ${baseline.pid}` : '') +
       (gateway ? `, gateway (${settings.gatewayMode}) pid ${gateway.pid}` : '') +
+      (traced ? `, traced gateway pid ${traced.pid}` : '') +
       (pinned ? '; servers pinned to CPU 0, load generator and sandbox to CPU 1' : '; processes not pinned'),
   );
 
@@ -504,7 +543,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= settings.rounds; round += 1) {
     if (settings.rounds > 1) console.log(`round ${round}/${settings.rounds}`);
     // Even rounds measure the gateway before the baseline, so neither always gets the later slot.
-    const order = round % 2 === 0 ? ['direct', 'gateway', 'baseline'] : ALL_TARGETS;
+    // Likewise the traced gateway and the plain one swap places.
+    const order = round % 2 === 0 ? ['direct', 'traced', 'gateway', 'baseline'] : ['direct', 'baseline', 'gateway', 'traced'];
     for (const target of order.filter((name) => settings.targets.includes(name as TargetName)) as TargetName[]) {
       all.push(await measure(target, servers[target]!, sandbox, settings, round));
     }
@@ -573,12 +613,30 @@ async function main(): Promise<void> {
       ratios.gatewayToBaselineCpuPerRequest = round2(gw.serverCpuMicrosPerRequest / base.serverCpuMicrosPerRequest);
     }
   }
+  const tracedResult = chosen.get('traced');
+  if (gw && tracedResult) {
+    const perRound = pairedRatios(all, 'traced', 'gateway');
+    ratios.tracedToGatewayThroughput = round2(perRound[Math.floor(perRound.length / 2)] ?? 0);
+    if (perRound.length > 1) {
+      console.log(`\ntraced/gateway throughput per round: ${perRound.map((ratio) => ratio.toFixed(2)).join(', ')} (median used)`);
+    }
+    if (gw.serverCpuMicrosPerRequest > 0) {
+      ratios.tracedToGatewayCpuPerRequest = round2(tracedResult.serverCpuMicrosPerRequest / gw.serverCpuMicrosPerRequest);
+    }
+    console.log(`OTLP sink received ${Math.round((otlpSink?.spansBytes() ?? 0) / 1024)} KB of spans`);
+  }
   if (base && direct) ratios.baselineToDirectThroughput = round2(base.requestsPerSecond / direct.requestsPerSecond);
 
   console.log('');
   if (ratios.gatewayToDirectThroughput !== undefined) console.log(`gateway/direct   throughput: ${ratios.gatewayToDirectThroughput.toFixed(2)}`);
   if (ratios.baselineToDirectThroughput !== undefined) console.log(`baseline/direct  throughput: ${ratios.baselineToDirectThroughput.toFixed(2)}`);
   if (ratios.gatewayToBaselineThroughput !== undefined) console.log(`gateway/baseline throughput: ${ratios.gatewayToBaselineThroughput.toFixed(2)}`);
+  if (ratios.tracedToGatewayThroughput !== undefined) {
+    console.log(`traced/gateway   throughput: ${ratios.tracedToGatewayThroughput.toFixed(2)} (tracing's cost)`);
+  }
+  if (ratios.tracedToGatewayCpuPerRequest !== undefined) {
+    console.log(`traced/gateway   CPU per request: ${ratios.tracedToGatewayCpuPerRequest.toFixed(2)}`);
+  }
   if (ratios.gatewayToBaselineCpuPerRequest !== undefined) {
     console.log(`gateway/baseline CPU per request: ${ratios.gatewayToBaselineCpuPerRequest.toFixed(2)} (lower is better; less sensitive to a busy machine)`);
   }
@@ -606,6 +664,13 @@ async function main(): Promise<void> {
       name: 'every gateway response is a GraphQL success',
       pass: gw.failedResponses === 0 && gw.errors + gw.timeouts === 0 && gw.requests > 0,
       detail: `${gw.requests - gw.failedResponses} ok, ${gw.failedResponses} failed, ${gw.errors + gw.timeouts} errors/timeouts`,
+    });
+  }
+  if (ratios.tracedToGatewayThroughput !== undefined) {
+    checks.push({
+      name: 'tracing costs at most 15% of the throughput',
+      pass: ratios.tracedToGatewayThroughput >= TRACING_PASS_RATIO,
+      detail: `traced/gateway ${ratios.tracedToGatewayThroughput.toFixed(2)}; PASS at >= ${TRACING_PASS_RATIO.toFixed(2)}`,
     });
   }
   for (const r of chosen.values()) {
@@ -645,6 +710,7 @@ async function main(): Promise<void> {
   }
 
   await stopChildren();
+  otlpSink?.close();
   if (settings.strict && checks.some((check) => !check.pass)) process.exitCode = 1;
 }
 
@@ -657,3 +723,13 @@ main().catch(async (error: unknown) => {
   await stopChildren();
   process.exit(1);
 });
+
+/** `a`'s requests/s over `b`'s, per round (the two ran back to back), sorted. */
+function pairedRatios(all: TargetResult[], a: TargetName, b: TargetName): number[] {
+  const ratios: number[] = [];
+  for (const resultA of all.filter((r) => r.target === a)) {
+    const resultB = all.find((r) => r.target === b && r.round === resultA.round);
+    if (resultB && resultB.requestsPerSecond > 0) ratios.push(resultA.requestsPerSecond / resultB.requestsPerSecond);
+  }
+  return ratios.sort((x, y) => x - y);
+}

@@ -57,6 +57,7 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
+      METRICS_PORT: '0',
       HOST: '127.0.0.1',
       COINS_API_URL: '',
       COINS_API_TIMEOUT_MS: '300',
