@@ -83,7 +83,7 @@ function createServiceToken(
   upstreamUrl: string,
   timeoutMs: number,
   logger: Logger,
-  _observability: Observability,
+  observability: Observability,
 ): { tokens: ServiceTokenManager; transport: HttpTransport } {
   const tokenUrl = new URL(credentials.tokenUrl ?? `${upstreamUrl}/oauth/token`);
   // Its own small pool: token requests are rare and must not queue behind coins calls.
@@ -98,6 +98,8 @@ function createServiceToken(
     path: tokenUrl.pathname,
     credentials,
     timeoutMs,
+    observer: observability.backgroundUpstream,
+    onTokenRequest: observability.countTokenRequest,
   });
   return { tokens: createServiceTokenManager({ endpoint, logger }), transport };
 }

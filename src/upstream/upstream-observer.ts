@@ -80,13 +80,14 @@ export async function observeAttempt<T>(
   attempt: UpstreamAttempt,
   send: (extraHeaders: Readonly<Record<string, string>>) => Promise<T>,
   resultOf: (value: T) => AttemptResult,
+  failureOf: (error: unknown) => AttemptResult = failedAttemptResult,
 ): Promise<T> {
   const observation = observer.attemptStarted(attempt);
   let value: T;
   try {
     value = await send(observation.headers);
   } catch (error) {
-    observation.end(failedAttemptResult(error));
+    observation.end(failureOf(error));
     throw error;
   }
   observation.end(resultOf(value));

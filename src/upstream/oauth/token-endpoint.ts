@@ -1,7 +1,14 @@
 import { z } from 'zod';
-import { createDeadline } from '../deadline.js';
+import { createDeadline, type Deadline } from '../deadline.js';
 import type { HttpTransport } from '../http-transport.js';
 import { UpstreamError } from '../upstream-error.js';
+import {
+  NO_OBSERVER,
+  failedAttemptResult,
+  observeAttempt,
+  type AttemptResult,
+  type UpstreamObserver,
+} from '../upstream-observer.js';
 
 /** The partner's EnKash OAuth credentials (the token endpoint's only input besides a grant). */
 export interface OAuthCredentials {
@@ -50,6 +57,10 @@ export interface TokenEndpointOptions {
   credentials: OAuthCredentials;
   /** Deadline of one token request. */
   timeoutMs: number;
+  /** Sees each request as an `oauth-token` attempt (metrics, span, traceparent). @default NO_OBSERVER */
+  observer?: UpstreamObserver;
+  /** Told of every token request: its grant, and `success`, `refused` or the failure reason. */
+  onTokenRequest?: (grant: GrantType, outcome: string) => void;
 }
 
 /**
@@ -87,43 +98,77 @@ export function createTokenEndpoint(options: TokenEndpointOptions): TokenEndpoin
           : new URLSearchParams({ grant_type: 'refresh_token', refresh_token: grant.refreshToken });
       const deadline = createDeadline(options.timeoutMs);
       try {
-        const response = await options.transport.send({
-          method: 'POST',
-          path: options.path,
-          headers: {
-            accept: 'application/json',
-            authorization: basic,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: form.toString(),
-          deadline,
-        });
-        const answer = { status: response.status };
-        if (REFUSED_STATUSES.has(response.status)) {
-          throw new TokenRefusedError(grant.type, response.status, oauthErrorOf(response.body));
-        }
-        // Never the body in a detail: a misbehaving endpoint might echo the form back.
-        if (response.status >= 500 || response.status === 429) {
-          throw new UpstreamError({ reason: 'http-status', answer, detail: `token endpoint HTTP ${response.status}` });
-        }
-        if (response.status < 200 || response.status > 299) {
-          // A 404 or a redirect here is a wrong COINS_OAUTH_TOKEN_URL, not the caller's NOT_FOUND.
-          throw new UpstreamError({ reason: 'bad-response', answer, detail: `token endpoint HTTP ${response.status}` });
-        }
-        const parsed = TokenResponseSchema.safeParse(parseJson(response.body));
-        if (!parsed.success) {
-          throw new UpstreamError({ reason: 'bad-response', answer, detail: 'token endpoint answer is not a token' });
-        }
-        return {
-          accessToken: parsed.data.access_token,
-          refreshToken: parsed.data.refresh_token,
-          expiresInSeconds: parsed.data.expires_in ?? DEFAULT_EXPIRES_IN_SECONDS,
-        };
+        const answered = await observeAttempt(
+          options.observer ?? NO_OBSERVER,
+          { endpoint: 'oauth-token', method: 'POST', route: options.path, attempt: 1 },
+          (extraHeaders) => send(grant.type, form, extraHeaders, deadline),
+          ({ status }) => ({ status, outcome: 'success' }),
+          tokenAttemptResult,
+        );
+        options.onTokenRequest?.(grant.type, 'success');
+        return answered.grant;
+      } catch (error) {
+        options.onTokenRequest?.(
+          grant.type,
+          error instanceof TokenRefusedError ? 'refused' : failedAttemptResult(error).outcome,
+        );
+        throw error;
       } finally {
         deadline.dispose();
       }
     },
   };
+
+  async function send(
+    grantType: GrantType,
+    form: URLSearchParams,
+    extraHeaders: Readonly<Record<string, string>>,
+    deadline: Deadline,
+  ): Promise<{ status: number; grant: TokenGrant }> {
+    const response = await options.transport.send({
+      method: 'POST',
+      path: options.path,
+      headers: {
+        ...extraHeaders,
+        accept: 'application/json',
+        authorization: basic,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: form.toString(),
+      deadline,
+    });
+    const answer = { status: response.status };
+    if (REFUSED_STATUSES.has(response.status)) {
+      throw new TokenRefusedError(grantType, response.status, oauthErrorOf(response.body));
+    }
+    // Never the body in a detail: a misbehaving endpoint might echo the form back.
+    if (response.status >= 500 || response.status === 429) {
+      throw new UpstreamError({ reason: 'http-status', answer, detail: `token endpoint HTTP ${response.status}` });
+    }
+    if (response.status < 200 || response.status > 299) {
+      // A 404 or a redirect here is a wrong COINS_OAUTH_TOKEN_URL, not the caller's NOT_FOUND.
+      throw new UpstreamError({ reason: 'bad-response', answer, detail: `token endpoint HTTP ${response.status}` });
+    }
+    const parsed = TokenResponseSchema.safeParse(parseJson(response.body));
+    if (!parsed.success) {
+      throw new UpstreamError({ reason: 'bad-response', answer, detail: 'token endpoint answer is not a token' });
+    }
+    return {
+      status: response.status,
+      grant: {
+        accessToken: parsed.data.access_token,
+        refreshToken: parsed.data.refresh_token,
+        expiresInSeconds: parsed.data.expires_in ?? DEFAULT_EXPIRES_IN_SECONDS,
+      },
+    };
+  }
+}
+
+/** A refused grant is an HTTP 400/401/403 answer like any other, for the attempt metrics. */
+function tokenAttemptResult(error: unknown): AttemptResult {
+  return error instanceof TokenRefusedError
+    ? { status: error.status, outcome: 'http-status' }
+    : failedAttemptResult(error);
 }
 
 function parseJson(text: string): unknown {
