@@ -3,7 +3,7 @@ import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import { envelopeBody } from '../helpers/fault-actions.js';
 import { answer, fakeTransport, memoryLogger, testResilience, type FakeReply } from '../helpers/upstream-fakes.js';
-import { ALLOCATE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
+import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 // The coins client against a fake transport: the exact requests each method sends, what each
 // answer becomes, what is logged, and which calls are never repeated. No sockets.
@@ -90,7 +90,7 @@ describe('coins client: one documented request per method', () => {
     expect(transport.sent).toEqual([
       { method: 'GET', path: balancePath('U&userId=other'), headers: READ_HEADERS, body: undefined },
     ]);
-    expect(transport.sent[0]?.path).toBe('/api/v0/coins/balance?userId=U%26userId%3Dother');
+    expect(transport.sent[0]?.path).toBe(`${BALANCE_PATH}?userId=U%26userId%3Dother`);
   });
 
   it('gives the transport a deadline of timeoutMs', async () => {
