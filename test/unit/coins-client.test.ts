@@ -9,7 +9,13 @@ import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } fr
 // answer becomes, what is logged, and which calls are never repeated. No sockets.
 
 const CALLER = { authorization: 'Bearer unit-test-token' };
-const CONFIG = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } as const;
+const CONFIG = {
+  coinConfigId: 'WCC817428',
+  configuration: 'DEFAULT',
+  companyId: 'CEKEKCARDS',
+  event: 'MEAL_CARD_PAYMENT',
+  amount: 6,
+} as const;
 const ok = (payload: unknown) => answer(200, envelopeBody(0, 'Success', payload));
 const READ_HEADERS = { accept: 'application/json', authorization: CALLER.authorization };
 const WRITE_HEADERS = { ...READ_HEADERS, 'content-type': 'application/json' };
@@ -44,7 +50,13 @@ describe('coins client: one documented request per method', () => {
   it('createCoinConfig POSTs exactly the documented fields, in the documented order', async () => {
     const { client, transport } = clientWith([ok(CONFIG)]);
     // Keys given in another order, and a field the endpoint does not take: neither reaches the wire.
-    const request = { amount: 6, event: 'MEAL_CARD_PAYMENT', companyId: 'CEKEKCARDS', configuration: 'DEFAULT' as const, extra: 1 };
+    const request = {
+      amount: 6,
+      event: 'MEAL_CARD_PAYMENT',
+      companyId: 'CEKEKCARDS',
+      configuration: 'DEFAULT' as const,
+      extra: 1,
+    };
     expect(await client.createCoinConfig(request, CALLER)).toEqual(CONFIG);
     expect(transport.sent).toEqual([
       {
@@ -59,12 +71,17 @@ describe('coins client: one documented request per method', () => {
   it('getCoinConfig GETs the id as one encoded path segment, without a body or content-type', async () => {
     const { client, transport } = clientWith([ok(CONFIG)]);
     expect(await client.getCoinConfig('WCC 1/2', CALLER)).toEqual(CONFIG);
-    expect(transport.sent).toEqual([{ method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined }]);
+    expect(transport.sent).toEqual([
+      { method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined },
+    ]);
   });
 
   it('updateCoinConfig PATCHes only the fields given', async () => {
     const { client, transport } = clientWith([ok({ coinConfigId: 'WCC817428', amount: 10 })]);
-    expect(await client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER)).toEqual({ coinConfigId: 'WCC817428', amount: 10 });
+    expect(await client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER)).toEqual({
+      coinConfigId: 'WCC817428',
+      amount: 10,
+    });
     expect(transport.sent).toEqual([
       { method: 'PATCH', path: `${CONFIG_PATH}WCC817428`, headers: WRITE_HEADERS, body: '{"amount":10}' },
     ]);
@@ -107,7 +124,11 @@ describe('coins client: what an answer becomes', () => {
     const { client } = clientWith([answer(200, envelopeBody(1, 'Coin configuration already exists'))]);
     const error = await rejection(client.createCoinConfig({ ...CONFIG }, CALLER));
     expect(error.reason).toBe('rejected');
-    expect(error.answer).toEqual({ status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists' });
+    expect(error.answer).toEqual({
+      status: 200,
+      responseCode: 1,
+      responseMessage: 'Coin configuration already exists',
+    });
   });
 
   it('a payload that is not the documented shape is a bad response', async () => {
@@ -187,7 +208,12 @@ describe('coins client: the log line of a failed call', () => {
     const { client, failures } = clientWith([bug]);
     await expect(client.getBalance('U1', CALLER)).rejects.toBe(bug);
     expect(failures()).toEqual([
-      expect.objectContaining({ endpoint: 'get-balance', attempts: 1, reason: 'unexpected', detail: 'TypeError: undici was called wrongly' }),
+      expect.objectContaining({
+        endpoint: 'get-balance',
+        attempts: 1,
+        reason: 'unexpected',
+        detail: 'TypeError: undici was called wrongly',
+      }),
     ]);
   });
 });
@@ -198,7 +224,10 @@ describe('coins client: what is sent again', () => {
   const writes: Array<[string, (client: ReturnType<typeof clientWith>['client']) => Promise<unknown>]> = [
     ['createCoinConfig', (client) => client.createCoinConfig({ ...CONFIG }, CALLER)],
     ['updateCoinConfig', (client) => client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER)],
-    ['allocateCoins', (client) => client.allocateCoins({ companyId: 'C', event: 'E', requestId: 'R', userId: 'U' }, CALLER)],
+    [
+      'allocateCoins',
+      (client) => client.allocateCoins({ companyId: 'C', event: 'E', requestId: 'R', userId: 'U' }, CALLER),
+    ],
   ];
   const retriedOnReads: Array<[string, FakeReply]> = [
     ['HTTP 503', answer(503, '')],
@@ -218,7 +247,9 @@ describe('coins client: what is sent again', () => {
 
   it('a GET is retried with the same request and one deadline for every attempt, and the log counts the attempts', async () => {
     vi.useFakeTimers();
-    const { client, transport, failures } = clientWith([connectionReset(), answer(503, ''), answer(503, '')], { retries: 2 });
+    const { client, transport, failures } = clientWith([connectionReset(), answer(503, ''), answer(503, '')], {
+      retries: 2,
+    });
     const read = rejection(client.getBalance('U1', CALLER));
     await vi.runAllTimersAsync();
     const error = await read;
@@ -226,7 +257,9 @@ describe('coins client: what is sent again', () => {
     expect(transport.sent).toHaveLength(3);
     expect(new Set(transport.sent.map((request) => JSON.stringify(request))).size).toBe(1);
     expect(new Set(transport.requests.map((request) => request.deadline)).size).toBe(1);
-    expect(failures()).toEqual([expect.objectContaining({ endpoint: 'get-balance', attempts: 3, reason: 'http-status' })]);
+    expect(failures()).toEqual([
+      expect.objectContaining({ endpoint: 'get-balance', attempts: 3, reason: 'http-status' }),
+    ]);
   });
 
   it('a GET answered 429 with Retry-After: 1 is sent again after one second, not before', async () => {

@@ -90,7 +90,9 @@ describe('retries of an idempotent call', () => {
 
   it('gives up after 1 + retries attempts with the last failure', async () => {
     const last = status(504);
-    const { outcome, attempts } = await run([status(503), failure({ reason: 'connection' }), last, status(503)], { retries: 2 });
+    const { outcome, attempts } = await run([status(503), failure({ reason: 'connection' }), last, status(503)], {
+      retries: 2,
+    });
     expect(outcome).toEqual({ error: last });
     expect(attempts).toBe(3);
   });
