@@ -103,10 +103,12 @@ export async function checkSchemaAgainstRef(options: {
     beforeSdl = readAtRef(repoDir, ref, 'schema.graphql');
     beforePackage = readAtRef(repoDir, ref, 'package.json');
   } catch (error) {
-    if (error instanceof MissingRefError) return { exitCode: 2, report: `schema:check cannot compare: ${error.message}` };
+    if (error instanceof MissingRefError)
+      return { exitCode: 2, report: `schema:check cannot compare: ${error.message}` };
     throw error;
   }
-  if (beforeSdl === undefined) return { exitCode: 0, report: `schema.graphql did not exist at ${ref}: nothing to compare with.` };
+  if (beforeSdl === undefined)
+    return { exitCode: 0, report: `schema.graphql did not exist at ${ref}: nothing to compare with.` };
   const verdict = await judgeSchemaChange({
     beforeSdl,
     afterSdl: options.afterSdl,

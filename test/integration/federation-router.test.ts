@@ -13,7 +13,13 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CoinConfig } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
-import { AUTH, startTestGateway, type GraphQLResponse, type TestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import {
+  AUTH,
+  startTestGateway,
+  type GraphQLResponse,
+  type TestGateway,
+  upstreamCalls,
+} from '../helpers/test-gateway.js';
 import { BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 /** A second subgraph that only knows CoinBalance and CoinConfig by their keys. */
@@ -75,7 +81,8 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
         Query: { employees: () => employees },
         Employee: {
           coins: (employee: Employee) => ({ userId: employee.userId }),
-          bonusEvent: (employee: Employee) => (employee.bonusConfigId ? { coinConfigId: employee.bonusConfigId } : null),
+          bonusEvent: (employee: Employee) =>
+            employee.bonusConfigId ? { coinConfigId: employee.bonusConfigId } : null,
         },
       },
     });
@@ -118,13 +125,23 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
   beforeEach(() => {
     coins.sandbox.reset();
     const create = (event: string, amount: number) => {
-      const result = coins.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event, amount });
+      const result = coins.sandbox.state.createConfig({
+        configuration: 'DEFAULT',
+        companyId: 'CEKEKCARDS',
+        event,
+        amount,
+      });
       if (!result.ok) throw new Error('seed: duplicate configuration');
       return result.config;
     };
     meal = create('MEAL_CARD_PAYMENT', 6);
     fuel = create('FUEL_PAYMENT', 4);
-    coins.sandbox.state.allocate({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'R1', userId: 'EKQZVMQK' });
+    coins.sandbox.state.allocate({
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      requestId: 'R1',
+      userId: 'EKQZVMQK',
+    });
     coins.sandbox.requests.length = 0;
     employees = [
       { userId: 'EKQZVMQK', name: 'Asha', bonusConfigId: meal.coinConfigId },
@@ -134,7 +151,10 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
     ];
   });
 
-  async function viaRouter(query: string, headers: Record<string, string> = { authorization: AUTH }): Promise<GraphQLResponse> {
+  async function viaRouter(
+    query: string,
+    headers: Record<string, string> = { authorization: AUTH },
+  ): Promise<GraphQLResponse> {
     const response = await fetch(routerUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
@@ -236,7 +256,7 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
     expect(coins.sandbox.requests).toHaveLength(6);
   });
 
-  it('without the caller\'s Authorization the coins fields are UNAUTHENTICATED and nothing reaches the coins API', async () => {
+  it("without the caller's Authorization the coins fields are UNAUTHENTICATED and nothing reaches the coins API", async () => {
     const result = await viaRouter('{ employees { name coins { coins } } }', {});
 
     expect(result.data).toEqual({

@@ -66,14 +66,22 @@ describe('federation subgraph: _service and _entities', () => {
     });
     expect(result).toEqual({ data: { _entities: expected } });
     expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
-      [...configIds.map((id) => `GET ${CONFIG_PATH}${id}`), ...users.map((userId) => `GET ${balancePath(userId)}`)].sort(),
+      [
+        ...configIds.map((id) => `GET ${CONFIG_PATH}${id}`),
+        ...users.map((userId) => `GET ${balancePath(userId)}`),
+      ].sort(),
     );
   });
 
   it('a malformed key is BAD_USER_INPUT for that entity alone, and is never sent upstream', async () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
     const result = await gateway.gql(ENTITIES, {
-      representations: [configRef('WCC 817428'), configRef(meal.coinConfigId), balanceRef(42), { __typename: 'CoinBalance' }],
+      representations: [
+        configRef('WCC 817428'),
+        configRef(meal.coinConfigId),
+        balanceRef(42),
+        { __typename: 'CoinBalance' },
+      ],
     });
 
     expect(result.data).toEqual({ _entities: [null, configEntity(meal), null, null] });
@@ -140,7 +148,11 @@ describe('federation subgraph: _service and _entities', () => {
   });
 
   it('without an Authorization header each entity is UNAUTHENTICATED and nothing is sent upstream', async () => {
-    const result = await gateway.gql(ENTITIES, { representations: [configRef('WCC817428'), balanceRef('EKQZVMQK')] }, { authorization: null });
+    const result = await gateway.gql(
+      ENTITIES,
+      { representations: [configRef('WCC817428'), balanceRef('EKQZVMQK')] },
+      { authorization: null },
+    );
 
     expect(result.data).toEqual({ _entities: [null, null] });
     expect(result.errors?.map(({ path, extensions }) => ({ path, code: extensions?.code }))).toEqual([
@@ -150,7 +162,7 @@ describe('federation subgraph: _service and _entities', () => {
     expect(gateway.sandbox.requests).toEqual([]);
   });
 
-  it('an upstream failure is that entity\'s error with our extensions.code; the others resolve', async () => {
+  it("an upstream failure is that entity's error with our extensions.code; the others resolve", async () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
     gateway.sandbox.faults.inject({
       path: BALANCE_PATH,
@@ -158,7 +170,9 @@ describe('federation subgraph: _service and _entities', () => {
       times: Infinity,
     });
 
-    const result = await gateway.gql(ENTITIES, { representations: [balanceRef('EKQZVMQK'), configRef(meal.coinConfigId)] });
+    const result = await gateway.gql(ENTITIES, {
+      representations: [balanceRef('EKQZVMQK'), configRef(meal.coinConfigId)],
+    });
 
     expect(result).toEqual({
       data: { _entities: [null, configEntity(meal)] },
@@ -186,7 +200,10 @@ describe('federation subgraph: _entities fan-out is bounded by COINS_API_BATCH_C
 
   it('6 distinct entities: at most 2 upstream reads in flight', async () => {
     const configs = Array.from({ length: 3 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
-    const representations = [...configs.map((config) => configRef(config.coinConfigId)), ...['A', 'B', 'C'].map(balanceRef)];
+    const representations = [
+      ...configs.map((config) => configRef(config.coinConfigId)),
+      ...['A', 'B', 'C'].map(balanceRef),
+    ];
     gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: DELAY_MS }, method: 'GET', times: Infinity });
     const arrivals = recordArrivals(gateway.sandbox);
 

@@ -10,7 +10,12 @@ function documentedCodes(markdown: string): string[] {
   const codes: string[] = [];
   let inCodeTable = false;
   for (const line of markdown.split('\n')) {
-    const cells = line.trim().startsWith('|') ? line.split('|').slice(1, -1).map((cell) => cell.trim()) : undefined;
+    const cells = line.trim().startsWith('|')
+      ? line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim())
+      : undefined;
     if (!cells) {
       inCodeTable = false;
       continue;

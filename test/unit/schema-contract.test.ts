@@ -32,7 +32,9 @@ function repoWith(files: { sdl: string; version: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'schema-check-'));
   repos.push(dir);
   const git = (...args: string[]) =>
-    execFileSync('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { stdio: 'pipe' });
+    execFileSync('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+      stdio: 'pipe',
+    });
   git('init', '-q');
   writeFileSync(join(dir, 'schema.graphql'), files.sdl);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: files.version }));
@@ -44,7 +46,12 @@ function repoWith(files: { sdl: string; version: string }): string {
 describe('npm run schema:check', () => {
   it('fails (exit 1) on a removed field and names it as breaking', async () => {
     const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    const result = await checkSchemaAgainstRef({ repoDir, ref: 'HEAD', afterSdl: WITHOUT_COINS, afterVersion: '0.2.0' });
+    const result = await checkSchemaAgainstRef({
+      repoDir,
+      ref: 'HEAD',
+      afterSdl: WITHOUT_COINS,
+      afterVersion: '0.2.0',
+    });
     expect(result.exitCode).toBe(1);
     expect(result.report).toContain("breaking (1):\n  - Field 'coins' was removed from object type 'CoinBalance'");
     expect(result.report).toContain('FAILED: breaking changes without a new major version');
@@ -52,7 +59,12 @@ describe('npm run schema:check', () => {
 
   it('passes (exit 0) on an added field and lists it as safe', async () => {
     const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    const result = await checkSchemaAgainstRef({ repoDir, ref: 'HEAD', afterSdl: WITH_LAST_CHANGE, afterVersion: '0.1.0' });
+    const result = await checkSchemaAgainstRef({
+      repoDir,
+      ref: 'HEAD',
+      afterSdl: WITH_LAST_CHANGE,
+      afterVersion: '0.1.0',
+    });
     expect(result).toEqual({
       exitCode: 0,
       report: [
@@ -67,7 +79,12 @@ describe('npm run schema:check', () => {
 
   it('passes a breaking change when the major version went up in between', async () => {
     const repoDir = repoWith({ sdl: V1, version: '1.4.0' });
-    const result = await checkSchemaAgainstRef({ repoDir, ref: 'HEAD', afterSdl: WITHOUT_COINS, afterVersion: '2.0.0' });
+    const result = await checkSchemaAgainstRef({
+      repoDir,
+      ref: 'HEAD',
+      afterSdl: WITHOUT_COINS,
+      afterVersion: '2.0.0',
+    });
     expect(result.exitCode).toBe(0);
     expect(result.report).toContain('breaking (1)');
     expect(result.report).toContain("OK: breaking changes, announced by package.json's new major version.");
@@ -89,7 +106,12 @@ describe('npm run schema:check', () => {
     const shallow = mkdtempSync(join(tmpdir(), 'schema-check-shallow-'));
     repos.push(shallow);
     execFileSync('git', ['clone', '-q', '--depth', '1', `file://${origin}`, shallow], { stdio: 'pipe' });
-    const result = await checkSchemaAgainstRef({ repoDir: shallow, ref: 'HEAD~1', afterSdl: V1, afterVersion: '0.1.0' });
+    const result = await checkSchemaAgainstRef({
+      repoDir: shallow,
+      ref: 'HEAD~1',
+      afterSdl: V1,
+      afterVersion: '0.1.0',
+    });
     expect(result).toEqual({
       exitCode: 2,
       report:
@@ -100,8 +122,12 @@ describe('npm run schema:check', () => {
 
   it('has nothing to compare when schema.graphql did not exist at the ref', async () => {
     const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'rm', '-q', 'schema.graphql'], { stdio: 'pipe' });
-    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'rm'], { stdio: 'pipe' });
+    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'rm', '-q', 'schema.graphql'], {
+      stdio: 'pipe',
+    });
+    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'rm'], {
+      stdio: 'pipe',
+    });
     const result = await checkSchemaAgainstRef({ repoDir, ref: 'HEAD', afterSdl: V1, afterVersion: '0.1.0' });
     expect(result).toEqual({ exitCode: 0, report: 'schema.graphql did not exist at HEAD: nothing to compare with.' });
   });
