@@ -2,14 +2,20 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, type validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from './errors/error-codes.js';
+import { useResponseLimits } from './server/response-limits.js';
 
 /**
  * Every upstream-backed field can cost an upstream call (a list up to 100), so the shape of an
  * operation is bounded before it runs (graphql-armor): aliases multiply calls, depth and token
  * counts bound parsing and validation work. Rejections are 400s: GRAPHQL_VALIDATION_FAILED for
- * aliases, depth and directives, GRAPHQL_PARSE_FAILED for tokens.
+ * aliases, depth and directives, GRAPHQL_PARSE_FAILED for tokens and document size.
+ *
+ * The byte and error-count limits bound the size of an answer: graphql-js repeats the operation
+ * name in every "variable not defined" error, so a 1 MB name used by 100 errors made a 100 MB
+ * answer and killed the process (issue 8).
  */
 export const OPERATION_LIMITS = {
   /** Aliases per operation: 20 aliased lists of 100 ids are already 2000 upstream calls. */
@@ -28,6 +34,26 @@ export const OPERATION_LIMITS = {
    * and execution work. GraphiQL's introspection query uses none.
    */
   maxDirectives: 20,
+  /**
+   * UTF-8 bytes of the GraphQL document, checked before it is parsed. GraphiQL's introspection
+   * query is about 1.5 KB and 20 aliased lists of 100 inlined ids about 30 KB; 5000 tokens of
+   * `__typename` are 55 KB.
+   */
+  maxDocumentBytes: 65_536,
+  /** Bytes of an operation name, in the document or in the request's `operationName`. */
+  maxOperationNameBytes: 256,
+  /** Validation errors reported for one document (graphql-js `maxErrors`; its default is 100). */
+  maxValidationErrors: 20,
+  /**
+   * Errors in one response: further ones are dropped and counted in `extensions.omittedErrors`.
+   * The upstream budget allows 200 failing calls; the first 100 errors say what went wrong.
+   */
+  maxResponseErrors: 100,
+  /**
+   * Bytes of a JSON response; a larger one is replaced by a RESPONSE_TOO_LARGE error. The largest
+   * answer within the other limits (200 full coin configurations, our introspection) is under 100 KB.
+   */
+  maxResponseBytes: 1_048_576,
 } as const;
 
 /**
@@ -45,6 +71,8 @@ const reportAsValidationError = {
 
 export function operationLimitPlugins(): Plugin[] {
   return [
+    useDocumentSizeLimits(),
+    useBoundedValidation(),
     maxAliasesPlugin({ n: OPERATION_LIMITS.maxAliases, exposeLimits: true, ...reportAsValidationError }),
     maxDepthPlugin({
       n: OPERATION_LIMITS.maxDepth,
@@ -55,5 +83,108 @@ export function operationLimitPlugins(): Plugin[] {
     }),
     maxTokensPlugin({ n: OPERATION_LIMITS.maxTokens, exposeLimits: true }),
     maxDirectivesPlugin({ n: OPERATION_LIMITS.maxDirectives, exposeLimits: true, ...reportAsValidationError }),
+    useResponseLimits({ maxErrors: OPERATION_LIMITS.maxResponseErrors, maxBytes: OPERATION_LIMITS.maxResponseBytes }),
   ] as Plugin[];
 }
+
+/** A 400 answer about the request itself (no `data`), with our code. */
+function requestError(code: ErrorCode, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { spec: true, status: 400 } } });
+}
+
+/**
+ * The document and the operation name are measured before anything reads them: the document in
+ * bytes before it is parsed, the request's operationName as it arrives, and the names of the
+ * operations in the document right after parsing (cheap: the document is already bounded), before
+ * validation could repeat them.
+ */
+function useDocumentSizeLimits(): Plugin {
+  const { maxDocumentBytes, maxOperationNameBytes } = OPERATION_LIMITS;
+  return {
+    onParams({ params }) {
+      if (typeof params.query === 'string' && !withinBytes(params.query, maxDocumentBytes)) {
+        throw requestError(ErrorCode.GRAPHQL_PARSE_FAILED, `The GraphQL document is longer than ${maxDocumentBytes} bytes.`);
+      }
+      if (typeof params.operationName === 'string' && !withinBytes(params.operationName, maxOperationNameBytes)) {
+        throw requestError(ErrorCode.BAD_REQUEST, `operationName is longer than ${maxOperationNameBytes} bytes.`);
+      }
+    },
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (result instanceof Error || result === null) return;
+        const tooLong = longOperationName(result as DocumentNode, maxOperationNameBytes);
+        if (tooLong !== undefined) {
+          replaceParseResult(
+            requestError(
+              ErrorCode.GRAPHQL_PARSE_FAILED,
+              `An operation name is ${tooLong} bytes long; at most ${maxOperationNameBytes} are accepted.`,
+            ),
+          );
+        }
+      };
+    },
+  };
+}
+
+/** A string's UTF-8 length is at least its length in UTF-16 units: a long one is not measured. */
+function withinBytes(text: string, maxBytes: number): boolean {
+  return text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes;
+}
+
+/** The length of the first operation name over `max` (names are ASCII: length = bytes). */
+function longOperationName(document: DocumentNode, max: number): number | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION && definition.name && definition.name.value.length > max) {
+      return definition.name.value.length;
+    }
+  }
+  return undefined;
+}
+
+/** graphql-js's marker error once `maxErrors` is reached. */
+const VALIDATION_ABORTED = 'Too many validation errors, error limit reached. Validation aborted.';
+
+/**
+ * Validation reports at most `maxValidationErrors` errors (graphql-js stops there and adds its
+ * "Validation aborted." error, which we replace by one that says what happened), and refuses
+ * subscriptions: the schema has no Subscription type, and graphql-js 16 only notices that while
+ * executing, with an error that has no code.
+ */
+function useBoundedValidation(): Plugin {
+  const maxErrors = OPERATION_LIMITS.maxValidationErrors;
+  return {
+    onValidate({ addValidationRule, validateFn, setValidationFn }) {
+      addValidationRule(NoSubscriptionsRule);
+      // validateFn is graphql-js's validate(schema, document, rules, options, typeInfo) unless a
+      // plugin replaced it; envelop's typing calls the fourth parameter typeInfo, but graphql-js
+      // reads its options there.
+      const graphqlValidate = validateFn as unknown as typeof validate;
+      setValidationFn((schema, document, rules) => graphqlValidate(schema, document, rules, { maxErrors }));
+      return ({ result, setResult }) => {
+        if (result.length > 0 && result[result.length - 1]?.message === VALIDATION_ABORTED) {
+          setResult([
+            ...result.slice(0, -1),
+            new GraphQLError(
+              `Validation stopped after ${maxErrors} errors; the document may have more. Fix these and send it again.`,
+              // The same extensions yoga gives every validation error (its hook ran before this one).
+              { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { spec: true, status: 400 } } },
+            ),
+          ]);
+        }
+      };
+    },
+  };
+}
+
+/** Subscriptions are not served: a GraphQL validation error (400) instead of an uncoded execution error. */
+const NoSubscriptionsRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(
+        new GraphQLError('Subscriptions are not supported: this gateway serves queries and mutations only.', {
+          nodes: node,
+        }),
+      );
+    }
+  },
+});

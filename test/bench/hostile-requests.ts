@@ -5,22 +5,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { amplificationDocument, hugeNameDocument } from '../helpers/hostile-documents.js';
 import { readPeakRssBytes, readRssBytes } from './proc-stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const AUTH = 'Bearer bench-token';
-
-/** ~1 MB operation name and an undefined $x used 150 times (finding 1). */
-export function hugeNameDocument(nameBytes = 1_000_000, uses = 150): string {
-  const fields = Array.from({ length: uses }, (_, i) => `a${i}: coinBalance(userId: $x) { coins }`).join(' ');
-  return `query ${'N'.repeat(nameBytes)} { ${fields} }`;
-}
-
-/** 20 aliases × coinEvents of 100 ids (finding 6). */
-export function amplificationDocument(aliases = 20, ids = 100): string {
-  const list = JSON.stringify(Array.from({ length: ids }, (_, i) => `WCC${String(i).padStart(6, '0')}`));
-  return `{ ${Array.from({ length: aliases }, (_, i) => `e${i}: coinEvents(coinConfigIds: ${list}) { coinConfigId }`).join(' ')} }`;
-}
 
 interface Gateway {
   pid: number;
@@ -72,8 +61,10 @@ async function post(url: string, body: unknown): Promise<string> {
 async function graphiql(url: string, headers: Record<string, string> = {}): Promise<string> {
   try {
     const response = await fetch(`${url}/graphql`, { headers: { accept: 'text/html', ...headers } });
-    const bytes = (await response.arrayBuffer()).byteLength;
-    return `${response.status} ${response.headers.get('content-encoding') ?? 'identity'} ${(bytes / 1e6).toFixed(2)} MB`;
+    await response.arrayBuffer();
+    // fetch decompresses: the bytes on the wire are in Content-Length.
+    const sent = Number(response.headers.get('content-length'));
+    return `${response.status} ${response.headers.get('content-encoding') ?? 'identity'} ${(sent / 1e6).toFixed(2)} MB`;
   } catch (error) {
     return `failed: ${String((error as { cause?: { code?: string } }).cause?.code ?? error)}`;
   }
@@ -85,6 +76,8 @@ const scenarios: Array<{ name: string; run: (url: string) => Promise<string[]> }
     name: '4 concurrent: 1 MB name + $x x150',
     run: (url) => Promise.all(Array.from({ length: 4 }, () => post(url, { query: hugeNameDocument() }))),
   },
+  { name: '1 GraphiQL page load', run: async (url) => [await graphiql(url, { 'accept-encoding': 'identity' })] },
+  { name: '1 GraphiQL page load (br, gzip)', run: async (url) => [await graphiql(url, { 'accept-encoding': 'gzip, br' })] },
   {
     name: '8 concurrent GraphiQL page loads',
     run: (url) => Promise.all(Array.from({ length: 8 }, () => graphiql(url, { 'accept-encoding': 'identity' }))),

@@ -1,0 +1,46 @@
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors/error-codes.js';
+
+export interface ResponseLimits {
+  /** Errors kept in one result; the rest are counted in `extensions.omittedErrors`. */
+  maxErrors: number;
+  /** Bytes of a JSON response body; a larger one is replaced by one RESPONSE_TOO_LARGE error. */
+  maxBytes: number;
+}
+
+/**
+ * Bounds what one answer can cost. Errors are cut before the result is serialized (2000 failing
+ * list entries would otherwise be 2000 errors); the byte bound is the last line of defence and is
+ * read from the serialized response's Content-Length (yoga's fetch ponyfill sets it from the
+ * string it was given), so no answer is serialized twice.
+ */
+export function useResponseLimits(limits: ResponseLimits): Plugin {
+  return {
+    onExecutionResult({ result, setResult }) {
+      if (!result || Symbol.asyncIterator in result) return;
+      const errors = result.errors;
+      if (!errors || errors.length <= limits.maxErrors) return;
+      setResult({
+        ...result,
+        errors: errors.slice(0, limits.maxErrors),
+        extensions: { ...result.extensions, omittedErrors: errors.length - limits.maxErrors },
+      });
+    },
+    onResponse({ response, setResponse, fetchAPI }) {
+      const length = Number(response.headers.get('content-length'));
+      const type = response.headers.get('content-type') ?? '';
+      if (!(length > limits.maxBytes) || !/json/.test(type)) return;
+      // The body is dropped unread; the client learns why, with a code it can switch on.
+      void response.body?.cancel().catch(() => undefined);
+      const body = JSON.stringify({
+        errors: [
+          {
+            message: `The response would be ${length} bytes; the gateway sends at most ${limits.maxBytes}. Ask for less in one operation.`,
+            extensions: { code: ErrorCode.RESPONSE_TOO_LARGE },
+          },
+        ],
+      });
+      setResponse(new fetchAPI.Response(body, { status: response.status, headers: { 'content-type': type } }));
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// Issue 8, findings 1 and 9, in-process: the document and the operation name are bounded in bytes
+// before parsing, validation and execution errors are bounded in number, and every error a client
+// can get here has a documented code. The same requests against a 192 MB heap, concurrently, are
+// in hostile-requests.test.ts.
+
+import { describe, expect, it } from 'vitest';
+import { OPERATION_LIMITS } from '../../src/operation-limits.js';
+import { hugeNameDocument } from '../helpers/hostile-documents.js';
+import { useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
+
+const gateway = useTestGateway();
+
+/** `{ __typename }` padded with a comment (no tokens) to exactly `bytes` bytes. */
+function documentOfBytes(bytes: number): string {
+  const head = '{ __typename }\n#';
+  return head + 'x'.repeat(bytes - head.length);
+}
+
+async function post(body: unknown): Promise<{ status: number; body: GraphQLResponse }> {
+  const response = await gateway.post(body);
+  return { status: response.status, body: (await response.json()) as GraphQLResponse };
+}
+
+describe('the document and the operation name are bounded in bytes', () => {
+  it(`accepts a document of exactly ${OPERATION_LIMITS.maxDocumentBytes} bytes`, async () => {
+    expect(await post({ query: documentOfBytes(OPERATION_LIMITS.maxDocumentBytes) })).toEqual({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
+  });
+
+  it('refuses one byte more before parsing: 400 GRAPHQL_PARSE_FAILED', async () => {
+    expect(await post({ query: documentOfBytes(OPERATION_LIMITS.maxDocumentBytes + 1) })).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: `The GraphQL document is longer than ${OPERATION_LIMITS.maxDocumentBytes} bytes.`,
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('counts bytes, not characters: multi-byte characters in a comment count for their UTF-8 length', async () => {
+    // 'é' is 2 bytes: half as many characters as the limit, one byte over it.
+    const head = '{ __typename }\n#';
+    const query = head + 'é'.repeat((OPERATION_LIMITS.maxDocumentBytes - head.length) / 2) + 'x';
+    expect(query.length).toBeLessThan(OPERATION_LIMITS.maxDocumentBytes);
+    expect((await post({ query })).status).toBe(400);
+  });
+
+  it('refuses the issue\'s request (1 MB operation name, undefined $x used 150 times) with one short error', async () => {
+    const response = await gateway.post({ query: hugeNameDocument() });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text)).toEqual({
+      errors: [
+        {
+          message: `The GraphQL document is longer than ${OPERATION_LIMITS.maxDocumentBytes} bytes.`,
+          extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+        },
+      ],
+    });
+    expect(text.length).toBeLessThan(200);
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it(`accepts an operation name of ${OPERATION_LIMITS.maxOperationNameBytes} bytes`, async () => {
+    const name = 'N'.repeat(OPERATION_LIMITS.maxOperationNameBytes);
+    expect(await post({ query: `query ${name} { __typename }`, operationName: name })).toEqual({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
+  });
+
+  it('refuses a longer operation name in the document before validation could repeat it', async () => {
+    const name = 'N'.repeat(OPERATION_LIMITS.maxOperationNameBytes + 1);
+    // Within the document limit, with 150 undefined variables: without the bound, 20 errors would each carry the name.
+    expect(await post({ query: hugeNameDocument(OPERATION_LIMITS.maxOperationNameBytes + 1, 20) })).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: `An operation name is ${name.length} bytes long; at most ${OPERATION_LIMITS.maxOperationNameBytes} are accepted.`,
+            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('refuses a longer operationName in the request: 400 BAD_REQUEST', async () => {
+    const operationName = 'N'.repeat(OPERATION_LIMITS.maxOperationNameBytes + 1);
+    expect(await post({ query: '{ __typename }', operationName })).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: `operationName is longer than ${OPERATION_LIMITS.maxOperationNameBytes} bytes.`,
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('validation reports a bounded number of errors, and says when it stopped', () => {
+  it(`150 uses of an undefined $x: ${OPERATION_LIMITS.maxValidationErrors} errors and one that explains the rest`, async () => {
+    const uses = Array.from({ length: 150 }, () => '$x').join(', ');
+    const { status, body } = await post({ query: `query Q { coinBalances(userIds: [${uses}]) { coins } }` });
+    expect(status).toBe(400);
+    expect(body.errors).toHaveLength(OPERATION_LIMITS.maxValidationErrors + 1);
+    for (const error of body.errors!.slice(0, -1)) {
+      expect(error).toMatchObject({
+        message: 'Variable "$x" is not defined by operation "Q".',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      });
+    }
+    expect(body.errors!.at(-1)).toEqual({
+      message: `Validation stopped after ${OPERATION_LIMITS.maxValidationErrors} errors; the document may have more. Fix these and send it again.`,
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+});
+
+describe('every error has a documented code', () => {
+  it('a subscription: 400 GRAPHQL_VALIDATION_FAILED, subscriptions are not served', async () => {
+    expect(await post({ query: 'subscription Watch { coinBalance(userId: "EKQZVMQK") { coins } }' })).toEqual({
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: 'Subscriptions are not supported: this gateway serves queries and mutations only.',
+            locations: [{ line: 1, column: 1 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      },
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['an unknown operationName', { query: 'query A { __typename }', operationName: 'B' }],
+    ['several operations and no operationName', { query: 'query A { __typename } query B { __typename }' }],
+  ])('%s: 400 OPERATION_RESOLUTION_FAILURE (yoga\'s code)', async (_label, body) => {
+    expect(await post(body)).toEqual({
+      status: 400,
+      body: {
+        errors: [{ message: 'Could not determine what operation to execute.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+      },
+    });
+  });
+});
+
+describe('execution errors are bounded in number', () => {
+  it(`200 failing list entries: the first ${OPERATION_LIMITS.maxResponseErrors} errors, and how many were left out`, async () => {
+    gateway.sandbox.faults.inject({ path: '/api/v0/coins/balance', times: Infinity, action: { kind: 'respond', status: 403 } });
+    const ids = (prefix: string) => Array.from({ length: 100 }, (_, i) => `${prefix}${i}`);
+    const { status, body } = await post({
+      query: 'query($a: [ID!]!, $b: [ID!]!) { a: coinBalances(userIds: $a) { coins } b: coinBalances(userIds: $b) { coins } }',
+      variables: { a: ids('A'), b: ids('B') },
+    });
+    expect(status).toBe(200);
+    expect(gateway.sandbox.requests).toHaveLength(200);
+    expect(body.data).toEqual({ a: Array(100).fill(null), b: Array(100).fill(null) });
+    expect(body.errors).toHaveLength(OPERATION_LIMITS.maxResponseErrors);
+    expect(new Set(body.errors!.map((error) => error.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
+    expect((body as { extensions?: unknown }).extensions).toEqual({ omittedErrors: 200 - OPERATION_LIMITS.maxResponseErrors });
+  });
+});
