@@ -15,6 +15,7 @@ import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js
 import { useJsonOnlyPosts } from './server/json-only-posts.js';
 import { useReadiness } from './server/readiness.js';
 import { useRequestBodyLimit } from './server/request-body-limit.js';
+import { useUnsafeIdVariablesRefused } from './unsafe-id-variables.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {
@@ -85,6 +86,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness(options.isReady),
       useVaryOnOrigin(),
       useJsonOnlyPosts(),
+      useUnsafeIdVariablesRefused(),
       // A GraphQL request is a few KB (a 100-id list included); yoga's default would buffer 25 MB.
       // Last, so that it sees whichever request parser was chosen.
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
