@@ -56,6 +56,7 @@ export function createApp(
     credentialSource: service ? createServiceTokenCredentials(service.tokens) : createForwardedAuthorization(),
     logger,
     batchConcurrency: config.batchConcurrency,
+    maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     sandboxMode,
     corsOrigins: config.corsOrigins,
     // Rejected service credentials stay rejected until a restart: this replica cannot serve.

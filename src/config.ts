@@ -91,6 +91,7 @@ const EnvSchema = z.object({
   COINS_API_MAX_CONNECTIONS: integer('COINS_API_MAX_CONNECTIONS', 32, 1, 10_000),
   COINS_API_MAX_BODY_BYTES: integer('COINS_API_MAX_BODY_BYTES', 1_048_576, 1, 1_073_741_824),
   COINS_API_BATCH_CONCURRENCY: integer('COINS_API_BATCH_CONCURRENCY', 8, 1, 1_000),
+  MAX_UPSTREAM_CALLS_PER_OPERATION: integer('MAX_UPSTREAM_CALLS_PER_OPERATION', 200, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
@@ -143,6 +144,8 @@ export interface Config {
   readonly maxConnections: number;
   readonly maxBodyBytes: number;
   readonly batchConcurrency: number;
+  /** Upstream calls one operation may need (counted from its arguments before it runs). */
+  readonly maxUpstreamCallsPerOperation: number;
   readonly shutdownTimeoutMs: number;
   /** 0 = an ephemeral port. */
   readonly sandboxPort: number;
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxConnections: e.COINS_API_MAX_CONNECTIONS,
     maxBodyBytes: e.COINS_API_MAX_BODY_BYTES,
     batchConcurrency: e.COINS_API_BATCH_CONCURRENCY,
+    maxUpstreamCallsPerOperation: e.MAX_UPSTREAM_CALLS_PER_OPERATION,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,

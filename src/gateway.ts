@@ -16,6 +16,7 @@ import { useJsonOnlyPosts } from './server/json-only-posts.js';
 import { useReadiness } from './server/readiness.js';
 import { useRequestBodyLimit } from './server/request-body-limit.js';
 import { useUnsafeIdVariablesRefused } from './unsafe-id-variables.js';
+import { useUpstreamBudget } from './upstream-budget.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {
@@ -24,6 +25,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** Upstream calls in flight per operation when a list fans out. @default 8 */
   batchConcurrency: number;
+  /** More upstream calls than this, counted before an operation runs → OPERATION_TOO_COMPLEX. */
+  maxUpstreamCallsPerOperation: number;
   /** Sandbox mode pre-fills GraphiQL's Authorization header with a token the sandbox accepts. */
   sandboxMode: boolean;
   /** Readiness: false while upstream calls would be refused or the server is shutting down. */
@@ -86,7 +89,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness(options.isReady),
       useVaryOnOrigin(),
       useJsonOnlyPosts(),
+      // Input first: an operation refused for its variables is not counted against the budget.
       useUnsafeIdVariablesRefused(),
+      useUpstreamBudget(options.maxUpstreamCallsPerOperation),
       // A GraphQL request is a few KB (a 100-id list included); yoga's default would buffer 25 MB.
       // Last, so that it sees whichever request parser was chosen.
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),

@@ -36,6 +36,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document is not valid against the schema. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The operation may need more upstream calls than MAX_UPSTREAM_CALLS_PER_OPERATION; nothing was called. */
+  OPERATION_TOO_COMPLEX: 'OPERATION_TOO_COMPLEX',
   /** The response would be larger than the gateway sends (1 MiB); it was replaced by this error. */
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** graphql-yoga's: the request names no operation of the document, or must name one and does not. */

@@ -29,6 +29,15 @@ export function badUserInput(issues: InputIssue[]): GraphQLError {
   });
 }
 
+/** Refused before execution: nothing was sent upstream. A 400, like a validation failure. */
+export function operationTooComplex(upstreamCalls: number, maxUpstreamCalls: number): GraphQLError {
+  return new GraphQLError(
+    `This operation may need ${upstreamCalls} upstream calls; at most ${maxUpstreamCalls} are allowed in one operation. ` +
+      'Split it into smaller operations.',
+    { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, http: { spec: true, status: 400 } } },
+  );
+}
+
 export function unauthenticated(): GraphQLError {
   return new GraphQLError(
     'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',

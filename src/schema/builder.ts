@@ -1,9 +1,17 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import type { GatewayContext } from '../context.js';
 
-/** Only sets up the builder: context type, scalar typings, root types. */
+/**
+ * Only sets up the builder: context type, scalar typings, plugins, root types.
+ *
+ * The complexity plugin measures what an operation may cost upstream: each field's `complexity`
+ * is the number of upstream calls it can make (src/upstream-budget.ts enforces the budget).
+ * Fields cost nothing unless they say so, and a field's selection only counts through its
+ * `multiplier` (0 where the selected fields are answered from the same upstream response).
+ */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   // graphql-js always coerces ID input to a string; ids are strings upstream too.
@@ -11,9 +19,10 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
 }>({
   // Federation (entities, @key, _service/_entities) needs the directives plugin. It stays last:
-  // plugins that wrap resolvers (auth) must come before it.
-  plugins: [DirectivePlugin, FederationPlugin],
+  // plugins that wrap resolvers (auth, complexity) must come before it.
+  plugins: [ComplexityPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
+  complexity: { defaultComplexity: 0, defaultListMultiplier: 0 },
 });
 
 builder.queryType({

@@ -24,6 +24,7 @@ const CoinAllocationRef = builder.objectRef<CoinAllocationSource>('CoinAllocatio
     balance: t.field({
       type: CoinBalanceRef,
       description: "The user's balance read after this allocation succeeded (never a value from before it).",
+      complexity: 1,
       resolve: async (allocation, _args, context) => {
         const balance = await loadBalance(context, allocation.userId);
         if (balance === null) {
@@ -70,6 +71,8 @@ builder.mutationFields((t) => ({
       'Allocates coins to a user for an event (Allocate Coins). Never resent by the gateway; on a retryable ' +
       'error (extensions.retryable) resend with the same requestId.',
     args: { input: t.arg({ type: AllocateCoinsInput, required: true, description: 'Who, for which event, under which key.' }) },
+    // The allocation, plus what its selection costs (balance: one Get Balance).
+    complexity: { field: 1, multiplier: 1 },
     resolve: async (_root, args, context) => {
       const { input } = parseArgs(AllocateArgsSchema, args);
       const message = await context.coins.allocateCoins(input, context.requireCredentials());

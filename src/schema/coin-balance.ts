@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
-import { idList, parseArgs, UserIdSchema } from './input-rules.js';
+import { idList, parseArgs, upstreamCallsForIds, UserIdSchema } from './input-rules.js';
 
 export interface CoinBalanceSource {
   userId: string;
@@ -49,6 +49,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "A user's coin balance (Get Balance); null when EnKash has no balance for the user.",
     args: { userId: t.arg.id({ required: true, description: 'The EnKash user id, e.g. "EKQZVMQK".' }) },
+    complexity: { field: 1, multiplier: 0 },
     resolve: (_root, args, context) => {
       const { userId } = parseArgs(z.object({ userId: UserIdSchema }), args);
       context.requireCredentials();
@@ -60,6 +61,7 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description: 'Several users\' balances: one entry per id, in order. Each distinct user is fetched once. At most 100 ids.',
     args: { userIds: t.arg.idList({ required: true, description: 'Up to 100 EnKash user ids.' }) },
+    complexity: (args) => ({ field: upstreamCallsForIds(args.userIds), multiplier: 0 }),
     resolve: (_root, args, context) => {
       const { userIds } = parseArgs(z.object({ userIds: idList(UserIdSchema) }), args);
       context.requireCredentials();

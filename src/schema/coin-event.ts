@@ -12,6 +12,7 @@ import {
   EventSchema,
   idList,
   parseArgs,
+  upstreamCallsForIds,
 } from './input-rules.js';
 
 /** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
@@ -144,6 +145,7 @@ builder.queryFields((t) => ({
     type: CoinConfigRef,
     nullable: true,
     description: 'One coin event configuration by id (Get Event); null when EnKash does not know the id.',
+    complexity: { field: 1, multiplier: 0 },
     args: {
       coinConfigId: t.arg.id({ required: true, description: 'The configuration id, e.g. "WCC817428".' }),
     },
@@ -162,6 +164,7 @@ builder.queryFields((t) => ({
     args: {
       coinConfigIds: t.arg.idList({ required: true, description: 'Up to 100 configuration ids.' }),
     },
+    complexity: (args) => ({ field: upstreamCallsForIds(args.coinConfigIds), multiplier: 0 }),
     resolve: (_root, args, context) => {
       const { coinConfigIds } = parseArgs(z.object({ coinConfigIds: idList(CoinConfigIdSchema) }), args);
       context.requireCredentials();
@@ -177,6 +180,8 @@ builder.mutationFields((t) => ({
       'Creates a coin event configuration (Create Event). Not idempotent: the gateway never resends it; ' +
       'after a timeout, check with coinEvent/coinEvents before creating again.',
     args: { input: t.arg({ type: CreateCoinEventInput, required: true, description: 'The configuration to create.' }) },
+    // Create's payload is the whole configuration: its fields need no further call.
+    complexity: { field: 1, multiplier: 0 },
     resolve: async (_root, args, context) => {
       const { input } = parseArgs(CreateArgsSchema, args);
       const created = await context.coins.createCoinConfig(input, context.requireCredentials());
@@ -193,6 +198,8 @@ builder.mutationFields((t) => ({
       coinConfigId: t.arg.id({ required: true, description: 'The configuration to change, e.g. "WCC817428".' }),
       input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),
     },
+    // The PATCH, and one Get Event when a selected field is missing from its payload.
+    complexity: { field: 2, multiplier: 0 },
     resolve: async (_root, args, context) => {
       const { coinConfigId, input } = parseArgs(UpdateArgsSchema, args);
       const updated = await context.coins.updateCoinConfig(coinConfigId, input, context.requireCredentials());

@@ -592,6 +592,7 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
       credentialSource: createForwardedAuthorization(),
       logger,
       batchConcurrency: 8,
+      maxUpstreamCallsPerOperation: 200,
       sandboxMode: false,
       isReady: () => true,
       observability: createObservability({ logger, breakerState: () => 'closed' }),

@@ -1,0 +1,100 @@
+// Issue 8, finding 6: before an operation runs, the upstream calls it may need are counted from
+// its arguments (variables included); more than MAX_UPSTREAM_CALLS_PER_OPERATION is refused with
+// OPERATION_TOO_COMPLEX and nothing is sent upstream.
+
+import { describe, expect, it } from 'vitest';
+import { amplificationDocument } from '../helpers/hostile-documents.js';
+import { upstreamCalls, useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
+
+const gateway = useTestGateway();
+
+const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+async function post(body: unknown, headers: Record<string, string | null> = {}): Promise<{ status: number; body: GraphQLResponse }> {
+  const response = await gateway.post(body, headers);
+  return { status: response.status, body: (await response.json()) as GraphQLResponse };
+}
+
+const tooComplex = (needed: number, max = 200) => ({
+  status: 400,
+  body: {
+    errors: [
+      {
+        message: `This operation may need ${needed} upstream calls; at most ${max} are allowed in one operation. Split it into smaller operations.`,
+        extensions: { code: 'OPERATION_TOO_COMPLEX' },
+      },
+    ],
+  },
+});
+
+const TWO_LISTS = 'query($a: [ID!]!, $b: [ID!]!) { a: coinEvents(coinConfigIds: $a) { coinConfigId } b: coinBalances(userIds: $b) { coins } }';
+
+describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
+  it("the issue's request (20 aliases × coinEvents of 100 ids) is refused without one upstream call", async () => {
+    expect(await post({ query: amplificationDocument() })).toEqual(tooComplex(2000));
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('the same with a garbage token: still refused before any call (no 2000 upstream 401s)', async () => {
+    expect(await post({ query: amplificationDocument() }, { authorization: 'Bearer garbage' })).toEqual(tooComplex(2000));
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('an operation at exactly the budget runs: 100 + 100 ids given as variables make 200 calls', async () => {
+    const { status, body } = await post({ query: TWO_LISTS, variables: { a: ids('A', 100), b: ids('B', 100) } });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ a: Array(100).fill(null), b: Array(100).fill({ coins: 0 }) });
+    expect(gateway.sandbox.requests).toHaveLength(200);
+  });
+
+  it('one call more is refused: the count reads the variables, and a coinBalance costs 1', async () => {
+    const query = TWO_LISTS.replace('} }', '} c: coinBalance(userId: "EKQZVMQK") { coins } }');
+    expect(await post({ query, variables: { a: ids('A', 100), b: ids('B', 100) } })).toEqual(tooComplex(201));
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('a list costs its distinct ids (the loader fetches each once)', async () => {
+    const twice = [...ids('A', 50), ...ids('A', 50)];
+    const query =
+      'query($a: [ID!]!, $b: [ID!]!, $c: [ID!]!) { a: coinEvents(coinConfigIds: $a) { coinConfigId } ' +
+      'b: coinBalances(userIds: $b) { coins } c: coinBalances(userIds: $c) { coins } }';
+    // 50 + 100 + 50 = 200 (counting list entries it would be 250).
+    const { status, body } = await post({ query, variables: { a: twice, b: ids('B', 100), c: ids('C', 50) } });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(gateway.sandbox.requests).toHaveLength(200);
+  });
+
+  it('a list over 100 ids costs nothing (it makes no call): the client gets its BAD_USER_INPUT', async () => {
+    // Counted by entries this would be 150 + 100 = 250 and hide the clearer error.
+    const { status, body } = await post({ query: TWO_LISTS, variables: { a: ids('A', 150), b: ids('B', 100) } });
+    expect(status).toBe(200);
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['a'], 'BAD_USER_INPUT']]);
+  });
+});
+
+describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
+  const small = useTestGateway({ MAX_UPSTREAM_CALLS_PER_OPERATION: '3' });
+  const allocation = (i: number, selection: string) =>
+    `a${i}: allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: "REQ${i}", userId: "EKQZVMQK" }) { ${selection} }`;
+
+  it('an allocation costs 1, its balance 1 more: 2 + 1 = 3 runs', async () => {
+    small.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+    const result = await small.gql(`mutation { ${allocation(1, 'requestId balance { coins }')} ${allocation(2, 'requestId')} }`);
+    expect(result).toEqual({ data: { a1: { requestId: 'REQ1', balance: { coins: 6 } }, a2: { requestId: 'REQ2' } } });
+    expect(upstreamCalls(small.sandbox)).toEqual([
+      'POST /api/v0/enkash-coins/allocate-coin',
+      'GET /api/v0/coins/balance?userId=EKQZVMQK',
+      'POST /api/v0/enkash-coins/allocate-coin',
+    ]);
+  });
+
+  it('two allocations with their balances (4) are refused: no allocation is made', async () => {
+    const response = await small.post({ query: `mutation { ${allocation(1, 'balance { coins }')} ${allocation(2, 'balance { coins }')} }` });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual(tooComplex(4, 3).body);
+    expect(small.sandbox.requests).toHaveLength(0);
+  });
+});
