@@ -4,6 +4,7 @@ import type { CredentialSource } from './auth/credential-source.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
+import { useSharedGraphiQLPage } from './graphiql/graphiql-page.js';
 import type { Logger } from './logging/logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
@@ -63,13 +64,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Replaced by useRequestBodyLimit below: the same 413, without a stream pipeline per request.
     maxRequestBodySize: false,
     maskedErrors: { maskError: createMaskError() },
-    renderGraphiQL: renderBundledGraphiQL,
-    graphiql: {
-      title: 'coins-gateway',
-      defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
-      headers: options.sandboxMode ? JSON.stringify({ Authorization: SANDBOX_AUTHORIZATION }, null, 2) : undefined,
-      shouldPersistHeaders: false,
-    },
+    // Served by useSharedGraphiQLPage below: built once, compressed, cacheable.
+    graphiql: false,
     logging: {
       debug: (...args) => yogaLogger.isLevelEnabled('debug') && yogaLogger.debug(args.map(String).join(' ')),
       info: (...args) => yogaLogger.isLevelEnabled('info') && yogaLogger.info(args.map(String).join(' ')),
@@ -83,6 +79,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     plugins: [
       observed.plugin,
+      useSharedGraphiQLPage({
+        endpoint: GRAPHQL_ENDPOINT,
+        logger: options.logger,
+        render: () =>
+          renderBundledGraphiQL({
+            title: 'coins-gateway',
+            defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
+            headers: options.sandboxMode ? JSON.stringify({ Authorization: SANDBOX_AUTHORIZATION }, null, 2) : undefined,
+            shouldPersistHeaders: false,
+          }),
+      }),
       useOrderedExecution(),
       useVariableIssues(),
       ...operationLimitPlugins(),
@@ -102,7 +109,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 /**
  * GraphiQL from @graphql-yoga/render-graphiql, which inlines its assets (no CDN: it works offline
  * and behind strict CSPs). The bundle is a 9 MB string, so it is loaded on the first GraphiQL
- * request, not at start-up: an API-only gateway never pays its memory.
+ * request, not at start-up: an API-only gateway never pays its memory; the page is then built once.
  */
 async function renderBundledGraphiQL(graphiql: GraphiQLOptions): Promise<string> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
