@@ -24,7 +24,7 @@ const CoinAllocationRef = builder.objectRef<CoinAllocationSource>('CoinAllocatio
     balance: t.field({
       type: CoinBalanceRef,
       description: "The user's balance read after this allocation succeeded (never a value from before it).",
-      complexity: 1,
+      complexity: { field: 1, multiplier: 0 },
       resolve: async (allocation, _args, context) => {
         const balance = await loadBalance(context, allocation.userId);
         if (balance === null) {
