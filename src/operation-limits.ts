@@ -2,7 +2,14 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, Kind, type validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type validate,
+  type DocumentNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from './errors/error-codes.js';
 import { useResponseLimits } from './server/response-limits.js';
@@ -103,7 +110,10 @@ function useDocumentSizeLimits(): Plugin {
   return {
     onParams({ params }) {
       if (typeof params.query === 'string' && !withinBytes(params.query, maxDocumentBytes)) {
-        throw requestError(ErrorCode.GRAPHQL_PARSE_FAILED, `The GraphQL document is longer than ${maxDocumentBytes} bytes.`);
+        throw requestError(
+          ErrorCode.GRAPHQL_PARSE_FAILED,
+          `The GraphQL document is longer than ${maxDocumentBytes} bytes.`,
+        );
       }
       if (typeof params.operationName === 'string' && !withinBytes(params.operationName, maxOperationNameBytes)) {
         throw requestError(ErrorCode.BAD_REQUEST, `operationName is longer than ${maxOperationNameBytes} bytes.`);

@@ -30,33 +30,45 @@ export function useUnsafeIdVariablesRefused(): Plugin {
       for (const definition of operation?.variableDefinitions ?? []) {
         const type = typeFromAST(args.schema, definition.type) as GraphQLInputType | undefined;
         const name = definition.variable.name.value;
-        if (type) collectUnsafeIds(variables[name], type, [`$${name}`], issues);
+        if (type) collectUnsafeIds(variables[name], type, [name], issues);
       }
       if (issues.length === 0) return;
       const error = badUserInput(issues);
-      // Refused before execution, like any variable that does not fit its type: a 400.
+      // Answered like any variable that does not fit its type (src/protocol/variable-issues.ts):
+      // 400, or 200 for `Accept: application/json`; paths start at the variable name.
+      const http = { spec: true, status: 400 };
       setResultAndStopExecution({
-        errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } })],
+        errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http } })],
       });
     },
   };
 }
 
-function collectUnsafeIds(value: unknown, type: GraphQLInputType, path: (string | number)[], issues: InputIssue[]): void {
+function collectUnsafeIds(
+  value: unknown,
+  type: GraphQLInputType,
+  path: (string | number)[],
+  issues: InputIssue[],
+): void {
   if (value === null || value === undefined) return;
   const inner = isNonNullType(type) ? type.ofType : type;
   if (isListType(inner)) {
     // A single value where a list is expected is coerced to a list of one.
-    const items = Array.isArray(value) ? value : [value];
-    items.forEach((item, index) =>
-      collectUnsafeIds(item, inner.ofType, Array.isArray(value) ? [...path, index] : path, issues),
-    );
+    const items: unknown[] = Array.isArray(value) ? value : [value];
+    items.forEach((item, index) => {
+      collectUnsafeIds(item, inner.ofType, Array.isArray(value) ? [...path, index] : path, issues);
+    });
   } else if (isInputObjectType(inner)) {
     if (typeof value !== 'object') return;
     for (const [name, field] of Object.entries(inner.getFields())) {
       collectUnsafeIds((value as Record<string, unknown>)[name], field.type, [...path, name], issues);
     }
-  } else if (inner.name === 'ID' && typeof value === 'number' && !Number.isSafeInteger(value) && Number.isInteger(value)) {
+  } else if (
+    inner.name === 'ID' &&
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    Number.isInteger(value)
+  ) {
     issues.push({
       path,
       message:

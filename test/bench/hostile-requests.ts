@@ -26,7 +26,9 @@ async function startGateway(): Promise<Gateway> {
   });
   let exited = false;
   child.on('exit', () => (exited = true));
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[gateway stderr] ${chunk.toString().slice(0, 300)}\n`));
+  child.stderr.on('data', (chunk: Buffer) =>
+    process.stderr.write(`[gateway stderr] ${chunk.toString().slice(0, 300)}\n`),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (text) => {
       const match = /GraphQL and GraphiQL at (\S+)\/graphql/.exec(text);
@@ -77,7 +79,10 @@ const scenarios: Array<{ name: string; run: (url: string) => Promise<string[]> }
     run: (url) => Promise.all(Array.from({ length: 4 }, () => post(url, { query: hugeNameDocument() }))),
   },
   { name: '1 GraphiQL page load', run: async (url) => [await graphiql(url, { 'accept-encoding': 'identity' })] },
-  { name: '1 GraphiQL page load (br, gzip)', run: async (url) => [await graphiql(url, { 'accept-encoding': 'gzip, br' })] },
+  {
+    name: '1 GraphiQL page load (br, gzip)',
+    run: async (url) => [await graphiql(url, { 'accept-encoding': 'gzip, br' })],
+  },
   {
     name: '8 concurrent GraphiQL page loads',
     run: (url) => Promise.all(Array.from({ length: 8 }, () => graphiql(url, { 'accept-encoding': 'identity' }))),
@@ -86,7 +91,10 @@ const scenarios: Array<{ name: string; run: (url: string) => Promise<string[]> }
     name: '8 concurrent GraphiQL page loads (br, gzip)',
     run: (url) => Promise.all(Array.from({ length: 8 }, () => graphiql(url, { 'accept-encoding': 'gzip, br' }))),
   },
-  { name: '20 aliases x coinEvents(100 ids)', run: async (url) => [await post(url, { query: amplificationDocument() })] },
+  {
+    name: '20 aliases x coinEvents(100 ids)',
+    run: async (url) => [await post(url, { query: amplificationDocument() })],
+  },
 ];
 
 for (const scenario of scenarios) {
@@ -98,7 +106,12 @@ for (const scenario of scenarios) {
   const { ms, result } = await timed(() => scenario.run(gateway.url));
   clearInterval(sampler);
   const peak = readPeakRssBytes(gateway.pid) ?? sampledPeak;
-  const alive = !gateway.exited() && (await fetch(`${gateway.url}/health`).then((r) => r.status, () => 0)) === 200;
+  const alive =
+    !gateway.exited() &&
+    (await fetch(`${gateway.url}/health`).then(
+      (r) => r.status,
+      () => 0,
+    )) === 200;
   const answers = [...new Set(result)].map((r) => `${result.filter((x) => x === r).length}× ${r}`).join('; ');
   console.log(
     `${scenario.name}: ${ms} ms, RSS at start ${(rssBefore / 2 ** 20).toFixed(0)} MiB, peak ${(peak / 2 ** 20).toFixed(0)} MiB, alive after: ${alive}; answers: ${answers}`,

@@ -36,7 +36,8 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
   });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
-      const match = /"event":"listening".*"url":"([^"]+)"/.exec(text) ?? /"url":"([^"]+)".*"event":"listening"/.exec(text);
+      const match =
+        /"event":"listening".*"url":"([^"]+)"/.exec(text) ?? /"url":"([^"]+)".*"event":"listening"/.exec(text);
       if (match) resolve(match[1]!);
     });
     void exited.then(() => reject(new Error(`the gateway exited before listening: ${stderr}`)));

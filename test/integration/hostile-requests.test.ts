@@ -42,7 +42,14 @@ describe('a 192 MB heap under the worst known requests', { timeout: 60_000 }, ()
     for (const answer of answers) {
       expect(answer).toEqual({
         status: 400,
-        body: { errors: [{ message: 'The GraphQL document is longer than 65536 bytes.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] },
+        body: {
+          errors: [
+            {
+              message: 'The GraphQL document is longer than 65536 bytes.',
+              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+            },
+          ],
+        },
       });
     }
     await stillServing();
@@ -53,7 +60,9 @@ describe('a 192 MB heap under the worst known requests', { timeout: 60_000 }, ()
     const loads = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
         const acceptEncoding = encodings[i % encodings.length]!;
-        const response = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html', 'accept-encoding': acceptEncoding } });
+        const response = await fetch(`${gateway.url}/graphql`, {
+          headers: { accept: 'text/html', 'accept-encoding': acceptEncoding },
+        });
         const html = await response.text(); // fetch decompresses
         return {
           acceptEncoding,
@@ -65,7 +74,12 @@ describe('a 192 MB heap under the worst known requests', { timeout: 60_000 }, ()
         };
       }),
     );
-    const expectedEncoding: Record<string, string | null> = { identity: null, gzip: 'gzip', br: 'br', 'gzip, deflate, br': 'br' };
+    const expectedEncoding: Record<string, string | null> = {
+      identity: null,
+      gzip: 'gzip',
+      br: 'br',
+      'gzip, deflate, br': 'br',
+    };
     for (const load of loads) {
       expect(load.status).toBe(200);
       expect(load.contentEncoding).toBe(expectedEncoding[load.acceptEncoding]);
@@ -76,7 +90,9 @@ describe('a 192 MB heap under the worst known requests', { timeout: 60_000 }, ()
     await stillServing();
 
     // A browser that has the page revalidates it for free.
-    const revalidated = await fetch(`${gateway.url}/graphql`, { headers: { accept: 'text/html', 'if-none-match': loads[0]!.etag! } });
+    const revalidated = await fetch(`${gateway.url}/graphql`, {
+      headers: { accept: 'text/html', 'if-none-match': loads[0]!.etag! },
+    });
     expect(revalidated.status).toBe(304);
     expect(await revalidated.text()).toBe('');
   });

@@ -51,7 +51,7 @@ describe('the document and the operation name are bounded in bytes', () => {
     expect((await post({ query })).status).toBe(400);
   });
 
-  it('refuses the issue\'s request (1 MB operation name, undefined $x used 150 times) with one short error', async () => {
+  it("refuses the issue's request (1 MB operation name, undefined $x used 150 times) with one short error", async () => {
     const response = await gateway.post({ query: hugeNameDocument() });
     const text = await response.text();
     expect(response.status).toBe(400);
@@ -147,11 +147,16 @@ describe('every error has a documented code', () => {
   it.each([
     ['an unknown operationName', { query: 'query A { __typename }', operationName: 'B' }],
     ['several operations and no operationName', { query: 'query A { __typename } query B { __typename }' }],
-  ])('%s: 400 OPERATION_RESOLUTION_FAILURE (yoga\'s code)', async (_label, body) => {
+  ])("%s: 400 OPERATION_RESOLUTION_FAILURE (yoga's code)", async (_label, body) => {
     expect(await post(body)).toEqual({
       status: 400,
       body: {
-        errors: [{ message: 'Could not determine what operation to execute.', extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }],
+        errors: [
+          {
+            message: 'Could not determine what operation to execute.',
+            extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+          },
+        ],
       },
     });
   });
@@ -159,10 +164,15 @@ describe('every error has a documented code', () => {
 
 describe('execution errors are bounded in number', () => {
   it(`200 failing list entries: the first ${OPERATION_LIMITS.maxResponseErrors} errors, and how many were left out`, async () => {
-    gateway.sandbox.faults.inject({ path: '/api/v0/coins/balance', times: Infinity, action: { kind: 'respond', status: 403 } });
+    gateway.sandbox.faults.inject({
+      path: '/api/v0/coins/balance',
+      times: Infinity,
+      action: { kind: 'respond', status: 403 },
+    });
     const ids = (prefix: string) => Array.from({ length: 100 }, (_, i) => `${prefix}${i}`);
     const { status, body } = await post({
-      query: 'query($a: [ID!]!, $b: [ID!]!) { a: coinBalances(userIds: $a) { coins } b: coinBalances(userIds: $b) { coins } }',
+      query:
+        'query($a: [ID!]!, $b: [ID!]!) { a: coinBalances(userIds: $a) { coins } b: coinBalances(userIds: $b) { coins } }',
       variables: { a: ids('A'), b: ids('B') },
     });
     expect(status).toBe(200);
@@ -170,6 +180,32 @@ describe('execution errors are bounded in number', () => {
     expect(body.data).toEqual({ a: Array(100).fill(null), b: Array(100).fill(null) });
     expect(body.errors).toHaveLength(OPERATION_LIMITS.maxResponseErrors);
     expect(new Set(body.errors!.map((error) => error.extensions?.code))).toEqual(new Set(['FORBIDDEN']));
-    expect((body as { extensions?: unknown }).extensions).toEqual({ omittedErrors: 200 - OPERATION_LIMITS.maxResponseErrors });
+    expect((body as { extensions?: unknown }).extensions).toEqual({
+      omittedErrors: 200 - OPERATION_LIMITS.maxResponseErrors,
+    });
+  });
+});
+
+describe('a client that accepts only application/json reads the same codes with HTTP 200 (README, Errors)', () => {
+  it.each([
+    ['a document over the limit', { query: hugeNameDocument() }, 'GRAPHQL_PARSE_FAILED', 200],
+    [
+      'an operation name over the limit',
+      { query: hugeNameDocument(OPERATION_LIMITS.maxOperationNameBytes + 1, 2) },
+      'GRAPHQL_PARSE_FAILED',
+      200,
+    ],
+    ['a subscription', { query: 'subscription { __typename }' }, 'GRAPHQL_VALIDATION_FAILED', 200],
+    [
+      'an operationName over the limit (a malformed request: 400 either way)',
+      { query: '{ __typename }', operationName: 'N'.repeat(300) },
+      'BAD_REQUEST',
+      400,
+    ],
+  ])('%s', async (_label, body, code, status) => {
+    const response = await gateway.post(body, { accept: 'application/json' });
+    expect(response.status).toBe(status);
+    const answer = (await response.json()) as GraphQLResponse;
+    expect(answer.errors?.map((error) => error.extensions?.code)).toEqual([code]);
   });
 });

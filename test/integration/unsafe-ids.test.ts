@@ -8,7 +8,8 @@ import { AUTH, upstreamCalls, useTestGateway, type GraphQLResponse } from '../he
 
 const gateway = useTestGateway();
 
-const ALLOCATE = 'mutation($requestId: ID!, $userId: ID!) { allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: $requestId, userId: $userId }) { requestId userId } }';
+const ALLOCATE =
+  'mutation($requestId: ID!, $userId: ID!) { allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: $requestId, userId: $userId }) { requestId userId } }';
 const ALLOCATE_INPUT = 'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId userId } }';
 
 /** POSTs JSON text as is: JSON.stringify cannot write the digits a client sent. */
@@ -42,12 +43,12 @@ describe('an ID variable that is a JSON number beyond 2^53', () => {
     expect(body).toEqual({
       errors: [
         {
-          message: `Invalid input: ${lostDigits('$requestId')}; ${lostDigits('$userId')}`,
+          message: `Invalid input: ${lostDigits('requestId')}; ${lostDigits('userId')}`,
           extensions: {
             code: 'BAD_USER_INPUT',
             issues: [
-              { path: ['$requestId'], message: lostDigits('$requestId').replace('$requestId: ', '') },
-              { path: ['$userId'], message: lostDigits('$userId').replace('$userId: ', '') },
+              { path: ['requestId'], message: lostDigits('requestId').replace('requestId: ', '') },
+              { path: ['userId'], message: lostDigits('userId').replace('userId: ', '') },
             ],
           },
         },
@@ -61,7 +62,10 @@ describe('an ID variable that is a JSON number beyond 2^53', () => {
       `{"query": ${JSON.stringify(ALLOCATE_INPUT)}, "variables": {"input": {"companyId": "CEKEKCARDS", "event": "MEAL_CARD_PAYMENT", "requestId": ${UNSAFE_NUMBERS[0]}, "userId": "EKQZVMQK"}}}`,
     );
     expect(status).toBe(400);
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: ['$input', 'requestId'] }] });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      issues: [{ path: ['input', 'requestId'] }],
+    });
     expect(gateway.sandbox.requests).toHaveLength(0);
   });
 
@@ -70,14 +74,19 @@ describe('an ID variable that is a JSON number beyond 2^53', () => {
       `{"query": "query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }", "variables": {"ids": ["EKQZVMQK", ${UNSAFE_NUMBERS[0]}]}}`,
     );
     expect(status).toBe(400);
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: ['$ids', 1] }] });
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', issues: [{ path: ['ids', 1] }] });
     expect(gateway.sandbox.requests).toHaveLength(0);
   });
 });
 
 describe('ids that keep their digits work as before', () => {
   it('a safe integer as requestId and userId reaches the upstream as its decimal string', async () => {
-    gateway.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+    gateway.sandbox.state.createConfig({
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+    });
     const { status, body } = await postRaw(
       `{"query": ${JSON.stringify(ALLOCATE)}, "variables": {"requestId": 9007199254740991, "userId": 12345}}`,
     );
@@ -86,11 +95,19 @@ describe('ids that keep their digits work as before', () => {
       body: { data: { allocateCoins: { requestId: '9007199254740991', userId: '12345' } } },
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual(['POST /api/v0/enkash-coins/allocate-coin']);
-    expect(JSON.parse(gateway.sandbox.requests[0]!.body)).toMatchObject({ requestId: '9007199254740991', userId: '12345' });
+    expect(JSON.parse(gateway.sandbox.requests[0]!.body)).toMatchObject({
+      requestId: '9007199254740991',
+      userId: '12345',
+    });
   });
 
   it('a large number written in the document keeps every digit (literals are not parsed as numbers)', async () => {
-    gateway.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+    gateway.sandbox.state.createConfig({
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+    });
     const result = await gateway.gql(
       'mutation { allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: 9007199254740993, userId: "EKQZVMQK" }) { requestId } }',
     );

@@ -10,7 +10,10 @@ const gateway = useTestGateway();
 
 const ids = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
-async function post(body: unknown, headers: Record<string, string | null> = {}): Promise<{ status: number; body: GraphQLResponse }> {
+async function post(
+  body: unknown,
+  headers: Record<string, string | null> = {},
+): Promise<{ status: number; body: GraphQLResponse }> {
   const response = await gateway.post(body, headers);
   return { status: response.status, body: (await response.json()) as GraphQLResponse };
 }
@@ -27,7 +30,8 @@ const tooComplex = (needed: number, max = 200) => ({
   },
 });
 
-const TWO_LISTS = 'query($a: [ID!]!, $b: [ID!]!) { a: coinEvents(coinConfigIds: $a) { coinConfigId } b: coinBalances(userIds: $b) { coins } }';
+const TWO_LISTS =
+  'query($a: [ID!]!, $b: [ID!]!) { a: coinEvents(coinConfigIds: $a) { coinConfigId } b: coinBalances(userIds: $b) { coins } }';
 
 describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
   it("the issue's request (20 aliases × coinEvents of 100 ids) is refused without one upstream call", async () => {
@@ -36,7 +40,9 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
   });
 
   it('the same with a garbage token: still refused before any call (no 2000 upstream 401s)', async () => {
-    expect(await post({ query: amplificationDocument() }, { authorization: 'Bearer garbage' })).toEqual(tooComplex(2000));
+    expect(await post({ query: amplificationDocument() }, { authorization: 'Bearer garbage' })).toEqual(
+      tooComplex(2000),
+    );
     expect(gateway.sandbox.requests).toHaveLength(0);
   });
 
@@ -81,8 +87,15 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
     `a${i}: allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: "REQ${i}", userId: "EKQZVMQK" }) { ${selection} }`;
 
   it('an allocation costs 1, its balance 1 more: 2 + 1 = 3 runs', async () => {
-    small.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
-    const result = await small.gql(`mutation { ${allocation(1, 'requestId balance { coins }')} ${allocation(2, 'requestId')} }`);
+    small.sandbox.state.createConfig({
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+    });
+    const result = await small.gql(
+      `mutation { ${allocation(1, 'requestId balance { coins }')} ${allocation(2, 'requestId')} }`,
+    );
     expect(result).toEqual({ data: { a1: { requestId: 'REQ1', balance: { coins: 6 } }, a2: { requestId: 'REQ2' } } });
     expect(upstreamCalls(small.sandbox)).toEqual([
       'POST /api/v0/enkash-coins/allocate-coin',
@@ -92,7 +105,9 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
   });
 
   it('two allocations with their balances (4) are refused: no allocation is made', async () => {
-    const response = await small.post({ query: `mutation { ${allocation(1, 'balance { coins }')} ${allocation(2, 'balance { coins }')} }` });
+    const response = await small.post({
+      query: `mutation { ${allocation(1, 'balance { coins }')} ${allocation(2, 'balance { coins }')} }`,
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual(tooComplex(4, 3).body);
     expect(small.sandbox.requests).toHaveLength(0);

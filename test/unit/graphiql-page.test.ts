@@ -54,7 +54,11 @@ describe('useSharedGraphiQLPage', () => {
     expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString('utf8')).toBe(PAGE);
     expect(gunzipSync(Buffer.from(await gzip.arrayBuffer())).toString('utf8')).toBe(PAGE);
     expect(await identity.text()).toBe(PAGE);
-    for (const [response, encoding] of [[br, 'br'], [gzip, 'gzip'], [identity, null]] as const) {
+    for (const [response, encoding] of [
+      [br, 'br'],
+      [gzip, 'gzip'],
+      [identity, null],
+    ] as const) {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-encoding')).toBe(encoding);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -28,7 +28,11 @@ async function ask(yoga: ReturnType<typeof yogaAnswering>, query: string, accept
     headers: { 'content-type': 'application/json', accept },
     body: JSON.stringify({ query }),
   });
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    body: (await response.json()) as unknown,
+  };
 }
 
 describe('useResponseLimits', () => {
@@ -61,14 +65,18 @@ describe('useResponseLimits', () => {
 
   it('keeps the first maxErrors errors and counts the others in extensions.omittedErrors', async () => {
     const yoga = yogaAnswering('', { maxErrors: 3, maxBytes: 100_000 });
-    const { body } = (await ask(yoga, '{ failures(count: 5) }')) as { body: { errors: Array<{ message: string }>; extensions: unknown } };
+    const { body } = (await ask(yoga, '{ failures(count: 5) }')) as {
+      body: { errors: Array<{ message: string }>; extensions: unknown };
+    };
     expect(body.errors.map((error) => error.message)).toEqual(['failure 0', 'failure 1', 'failure 2']);
     expect(body.extensions).toEqual({ omittedErrors: 2 });
   });
 
   it('leaves a result within maxErrors untouched', async () => {
     const yoga = yogaAnswering('', { maxErrors: 3, maxBytes: 100_000 });
-    const { body } = (await ask(yoga, '{ failures(count: 3) }')) as { body: { errors: unknown[]; extensions?: unknown } };
+    const { body } = (await ask(yoga, '{ failures(count: 3) }')) as {
+      body: { errors: unknown[]; extensions?: unknown };
+    };
     expect(body.errors).toHaveLength(3);
     expect(body.extensions).toBeUndefined();
   });
