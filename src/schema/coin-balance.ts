@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
-import { idList, parseArgs, upstreamCallsForIds, UserIdSchema } from './input-rules.js';
+import { idList, parseArgs, UserIdSchema } from './input-rules.js';
+import { upstreamCallsForIds } from './upstream-costs.js';
 
 export interface CoinBalanceSource {
   userId: string;

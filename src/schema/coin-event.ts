@@ -12,8 +12,8 @@ import {
   EventSchema,
   idList,
   parseArgs,
-  upstreamCallsForIds,
 } from './input-rules.js';
+import { upstreamCallsForIds } from './upstream-costs.js';
 
 /** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
 export type CoinConfigSource = PartialCoinConfigPayload;

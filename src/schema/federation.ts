@@ -3,6 +3,7 @@ import { isUnionType, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import { builder } from './builder.js';
 import { MAX_IDS_PER_LIST, parseArgs } from './input-rules.js';
+import { upstreamCallsForRepresentations } from './upstream-costs.js';
 
 /** The Federation version this subgraph declares in its `@link` (what the router composes against). */
 export const FEDERATION_LINK_URL = 'https://specs.apollo.dev/federation/v2.6';
@@ -47,6 +48,15 @@ function guardEntityRepresentations(schema: GraphQLSchema): void {
       )
       .max(MAX_IDS_PER_LIST, `must hold at most ${MAX_IDS_PER_LIST} representations`),
   });
+  // Counted against MAX_UPSTREAM_CALLS_PER_OPERATION like the root lists (src/upstream-budget.ts):
+  // Pothos never saw this field, so its cost is declared here, where the complexity plugin reads it.
+  field.extensions = {
+    ...field.extensions,
+    complexity: (args: { representations: unknown[] }) => ({
+      field: upstreamCallsForRepresentations(args.representations),
+      multiplier: 0,
+    }),
+  };
   // Wrapping the resolver in place is the one hook @apollo/subgraph leaves for this.
   field.resolve = (source, args, context, info) => {
     parseArgs(RepresentationsSchema, args);

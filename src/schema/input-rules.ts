@@ -28,14 +28,6 @@ export const ConfigurationSchema = z.enum(['DEFAULT', 'CUSTOM'], { error: nullNo
 /** Lists of ids: at most this many per query (each id costs an upstream call). */
 export const MAX_IDS_PER_LIST = 100;
 
-/**
- * What a list of ids costs upstream: one call per distinct id (the operation's loader fetches
- * each once); a list over the limit is refused before any call, so it costs none.
- */
-export function upstreamCallsForIds(ids: readonly string[]): number {
-  return ids.length > MAX_IDS_PER_LIST ? 0 : new Set(ids).size;
-}
-
 export const idList = (item: z.ZodString) =>
   z.array(item).max(MAX_IDS_PER_LIST, `must hold at most ${MAX_IDS_PER_LIST} ids`);
 

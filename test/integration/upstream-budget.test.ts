@@ -81,6 +81,27 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
   });
 });
 
+describe("_entities (routers) counts like the root lists", () => {
+  const ENTITIES =
+    'query($a: [_Any!]!, $b: [_Any!]!) { a: _entities(representations: $a) { ... on CoinBalance { coins } } ' +
+    'b: _entities(representations: $b) { ... on CoinConfig { amount } } }';
+  const balances = (count: number) => ids('U', count).map((userId) => ({ __typename: 'CoinBalance', userId }));
+  const configs = (count: number) => ids('WCC', count).map((coinConfigId) => ({ __typename: 'CoinConfig', coinConfigId }));
+
+  it('100 + 100 distinct representations run: 200 calls', async () => {
+    const { status, body } = await post({ query: ENTITIES, variables: { a: balances(100), b: configs(100) } });
+    expect(status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(gateway.sandbox.requests).toHaveLength(200);
+  });
+
+  it('one more read in the operation is refused before any call', async () => {
+    const query = ENTITIES.replace('} } }', '} } c: coinBalance(userId: "EKQZVMQK") { coins } }');
+    expect(await post({ query, variables: { a: balances(100), b: configs(100) } })).toEqual(tooComplex(201));
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+});
+
 describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
   const small = useTestGateway({ MAX_UPSTREAM_CALLS_PER_OPERATION: '3' });
   const allocation = (i: number, selection: string) =>
