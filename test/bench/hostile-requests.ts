@@ -21,7 +21,7 @@ interface Gateway {
 async function startGateway(): Promise<Gateway> {
   const child = spawn(process.execPath, ['--max-old-space-size=192', 'dist/main.js'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = false;

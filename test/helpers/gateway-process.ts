@@ -20,7 +20,15 @@ export interface GatewayProcess {
 export async function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--max-old-space-size=192', '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', COINS_API_URL: '', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      METRICS_PORT: '0',
+      HOST: '127.0.0.1',
+      COINS_API_URL: '',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
