@@ -205,6 +205,50 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
     expect(coins.sandbox.requests.map((request) => request.headers.authorization)).toEqual(Array(6).fill(AUTH));
   });
 
+  it('50 employees sharing 2 bonus events: 52 upstream reads, whatever the router batches', async () => {
+    employees = Array.from({ length: 50 }, (_, i) => ({
+      userId: `EMP${String(i).padStart(3, '0')}`,
+      name: `Employee ${i}`,
+      bonusConfigId: i % 2 === 0 ? meal.coinConfigId : fuel.coinConfigId,
+    }));
+
+    const result = await viaRouter('{ employees { userId coins { coins } bonusEvent { amount } } }');
+
+    expect(result).toEqual({
+      data: {
+        employees: employees.map((employee, i) => ({
+          userId: employee.userId,
+          coins: { coins: 0 },
+          bonusEvent: { amount: i % 2 === 0 ? 6 : 4 },
+        })),
+      },
+    });
+    expect(upstreamCalls(coins.sandbox).sort()).toEqual(
+      [
+        `GET ${CONFIG_PATH}${fuel.coinConfigId}`,
+        `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+        ...employees.map((employee) => `GET ${balancePath(employee.userId)}`),
+      ].sort(),
+    );
+  });
+
+  it('101 distinct employees in one query plan step: BAD_USER_INPUT (at most 100 representations), nothing sent upstream', async () => {
+    employees = Array.from({ length: 101 }, (_, i) => ({
+      userId: `EMP${String(i).padStart(3, '0')}`,
+      name: `Employee ${i}`,
+      bonusConfigId: null,
+    }));
+
+    const result = await viaRouter('{ employees { userId coins { coins } } }');
+
+    expect(result.data).toEqual({ employees: employees.map((employee) => ({ userId: employee.userId, coins: null })) });
+    const errors = new Set(result.errors?.map((error) => `${error.extensions?.code}: ${error.message}`));
+    expect([...errors]).toEqual([
+      'BAD_USER_INPUT: Invalid input: representations: must hold at most 100 representations',
+    ]);
+    expect(coins.sandbox.requests).toEqual([]);
+  });
+
   it("serves the coins subgraph's own root fields next to the employees' ones", async () => {
     const result = await viaRouter(`{
       coinEvent(coinConfigId: "${fuel.coinConfigId}") { companyId amount }
