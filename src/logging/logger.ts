@@ -3,6 +3,24 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 export type Logger = PinoLogger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+const REDACT_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'password',
+  'clientSecret',
+  '*.password',
+  '*.clientSecret',
+  'accessToken',
+  'refreshToken',
+  '*.accessToken',
+  '*.refreshToken',
+];
+const REDACTED = '[redacted]';
+
 /**
  * Structured JSON logs, one line per event. Anything that could carry a credential is redacted
  * by path, as a second line of defence: no code path logs a header object on purpose.
@@ -12,26 +30,17 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     {
       level,
       base: { service: 'coins-gateway' },
-      redact: {
-        paths: [
-          'authorization',
-          '*.authorization',
-          'headers.authorization',
-          'headers.cookie',
-          '*.headers.authorization',
-          '*.headers.cookie',
-          'password',
-          'clientSecret',
-          '*.password',
-          '*.clientSecret',
-          'accessToken',
-          'refreshToken',
-          '*.accessToken',
-          '*.refreshToken',
-        ],
-        censor: '[redacted]',
-      },
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
     },
     destination,
   );
+}
+
+/**
+ * For lines whose every field the code sets itself (the access log): the same secret names are
+ * redacted at the top level only. pino's wildcard paths (`*.x`) cost about 15 µs per line, more
+ * than the rest of the access log; a line per request cannot pay that.
+ */
+export function fixedShapeLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: REDACT_PATHS.filter((path) => !path.includes('*')), censor: REDACTED } });
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger.js';
+import { fixedShapeLogger, type Logger } from '../logging/logger.js';
 import type {
   AttemptObservation,
   AttemptResult,
@@ -22,6 +22,8 @@ export interface Observability {
   /** Bounded `operation_name` labels. */
   readonly operationNames: OperationNameLabels;
   readonly logger: Logger;
+  /** The access log: one line per operation, built field by field here. */
+  readonly accessLog: Logger;
   /** Observer for upstream calls that serve no GraphQL request (e.g. a token renewal in the background). */
   readonly backgroundUpstream: UpstreamObserver;
   /** The scope of one GraphQL request: created when it arrives, finished when it is answered. */
@@ -46,6 +48,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     tracing,
     operationNames: createOperationNameLabels(),
     logger: options.logger,
+    accessLog: fixedShapeLogger(options.logger),
     backgroundUpstream: {
       attemptStarted: (attempt) => observeAttempt(metrics, attempt, tracing?.startUpstream(attempt), NO_HEADERS),
     },
@@ -135,7 +138,7 @@ export class RequestScope implements CallOrigin {
       errorCodes,
     });
     // The access log: never variables, tokens or user ids (upstream paths carry ids: not logged).
-    this.observability.logger.info(
+    this.observability.accessLog.info(
       {
         event: 'operation',
         requestId: this.requestId,

@@ -29,10 +29,24 @@ import type { OperationSpan, Tracing, TracingConfig, UpstreamSpan } from './trac
  */
 export async function createOtelTracing(config: TracingConfig, logger: Logger): Promise<Tracing> {
   const diagnostics = logger.child({ component: 'opentelemetry' });
+  // An unreachable collector or a full span queue is reported by the SDK on every export (many a
+  // second under load): one line per DIAGNOSTIC_INTERVAL_MS, with the count of those left out.
+  let lastDiagnosticAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  const report = (message: string) => {
+    const now = performance.now();
+    if (now - lastDiagnosticAt < DIAGNOSTIC_INTERVAL_MS) {
+      suppressed += 1;
+      return;
+    }
+    diagnostics.warn({ event: 'tracing_diagnostic', suppressedSinceLast: suppressed }, message);
+    lastDiagnosticAt = now;
+    suppressed = 0;
+  };
   diag.setLogger(
     {
-      error: (message) => diagnostics.warn({ event: 'tracing_diagnostic' }, message),
-      warn: (message) => diagnostics.warn({ event: 'tracing_diagnostic' }, message),
+      error: report,
+      warn: report,
       info: () => {},
       debug: () => {},
       verbose: () => {},
@@ -130,6 +144,8 @@ class OtelOperationSpan implements OperationSpan {
     this.span.end();
   }
 }
+
+const DIAGNOSTIC_INTERVAL_MS = 10_000;
 
 const HEADERS_GETTER: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,

@@ -15,3 +15,21 @@ describe('requestIdFrom', () => {
     },
   );
 });
+
+describe('fixedShapeLogger (the access log)', () => {
+  it('still redacts secret names at the top level', async () => {
+    const { Writable } = await import('node:stream');
+    const { createLogger, fixedShapeLogger } = await import('../../src/logging/logger.js');
+    let written = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.toString('utf8');
+        done();
+      },
+    });
+    fixedShapeLogger(createLogger('info', sink)).info({ authorization: 'Bearer s3cr3t', password: 'hunter2' }, 'x');
+    expect(written).not.toContain('s3cr3t');
+    expect(written).not.toContain('hunter2');
+    expect(JSON.parse(written)).toMatchObject({ authorization: '[redacted]', password: '[redacted]' });
+  });
+});
