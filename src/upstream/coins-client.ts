@@ -126,7 +126,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
                 body,
                 deadline,
               });
-              return { status: response.status, payload: decideResponse(response, spec.payloadSchema) };
+              return { status: response.status, payload: decideResponse(response, spec.payloadSchema, authorization) };
             },
             (decided) => ({ status: decided.status, outcome: 'success', responseCode: 0 }),
           );
@@ -152,7 +152,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
             attempts,
             durationMs: Math.round(performance.now() - started),
             ...(isUpstreamError(error)
-              ? { reason: error.reason, upstream: error.answer, detail: error.detail }
+              ? { reason: error.reason, upstream: error.answer, upstreamMessage: error.upstreamMessage, detail: error.detail }
               : { reason: 'unexpected', detail: String(error) }),
           },
           'upstream call failed',

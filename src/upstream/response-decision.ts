@@ -1,10 +1,22 @@
 import type { z } from 'zod';
 import { parseEnvelope } from './envelope.js';
+import { redactCredential } from './credential-redaction.js';
 import type { HttpResponse } from './http-transport.js';
 import { UpstreamError, type UpstreamAnswer } from './upstream-error.js';
 
-/** Upstream messages reach clients: keep them printable and short. */
+/** Upstream messages may reach clients and logs: keep them printable and short. */
 const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * Which answers may show the upstream's own `response_message` to clients: business rejections
+ * (2xx with a non-zero code) and 4xx, where it explains what the caller did wrong. A 5xx, a 1xx/3xx
+ * or a bad 2xx says nothing a client can act on, and is where stack lines, JDBC URLs and SQL
+ * states leak; their message goes to the log only (`upstreamMessage`).
+ */
+function isClientFacingMessage(status: number, responseCode: number): boolean {
+  if (status >= 400 && status <= 499) return true;
+  return status >= 200 && status <= 299 && responseCode !== 0;
+}
 
 /**
  * Decides what an upstream answer means, in this order:
@@ -13,20 +25,24 @@ const MAX_MESSAGE_LENGTH = 300;
  * 3. a non-zero response code is a business rejection (EnKash answers those with HTTP 200);
  * 4. the payload must match the endpoint's documented shape.
  */
-export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodType<T>): T {
+export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodType<T>, sentAuthorization?: string): T {
   const json = parseJson(response.body);
   const envelope = json.ok ? parseEnvelope(json.value) : undefined;
   const answer: UpstreamAnswer = { status: response.status };
+  let upstreamMessage: string | undefined;
   if (envelope) {
     answer.responseCode = envelope.responseCode;
-    const message = sanitizeMessage(envelope.responseMessage);
-    if (message !== undefined) answer.responseMessage = message;
+    upstreamMessage = sanitizeMessage(envelope.responseMessage, sentAuthorization);
+    if (upstreamMessage !== undefined && isClientFacingMessage(response.status, envelope.responseCode)) {
+      answer.responseMessage = upstreamMessage;
+    }
   }
 
   if (response.status < 200 || response.status > 299) {
     throw new UpstreamError({
       reason: 'http-status',
       answer,
+      upstreamMessage,
       retryAfterSeconds: parseRetryAfter(response.headers['retry-after']),
       detail: `HTTP ${response.status}`,
     });
@@ -35,20 +51,22 @@ export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodTy
     throw new UpstreamError({
       reason: 'bad-response',
       answer,
+      upstreamMessage,
       detail: response.body.length === 0 ? 'empty body' : 'body is not JSON',
     });
   }
   if (!envelope) {
-    throw new UpstreamError({ reason: 'bad-response', answer, detail: 'body is not the coins envelope' });
+    throw new UpstreamError({ reason: 'bad-response', answer, upstreamMessage, detail: 'body is not the coins envelope' });
   }
   if (envelope.responseCode !== 0) {
-    throw new UpstreamError({ reason: 'rejected', answer, detail: `response_code ${envelope.responseCode}` });
+    throw new UpstreamError({ reason: 'rejected', answer, upstreamMessage, detail: `response_code ${envelope.responseCode}` });
   }
   const payload = payloadSchema.safeParse(envelope.payload);
   if (!payload.success) {
     throw new UpstreamError({
       reason: 'bad-response',
       answer,
+      upstreamMessage,
       detail: `payload does not match the documented shape: ${payload.error.issues
         .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
         .join('; ')}`,
@@ -66,10 +84,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function sanitizeMessage(message: string | undefined): string | undefined {
+function sanitizeMessage(message: string | undefined, sentAuthorization: string | undefined): string | undefined {
   if (message === undefined) return undefined;
+  // Redacted before cutting, so that a credential straddling the cut cannot survive in part.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-  const printable = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const printable = redactCredential(message.replace(/[\u0000-\u001f\u007f]+/g, ' '), sentAuthorization).trim();
   return printable.length > MAX_MESSAGE_LENGTH ? `${printable.slice(0, MAX_MESSAGE_LENGTH)}…` : printable;
 }
 

@@ -18,7 +18,10 @@ export type UpstreamFailureReason =
   /** Service mode: the token endpoint refused the gateway's credentials, or a renewed token got a 401. */
   | 'auth-failed';
 
-/** What the upstream said, when it said anything. Safe to show to clients. */
+/**
+ * What the upstream said, when it said anything. Safe to show to clients: responseMessage is
+ * only kept for business rejections and 4xx (see response-decision.ts), credential redacted.
+ */
 export interface UpstreamAnswer {
   status: number;
   responseCode?: number;
@@ -30,6 +33,8 @@ export interface UpstreamErrorInit {
   answer?: UpstreamAnswer;
   /** Seconds from a Retry-After header (429/503), when the upstream gave one. */
   retryAfterSeconds?: number;
+  /** The upstream's response_message whatever the status, credential redacted: for the log only. */
+  upstreamMessage?: string;
   /** Internal detail for the server log only (never shown to clients). */
   detail?: string;
   cause?: unknown;
@@ -39,6 +44,7 @@ export class UpstreamError extends Error {
   readonly reason: UpstreamFailureReason;
   readonly answer: UpstreamAnswer | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly upstreamMessage: string | undefined;
   readonly detail: string | undefined;
 
   constructor(init: UpstreamErrorInit) {
@@ -47,6 +53,7 @@ export class UpstreamError extends Error {
     this.reason = init.reason;
     this.answer = init.answer;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.upstreamMessage = init.upstreamMessage;
     this.detail = init.detail;
   }
 

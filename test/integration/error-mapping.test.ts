@@ -186,7 +186,7 @@ describe('the error table, through the real server and the sandbox', () => {
       extensions: {
         code: 'UPSTREAM_UNAVAILABLE',
         retryable: true,
-        upstream: { status: 503, responseCode: 503, responseMessage: 'Service Unavailable' },
+        upstream: { status: 503, responseCode: 503 },
       },
       logged: { reason: 'http-status', upstream: { status: 503 } },
     },
@@ -232,7 +232,7 @@ describe('the error table, through the real server and the sandbox', () => {
       extensions: {
         code: 'UPSTREAM_BAD_RESPONSE',
         retryable: false,
-        upstream: { status: 200, responseCode: 0, responseMessage: 'Success' },
+        upstream: { status: 200, responseCode: 0 },
       },
       logged: { reason: 'bad-response', detail: expect.stringMatching(/^payload does not match the documented shape: /) },
     })),
@@ -425,6 +425,7 @@ describe('the error table, through the real server and the sandbox', () => {
         durationMs: expect.any(Number),
         reason: 'http-status',
         upstream: { status: 403, responseCode: 403, responseMessage: 'Forbidden' },
+        upstreamMessage: 'Forbidden',
         detail: 'HTTP 403',
         msg: 'upstream call failed',
       },

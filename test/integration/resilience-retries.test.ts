@@ -25,7 +25,7 @@ function respond(status: number, headers?: Record<string, string>): FaultAction 
 const UNAVAILABLE_503 = {
   code: 'UPSTREAM_UNAVAILABLE',
   retryable: true,
-  upstream: { status: 503, responseCode: 503, responseMessage: 'Service Unavailable' },
+  upstream: { status: 503, responseCode: 503 },
 };
 
 async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }> {
@@ -98,7 +98,7 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
   });
 
   const notRetried: Array<[string, FaultAction, Record<string, unknown>]> = [
-    ['HTTP 500', respond(500), { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 500, responseCode: 503, responseMessage: 'Service Unavailable' } }],
+    ['HTTP 500', respond(500), { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 500, responseCode: 503 } }],
     ['HTTP 400', respond(400), { code: 'BAD_USER_INPUT', retryable: false, upstream: { status: 400 } }],
     ['HTTP 401', respond(401), { code: 'UNAUTHENTICATED', retryable: false, upstream: { status: 401 } }],
     ['HTTP 403', respond(403), { code: 'FORBIDDEN', retryable: false, upstream: { status: 403 } }],

@@ -86,7 +86,7 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     const body = JSON.stringify({ payload, response_code: 0, response_message: 'Success' });
     expect(failure(response(200, body))).toEqual({
       reason: 'bad-response',
-      answer: { status: 200, responseCode: 0, responseMessage: 'Success' },
+      answer: { status: 200, responseCode: 0 },
       retryAfterSeconds: undefined,
     });
   });
@@ -179,5 +179,49 @@ describe('parseRetryAfter', () => {
     ['fractional', '1.5'],
   ])('is undefined when %s', (_label, value) => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
+  });
+});
+
+describe('decideResponse: which upstream messages clients may see (issue 8)', () => {
+  const AUTHORIZATION = 'Bearer s3cr3t-token';
+  function thrown(res: HttpResponse, authorization?: string): UpstreamError {
+    try {
+      decideResponse(res, CoinConfigPayloadSchema, authorization);
+    } catch (error) {
+      return error as UpstreamError;
+    }
+    throw new Error('decideResponse did not throw');
+  }
+  const body = (code: number, message: string) => JSON.stringify({ payload: null, response_code: code, response_message: message });
+
+  it.each([500, 502, 503, 504])('HTTP %i: the message stays out of the answer, kept for the log', (status) => {
+    const error = thrown(response(status, body(status, 'at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7')));
+    expect(error.answer).toEqual({ status, responseCode: status });
+    expect(error.upstreamMessage).toBe('at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7');
+  });
+
+  it('a 1xx/3xx and a bad 2xx keep no message either', () => {
+    expect(thrown(response(302, body(0, 'moved'))).answer).toEqual({ status: 302, responseCode: 0 });
+    expect(thrown(response(200, body(0, 'SQLSTATE[42S02]'))).answer).toEqual({ status: 200, responseCode: 0 });
+  });
+
+  it('a 4xx and a business rejection keep it', () => {
+    expect(thrown(response(409, body(409, 'Conflict'))).answer).toEqual({ status: 409, responseCode: 409, responseMessage: 'Conflict' });
+    expect(thrown(response(200, body(2, 'Not configured'))).answer).toEqual({ status: 200, responseCode: 2, responseMessage: 'Not configured' });
+  });
+
+  it.each([
+    [`bad header ${AUTHORIZATION}!`, 'bad header [redacted]!'],
+    ['token s3cr3t-token expired; again: s3cr3t-token', 'token [redacted] expired; again: [redacted]'],
+  ])('redacts the credential sent upstream: %s', (message, redacted) => {
+    const error = thrown(response(401, body(401, message)), AUTHORIZATION);
+    expect(error.answer?.responseMessage).toBe(redacted);
+    expect(error.upstreamMessage).toBe(redacted);
+    expect(thrown(response(500, body(500, message)), AUTHORIZATION).upstreamMessage).toBe(redacted);
+  });
+
+  it('redacts before cutting at 300 characters, so no part of the token survives the cut', () => {
+    const message = `${'x'.repeat(295)}${AUTHORIZATION}`;
+    expect(thrown(response(400, body(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(`${'x'.repeat(295)}[reda…`);
   });
 });
