@@ -30,6 +30,11 @@ function describe(error: UpstreamError): { code: ErrorCode; message: string } {
       return { code: ErrorCode.UPSTREAM_TIMEOUT, message: 'The coins API did not answer in time.' };
     case 'connection':
       return { code: ErrorCode.UPSTREAM_UNAVAILABLE, message: 'The coins API could not be reached.' };
+    case 'local-resources':
+      return {
+        code: ErrorCode.UPSTREAM_UNAVAILABLE,
+        message: 'The gateway has no connection free for the coins API right now; retry shortly.',
+      };
     case 'circuit-open':
       return {
         code: ErrorCode.UPSTREAM_UNAVAILABLE,

@@ -55,6 +55,12 @@ const CONNECTION_ERROR_CODES = new Set([
   'UND_ERR_DESTROYED',
 ]);
 
+/**
+ * Local exhaustion on connect: too many open files in this process (EMFILE) or system (ENFILE),
+ * or no ephemeral port left (EADDRNOTAVAIL). Not the upstream's fault, and not a bug either.
+ */
+const LOCAL_RESOURCE_ERROR_CODES = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL']);
+
 const TIMEOUT_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -102,7 +108,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   };
 }
 
-function classifyTransportError(error: unknown, deadline: Deadline, status: number | undefined): unknown {
+/** Maps what undici (or the socket under it) threw onto an UpstreamError; anything else passes as is. */
+export function classifyTransportError(error: unknown, deadline: Deadline, status: number | undefined): unknown {
   if (error instanceof UpstreamError) return error;
   const answer = status === undefined ? undefined : { status };
   if (deadline.expired) {
@@ -119,6 +126,9 @@ function classifyTransportError(error: unknown, deadline: Deadline, status: numb
     }
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
       return new UpstreamError({ reason: 'bad-response', answer, detail: 'response body too large', cause: error });
+    }
+    if (LOCAL_RESOURCE_ERROR_CODES.has(code)) {
+      return new UpstreamError({ reason: 'local-resources', answer, detail: code, cause: error });
     }
     if (CONNECTION_ERROR_CODES.has(code)) {
       return new UpstreamError({ reason: 'connection', answer, detail: code, cause: error });

@@ -11,6 +11,11 @@ export type UpstreamFailureReason =
   | 'timeout'
   /** The connection could not be made or broke (refused, reset, DNS, closed). */
   | 'connection'
+  /**
+   * This process ran out of local resources to connect (EMFILE, ENFILE: file descriptors;
+   * EADDRNOTAVAIL: ephemeral ports): nothing was sent, and the upstream is not to blame.
+   */
+  | 'local-resources'
   /** The circuit breaker is open: the call was refused without touching the upstream. */
   | 'circuit-open'
   /** The answer was not JSON, empty, too large, or not the documented envelope/payload. */
