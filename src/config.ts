@@ -22,6 +22,22 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
       return Number(value);
     });
 
+/** A fraction in (0, 1], written as a decimal ("0.5", "1"). */
+const fraction = (name: string, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const number = Number(value);
+      if (!/^\d*\.?\d+$/.test(value) || !(number > 0 && number <= 1)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a number greater than 0 and at most 1, got "${value}"` });
+        return z.NEVER;
+      }
+      return number;
+    });
+
 /** An absolute http(s) URL without credentials, query or fragment; no trailing slash. */
 const httpUrl = (name: string) =>
   z
@@ -88,10 +104,13 @@ const EnvSchema = z.object({
   COINS_API_RETRIES: integer('COINS_API_RETRIES', 2, 0, 10),
   COINS_API_BREAKER_FAILURES: integer('COINS_API_BREAKER_FAILURES', 5, 1, 1_000),
   COINS_API_BREAKER_COOLDOWN_MS: integer('COINS_API_BREAKER_COOLDOWN_MS', 10_000, 1, 3_600_000),
+  COINS_API_BREAKER_FAILURE_RATE: fraction('COINS_API_BREAKER_FAILURE_RATE', 0.5),
+  COINS_API_BREAKER_WINDOW_MS: integer('COINS_API_BREAKER_WINDOW_MS', 10_000, 100, 3_600_000),
   COINS_API_MAX_CONNECTIONS: integer('COINS_API_MAX_CONNECTIONS', 32, 1, 10_000),
   COINS_API_MAX_BODY_BYTES: integer('COINS_API_MAX_BODY_BYTES', 1_048_576, 1, 1_073_741_824),
   COINS_API_BATCH_CONCURRENCY: integer('COINS_API_BATCH_CONCURRENCY', 8, 1, 1_000),
   MAX_UPSTREAM_CALLS_PER_OPERATION: integer('MAX_UPSTREAM_CALLS_PER_OPERATION', 200, 1, 100_000),
+  MAX_CLIENT_CONNECTIONS: integer('MAX_CLIENT_CONNECTIONS', 4_096, 1, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
@@ -141,11 +160,16 @@ export interface Config {
   readonly coinsApiRetries: number;
   readonly breakerFailures: number;
   readonly breakerCooldownMs: number;
+  /** The breaker also needs this share of failed calls over the window to open. */
+  readonly breakerFailureRate: number;
+  readonly breakerWindowMs: number;
   readonly maxConnections: number;
   readonly maxBodyBytes: number;
   readonly batchConcurrency: number;
   /** Upstream calls one operation may need (counted from its arguments before it runs). */
   readonly maxUpstreamCallsPerOperation: number;
+  /** Open client connections at most; past it new ones are closed unread. */
+  readonly maxClientConnections: number;
   readonly shutdownTimeoutMs: number;
   /** 0 = an ephemeral port. */
   readonly sandboxPort: number;
@@ -202,10 +226,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     coinsApiRetries: e.COINS_API_RETRIES,
     breakerFailures: e.COINS_API_BREAKER_FAILURES,
     breakerCooldownMs: e.COINS_API_BREAKER_COOLDOWN_MS,
+    breakerFailureRate: e.COINS_API_BREAKER_FAILURE_RATE,
+    breakerWindowMs: e.COINS_API_BREAKER_WINDOW_MS,
     maxConnections: e.COINS_API_MAX_CONNECTIONS,
     maxBodyBytes: e.COINS_API_MAX_BODY_BYTES,
     batchConcurrency: e.COINS_API_BATCH_CONCURRENCY,
     maxUpstreamCallsPerOperation: e.MAX_UPSTREAM_CALLS_PER_OPERATION,
+    maxClientConnections: e.MAX_CLIENT_CONNECTIONS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,

@@ -5,7 +5,7 @@ import { serveMetrics, type MetricsServer } from './observability/metrics-server
 import { startTracing } from './observability/tracing.js';
 import { startSandbox, type SandboxServer } from './sandbox/index.js';
 import { createGracefulShutdown } from './server/graceful-shutdown.js';
-import { listen } from './server/http-server.js';
+import { listen, onDroppedConnections, SERVER_TIMEOUTS } from './server/http-server.js';
 
 /** The only entry point with side effects: config, sandbox (if needed), listen, signals. */
 async function main(): Promise<void> {
@@ -49,7 +49,13 @@ async function main(): Promise<void> {
   if (config.metricsPort !== undefined) {
     metricsServer = await serveMetrics(app.observability.metrics.registry, config.metricsPort, config.host);
   }
-  const listening = await listen(app.gateway, config.port, config.host);
+  const listening = await listen(app.gateway, config.port, config.host, SERVER_TIMEOUTS, config.maxClientConnections);
+  onDroppedConnections(listening.server, (dropped) =>
+    logger.warn(
+      { event: 'client_connections_dropped', dropped, maxClientConnections: config.maxClientConnections },
+      'MAX_CLIENT_CONNECTIONS reached: new client connections were closed unread',
+    ),
+  );
   logger.info(
     {
       event: 'listening',

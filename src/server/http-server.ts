@@ -27,13 +27,20 @@ export const SERVER_TIMEOUTS: ServerTimeouts = {
   connectionsCheckingInterval: 1_000,
 };
 
+/**
+ * `maxConnections` caps open client connections (MAX_CLIENT_CONNECTIONS): past it, Node closes
+ * each new connection as soon as it is accepted, without reading it (the client sees the
+ * connection closed or reset, never a half-served request), and emits 'drop'. Unset: no cap.
+ */
 export async function listen(
   handler: RequestListener,
   port: number,
   host: string,
   timeouts: ServerTimeouts = SERVER_TIMEOUTS,
+  maxConnections?: number,
 ): Promise<ListeningServer> {
   const server = createServer({ ...timeouts }, handler);
+  if (maxConnections !== undefined) server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -44,4 +51,20 @@ export async function listen(
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return { server, port: address.port, url: `http://${shownHost}:${address.port}` };
+}
+
+/**
+ * Reports connections refused by the cap, summed over `intervalMs`: a flood of refusals makes one
+ * log line a second, not one per connection.
+ */
+export function onDroppedConnections(server: Server, report: (dropped: number) => void, intervalMs = 1_000): void {
+  let dropped = 0;
+  server.on('drop', () => {
+    dropped += 1;
+    if (dropped > 1) return;
+    setTimeout(() => {
+      report(dropped);
+      dropped = 0;
+    }, intervalMs).unref();
+  });
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { serveMetrics, type MetricsServer } from '../../src/observability/metrics-server.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { listen, type ListeningServer } from '../../src/server/http-server.js';
+import { listen, SERVER_TIMEOUTS, type ListeningServer } from '../../src/server/http-server.js';
 
 export const AUTH = 'Bearer test-token-123';
 
@@ -64,7 +64,7 @@ export async function startTestGateway(
     config.metricsPort === undefined
       ? undefined
       : await serveMetrics(app.observability.metrics.registry, config.metricsPort, '127.0.0.1');
-  const listening = await listen(app.gateway, 0, '127.0.0.1');
+  const listening = await listen(app.gateway, 0, '127.0.0.1', SERVER_TIMEOUTS, config.maxClientConnections);
   const url = listening.url;
 
   async function post(body: unknown, headers: Record<string, string | null> = {}): Promise<Response> {

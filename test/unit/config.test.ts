@@ -25,10 +25,13 @@ describe('loadConfig', () => {
       coinsApiRetries: 2,
       breakerFailures: 5,
       breakerCooldownMs: 10_000,
+      breakerFailureRate: 0.5,
+      breakerWindowMs: 10_000,
       maxConnections: 32,
       maxBodyBytes: 1_048_576,
       batchConcurrency: 8,
       maxUpstreamCallsPerOperation: 200,
+      maxClientConnections: 4096,
       shutdownTimeoutMs: 10_000,
       sandboxPort: 0,
       logLevel: 'info',
@@ -53,6 +56,9 @@ describe('loadConfig', () => {
         COINS_API_RETRIES: '0',
         COINS_API_BREAKER_FAILURES: '3',
         COINS_API_BREAKER_COOLDOWN_MS: '500',
+        COINS_API_BREAKER_FAILURE_RATE: '0.25',
+        COINS_API_BREAKER_WINDOW_MS: '2000',
+        MAX_CLIENT_CONNECTIONS: '100',
         COINS_API_MAX_CONNECTIONS: '4',
         COINS_API_MAX_BODY_BYTES: '2048',
         COINS_API_BATCH_CONCURRENCY: '2',
@@ -74,10 +80,13 @@ describe('loadConfig', () => {
       coinsApiRetries: 0,
       breakerFailures: 3,
       breakerCooldownMs: 500,
+      breakerFailureRate: 0.25,
+      breakerWindowMs: 2000,
       maxConnections: 4,
       maxBodyBytes: 2048,
       batchConcurrency: 2,
       maxUpstreamCallsPerOperation: 50,
+      maxClientConnections: 100,
       shutdownTimeoutMs: 0,
       sandboxPort: 4100,
       logLevel: 'debug',
@@ -94,6 +103,15 @@ describe('loadConfig', () => {
     ['blank', '   '],
   ])('COINS_API_URL %s means no upstream (the sandbox)', (_label, value) => {
     expect(loadConfig({ COINS_API_URL: value }).coinsApiUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['1', 1],
+    ['1.0', 1],
+    ['.25', 0.25],
+    ['0.01', 0.01],
+  ])('COINS_API_BREAKER_FAILURE_RATE=%s is %d', (value, rate) => {
+    expect(loadConfig({ COINS_API_BREAKER_FAILURE_RATE: value }).breakerFailureRate).toBe(rate);
   });
 
   it('empty numeric variables fall back to their defaults', () => {
@@ -159,6 +177,12 @@ describe('loadConfig', () => {
     ['COINS_API_MAX_BODY_BYTES', '0', 'COINS_API_MAX_BODY_BYTES must be a whole number from 1 to 1073741824, got "0"'],
     ['COINS_API_BATCH_CONCURRENCY', '0', 'COINS_API_BATCH_CONCURRENCY must be a whole number from 1 to 1000, got "0"'],
     ['MAX_UPSTREAM_CALLS_PER_OPERATION', '0', 'MAX_UPSTREAM_CALLS_PER_OPERATION must be a whole number from 1 to 100000, got "0"'],
+    ['COINS_API_BREAKER_FAILURE_RATE', '0', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "0"'],
+    ['COINS_API_BREAKER_FAILURE_RATE', '1.5', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "1.5"'],
+    ['COINS_API_BREAKER_FAILURE_RATE', '50%', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "50%"'],
+    ['COINS_API_BREAKER_FAILURE_RATE', '-0.5', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "-0.5"'],
+    ['COINS_API_BREAKER_WINDOW_MS', '50', 'COINS_API_BREAKER_WINDOW_MS must be a whole number from 100 to 3600000, got "50"'],
+    ['MAX_CLIENT_CONNECTIONS', '0', 'MAX_CLIENT_CONNECTIONS must be a whole number from 1 to 1000000, got "0"'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000, got "soon"'],
     ['SANDBOX_PORT', '70000', 'SANDBOX_PORT must be a whole number from 0 to 65535, got "70000"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
