@@ -38,6 +38,8 @@ export function createApp(
     retries: config.coinsApiRetries,
     breakerFailures: config.breakerFailures,
     breakerCooldownMs: config.breakerCooldownMs,
+    breakerFailureRate: config.breakerFailureRate,
+    breakerWindowMs: config.breakerWindowMs,
   });
   const observability = createObservability({ logger, tracing, breakerState: resilience.breakerState });
   const coins = createCoinsClient({

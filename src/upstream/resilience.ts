@@ -1,7 +1,6 @@
 import {
   BrokenCircuitError,
   CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
   circuitBreaker,
   handleAll,
@@ -12,13 +11,15 @@ import {
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Deadline } from './deadline.js';
+import { RateAndStreakBreaker } from './rate-and-streak-breaker.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
 import type { BreakerState } from './upstream-observer.js';
 
 /**
  * cockatiel does the resilience work here:
- * - a ConsecutiveBreaker circuit breaker shared by every upstream call, counting only
- *   transport failures, timeouts and 5xx (any other answer proves the upstream alive);
+ * - a circuit breaker shared by every upstream call, counting only transport failures,
+ *   timeouts and 5xx (any other answer proves the upstream alive), opening when a streak of
+ *   failures AND a failure rate over a window both hold (RateAndStreakBreaker);
  * - a retry policy, for idempotent calls only, on connection errors, 502/503/504 and 429,
  *   with decorrelated-jitter exponential backoff, honouring Retry-After, never past the deadline.
  * The breaker wraps the retries, so one call with its retries counts once.
@@ -26,8 +27,12 @@ import type { BreakerState } from './upstream-observer.js';
 export interface ResilienceOptions {
   /** Extra attempts for idempotent calls. @default 2 */
   retries: number;
-  /** Consecutive failed calls that open the circuit. @default 5 */
+  /** Consecutive failed calls needed to open the circuit. @default 5 */
   breakerFailures: number;
+  /** Share of failed calls over the window also needed to open it, in (0, 1]. @default 0.5 */
+  breakerFailureRate: number;
+  /** The window of that share. @default 10000 */
+  breakerWindowMs: number;
   /** How long an open circuit refuses calls before a trial call. @default 10000 */
   breakerCooldownMs: number;
 }
@@ -47,7 +52,11 @@ const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 export function createResilience(options: ResilienceOptions): UpstreamResilience {
   const breaker = circuitBreaker(handleAll, {
     halfOpenAfter: options.breakerCooldownMs,
-    breaker: new ConsecutiveBreaker(options.breakerFailures),
+    breaker: new RateAndStreakBreaker({
+      consecutiveFailures: options.breakerFailures,
+      failureRate: options.breakerFailureRate,
+      windowMs: options.breakerWindowMs,
+    }),
   });
   let openedAt = 0;
   breaker.onBreak(() => {

@@ -201,7 +201,7 @@ describe('ids are URL-encoded in upstream paths (defence in depth behind validat
     };
     const client = createCoinsClient({
       transport,
-      resilience: createResilience({ retries: 0, breakerFailures: 1000, breakerCooldownMs: 1000 }),
+      resilience: createResilience({ retries: 0, breakerFailures: 1000, breakerCooldownMs: 1000, breakerFailureRate: 0.5, breakerWindowMs: 10_000 }),
       timeoutMs: 1000,
       logger: createLogger('silent'),
     });
