@@ -2,6 +2,7 @@ import type { CredentialSource } from './auth/credential-source.js';
 import { unauthenticated } from './errors/graphql-errors.js';
 import { createLoaders, OperationLoaders } from './loaders.js';
 import type { CallCredentials, CoinsClient } from './upstream/coins-client.js';
+import { createRefusedCredentialGuard } from './upstream/refused-credential-guard.js';
 import type { CoinConfigPayload } from './upstream/payloads.js';
 import type { CallOrigin } from './upstream/upstream-observer.js';
 
@@ -36,14 +37,14 @@ export function createContextFactory(deps: ContextDependencies) {
       if (!credentials) throw unauthenticated();
       return credentials;
     };
-    const loaders = new OperationLoaders(() =>
-      createLoaders(deps.coins, requireCredentials, deps.batchConcurrency),
-    );
+    // Per operation: after an upstream 401 for this credential, no further call is made with it.
+    const coins = createRefusedCredentialGuard(deps.coins);
+    const loaders = new OperationLoaders(() => createLoaders(coins, requireCredentials, deps.batchConcurrency));
     // A plain object of own properties, not a class instance: envelop copies the context's own
     // properties into its own context object, so methods on a prototype would be lost.
     // Invalidation only matters when something was read already.
     return {
-      coins: deps.coins,
+      coins,
       requireCredentials,
       loaders,
       rememberCoinConfig: (config) => {
