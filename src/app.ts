@@ -12,7 +12,10 @@ import { createResilience } from './upstream/resilience.js';
 
 export interface App {
   gateway: Gateway;
-  /** Marks the app as shutting down: /ready answers 503 from now on. */
+  /**
+   * Marks the app as shutting down: /ready answers 503, new requests 503 SHUTTING_DOWN, and every
+   * response closes its connection from now on.
+   */
   beginShutdown(): void;
   /** Metrics registry, tracer and request scopes (main serves the registry on METRICS_PORT). */
   observability: Observability;
@@ -64,6 +67,7 @@ export function createApp(
     // Rejected service credentials stay rejected until a restart: this replica cannot serve.
     isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
     observability,
+    isShuttingDown: () => shuttingDown,
   });
   return {
     gateway,

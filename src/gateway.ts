@@ -18,6 +18,7 @@ import { useReadiness } from './server/readiness.js';
 import { useRequestBodyLimit } from './server/request-body-limit.js';
 import { useUnsafeIdVariablesRefused } from './unsafe-id-variables.js';
 import { useUpstreamBudget } from './upstream-budget.js';
+import { useShutdownGate } from './server/shutdown-gate.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {
@@ -36,6 +37,8 @@ export interface GatewayOptions {
   corsOrigins?: CorsOrigins;
   /** Metrics, traces, request ids and the access log. */
   observability: Observability;
+  /** True once shutdown began: new requests get 503 SHUTTING_DOWN, responses close their connection. */
+  isShuttingDown?: () => boolean;
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
@@ -79,6 +82,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     plugins: [
       observed.plugin,
+      // Right after observability (so it is counted and logged): a request that arrives during
+      // shutdown is turned away before any other work.
+      useShutdownGate(options.isShuttingDown ?? (() => false)),
       useSharedGraphiQLPage({
         endpoint: GRAPHQL_ENDPOINT,
         logger: options.logger,

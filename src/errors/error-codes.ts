@@ -42,6 +42,8 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** graphql-yoga's: the request names no operation of the document, or must name one and does not. */
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** The gateway is shutting down (HTTP 503, `connection: close`): send again, on a new connection. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Anything else; the message is masked and the details go to the server log. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -53,4 +55,5 @@ export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.UPSTREAM_TIMEOUT,
   ErrorCode.UPSTREAM_UNAVAILABLE,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.SHUTTING_DOWN,
 ]);

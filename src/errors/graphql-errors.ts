@@ -44,3 +44,10 @@ export function unauthenticated(): GraphQLError {
     { extensions: { code: ErrorCode.UNAUTHENTICATED } },
   );
 }
+
+/** A request that arrived after shutdown began: it did not start, so sending it again is safe. */
+export function shuttingDown(): GraphQLError {
+  return new GraphQLError('The gateway is shutting down and did not run this request; send it again (on a new connection).', {
+    extensions: { code: ErrorCode.SHUTTING_DOWN, retryable: true },
+  });
+}

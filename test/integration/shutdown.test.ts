@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Client } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AUTH, startTestGateway } from '../helpers/test-gateway.js';
+import { AUTH, startTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { BALANCE_PATH } from '../helpers/upstream-paths.js';
 
 // Graceful shutdown, on the real entry point (src/main.ts) in a child process, in
@@ -227,11 +228,29 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
   });
 });
 
-describe('readiness while shutting down (in-process: the flip itself)', () => {
+describe('while shutting down (in-process: app.beginShutdown() without closing the listener)', () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>> | undefined;
+  const clients: Client[] = [];
   afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.destroy()));
     await gateway?.close();
   });
+
+  function keepAliveClient(url: string): Client {
+    const client = new Client(url, { keepAliveTimeout: 30_000 });
+    clients.push(client);
+    return client;
+  }
+
+  async function balanceOn(client: Client, userId: string) {
+    const response = await client.request({
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': 'application/json', authorization: AUTH },
+      body: JSON.stringify({ query: BALANCE_QUERY, variables: { userId } }),
+    });
+    return { status: response.statusCode, connection: response.headers.connection, body: await response.body.json() };
+  }
 
   it('/ready answers 200, then 503 once shutdown began; /health stays 200', async () => {
     gateway = await startTestGateway();
@@ -239,7 +258,43 @@ describe('readiness while shutting down (in-process: the flip itself)', () => {
     gateway.app.beginShutdown();
     expect((await fetch(`${gateway.url}/ready`)).status).toBe(503);
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
-    // Operations still in flight (or arriving on open connections) are still served.
-    expect(await gateway.gql(BALANCE_QUERY, { userId: 'USER5' })).toEqual({ data: { coinBalance: { userId: 'USER5', coins: 0 } } });
+  });
+
+  it('a request on an already open keep-alive connection gets 503 SHUTTING_DOWN with connection: close, and runs nothing', async () => {
+    gateway = await startTestGateway();
+    const client = keepAliveClient(gateway.url);
+    expect(await balanceOn(client, 'USER5')).toEqual({
+      status: 200,
+      connection: 'keep-alive',
+      body: { data: { coinBalance: { userId: 'USER5', coins: 0 } } },
+    });
+    gateway.app.beginShutdown();
+    expect(await balanceOn(client, 'USER6')).toEqual({
+      status: 503,
+      connection: 'close',
+      body: {
+        errors: [
+          {
+            message: 'The gateway is shutting down and did not run this request; send it again (on a new connection).',
+            extensions: { code: 'SHUTTING_DOWN', retryable: true },
+          },
+        ],
+      },
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${BALANCE_PATH}?userId=USER5`]);
+  });
+
+  it('an operation in flight when shutdown begins is answered, with connection: close', async () => {
+    gateway = await startTestGateway();
+    gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: 300 }, method: 'GET', path: BALANCE_PATH });
+    const client = keepAliveClient(gateway.url);
+    const inFlight = balanceOn(client, 'USER7');
+    for (let i = 0; i < 100 && gateway.sandbox.requests.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    gateway.app.beginShutdown();
+    expect(await inFlight).toEqual({
+      status: 200,
+      connection: 'close',
+      body: { data: { coinBalance: { userId: 'USER7', coins: 0 } } },
+    });
   });
 });
