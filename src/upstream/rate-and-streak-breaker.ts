@@ -46,7 +46,7 @@ export class RateAndStreakBreaker implements IBreaker {
   set state(value: unknown) {
     const saved = value as { streak: number; buckets: Array<{ period: number; successes: number; failures: number }> };
     this.#streak.state = saved.streak;
-    saved.buckets.forEach((bucket, index) => Object.assign(this.#buckets[index]!, bucket));
+    for (const [index, bucket] of saved.buckets.entries()) Object.assign(this.#buckets[index]!, bucket);
   }
 
   success(state: CircuitState): void {

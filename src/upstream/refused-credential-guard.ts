@@ -25,7 +25,10 @@ export function createRefusedCredentialGuard(client: CoinsClient): CoinsClient {
     try {
       return await call();
     } catch (error) {
-      if (isRefusal(error)) (refused ??= new Map()).set(credentials.authorization, error);
+      if (isRefusal(error)) {
+        refused ??= new Map();
+        refused.set(credentials.authorization, error);
+      }
       throw error;
     }
   }
