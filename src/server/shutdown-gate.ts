@@ -12,14 +12,21 @@ import { shuttingDown } from '../errors/graphql-errors.js';
  *   the shutdown timeout cut them, credited allocations included.
  * The listener itself is closed by src/server/graceful-shutdown.ts: new connections are refused.
  */
-export function useShutdownGate(isShuttingDown: () => boolean, exemptPaths: readonly string[] = ['/health', '/ready']): Plugin {
+export function useShutdownGate(
+  isShuttingDown: () => boolean,
+  exemptPaths: readonly string[] = ['/health', '/ready'],
+): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (!isShuttingDown() || exemptPaths.includes(url.pathname)) return;
       endResponse(
         new fetchAPI.Response(JSON.stringify({ errors: [shuttingDown().toJSON()] }), {
           status: 503,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', connection: 'close' },
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'cache-control': 'no-store',
+            connection: 'close',
+          },
         }),
       );
     },

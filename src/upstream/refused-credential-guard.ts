@@ -34,9 +34,11 @@ export function createRefusedCredentialGuard(client: CoinsClient): CoinsClient {
   }
 
   return {
-    createCoinConfig: (request, credentials) => guarded(credentials, () => client.createCoinConfig(request, credentials)),
+    createCoinConfig: (request, credentials) =>
+      guarded(credentials, () => client.createCoinConfig(request, credentials)),
     getCoinConfig: (id, credentials) => guarded(credentials, () => client.getCoinConfig(id, credentials)),
-    updateCoinConfig: (id, request, credentials) => guarded(credentials, () => client.updateCoinConfig(id, request, credentials)),
+    updateCoinConfig: (id, request, credentials) =>
+      guarded(credentials, () => client.updateCoinConfig(id, request, credentials)),
     allocateCoins: (request, credentials) => guarded(credentials, () => client.allocateCoins(request, credentials)),
     getBalance: (userId, credentials) => guarded(credentials, () => client.getBalance(userId, credentials)),
   };

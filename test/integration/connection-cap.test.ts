@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { onDroppedConnections } from '../../src/server/http-server.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Issue 8, finding 8: MAX_CLIENT_CONNECTIONS caps open client connections (Node's
-// server.maxConnections). Past the cap a new connection is closed as soon as it is accepted,
+// MAX_CLIENT_CONNECTIONS caps open client connections (Node's
+// Server.maxConnections). Past the cap a new connection is closed as soon as it is accepted,
 // unread; the open ones keep being served, and a freed slot is usable again.
 
 const HEALTH = 'GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { upstreamCalls, useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
+import { CONFIG_PATH } from '../helpers/upstream-paths.js';
 
-// Issue 8, upstream budget (second half): within one GraphQL operation, once the upstream
+// Within one GraphQL operation, once the upstream
 // answered 401 for a credential, no further upstream call is made with it; the remaining fields
 // fail UNAUTHENTICATED at once. Before: coinEvents of 100 ids with a garbage token made 100
 // upstream calls, each answered 401. Calls already in flight when the first 401 arrives are not
@@ -22,7 +23,10 @@ function expect100Unauthenticated(result: GraphQLResponse): void {
   expect(result.errors).toHaveLength(100);
   expect(result.errors!.map((error) => error.path)).toEqual(IDS.map((_, i) => ['coinEvents', i]));
   for (const error of result.errors!) {
-    expect(error).toMatchObject({ message: 'The coins API did not accept the credentials.', extensions: UNAUTHENTICATED });
+    expect(error).toMatchObject({
+      message: 'The coins API did not accept the credentials.',
+      extensions: UNAUTHENTICATED,
+    });
   }
 }
 
@@ -31,7 +35,7 @@ describe('default COINS_API_BATCH_CONCURRENCY (8)', () => {
 
   it('coinEvents of 100 ids with a refused token: 8 upstream requests (those in flight), every entry UNAUTHENTICATED', async () => {
     const result = await gateway.gql(COIN_EVENTS, { ids: IDS }, { authorization: REFUSED_TOKEN });
-    expect(upstreamCalls(gateway.sandbox)).toEqual(IDS.slice(0, 8).map((id) => `GET /api/v0/enkash-coins/${id}`));
+    expect(upstreamCalls(gateway.sandbox)).toEqual(IDS.slice(0, 8).map((id) => `GET ${CONFIG_PATH}${id}`));
     expect100Unauthenticated(result);
     expect(gateway.logs.filter((line) => line.event === 'upstream_call_failed')).toHaveLength(8);
   });
@@ -48,7 +52,7 @@ describe('a credential the upstream refused is not sent again in the same operat
 
   it('coinEvents of 100 ids with a refused token: exactly 1 upstream request, every entry UNAUTHENTICATED', async () => {
     const result = await gateway.gql(COIN_EVENTS, { ids: IDS }, { authorization: REFUSED_TOKEN });
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET /api/v0/enkash-coins/${IDS[0]}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}${IDS[0]}`]);
     expect100Unauthenticated(result);
     // One failure logged (the one call made), not 100.
     expect(gateway.logs.filter((line) => line.event === 'upstream_call_failed')).toHaveLength(1);

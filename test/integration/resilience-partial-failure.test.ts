@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Issue 8, finding 4, end to end: with 10% of upstream calls reset under load, only 40% of client
-// requests succeeded, because a few consecutive failures opened the breaker for its whole cooldown
+// End to end: with 10% of upstream calls reset under load, only 40% of client
+// Requests succeeded, because a few consecutive failures opened the breaker for its whole cooldown
 // and /ready dropped the replica. The breaker now also needs COINS_API_BREAKER_FAILURE_RATE over
 // COINS_API_BREAKER_WINDOW_MS. RETRIES=0 so that every reset reaches the client (no retry hides
 // it) and FAILURES=3 so that streaks of failures are frequent in a run of 1,500 calls.
@@ -18,9 +18,15 @@ async function readyStatus(gateway: TestGateway): Promise<number> {
 }
 
 describe('breaker under partial failure (FAILURES=3, RETRIES=0, default rate 0.5 over 10 s)', () => {
-  const gateway = useTestGateway({ COINS_API_BREAKER_FAILURES: '3', COINS_API_RETRIES: '0', COINS_API_BREAKER_COOLDOWN_MS: '10000' });
+  const gateway = useTestGateway({
+    COINS_API_BREAKER_FAILURES: '3',
+    COINS_API_RETRIES: '0',
+    COINS_API_BREAKER_COOLDOWN_MS: '10000',
+  });
 
-  it('10% of upstream calls reset: >= 85% of operations succeed and /ready stays 200 throughout', { timeout: 60_000 }, async () => {
+  it('10% of upstream calls reset: >= 85% of operations succeed and /ready stays 200 throughout', {
+    timeout: 60_000,
+  }, async () => {
     gateway.sandbox.faults.inject({ action: { kind: 'reset' }, times: Infinity, probability: 0.1 });
     const outcomes = { ok: 0, failed: new Map<string, number>() };
     const readiness: number[] = [];
@@ -60,11 +66,14 @@ describe('breaker under partial failure (FAILURES=3, RETRIES=0, default rate 0.5
     expect(readiness.length).toBeGreaterThan(0);
     expect(readiness.every((status) => status === 200)).toBe(true);
   });
-
 });
 
 describe('a dead upstream still opens it (FAILURES=3, default rate)', () => {
-  const gateway = useTestGateway({ COINS_API_BREAKER_FAILURES: '3', COINS_API_RETRIES: '0', COINS_API_BREAKER_COOLDOWN_MS: '10000' });
+  const gateway = useTestGateway({
+    COINS_API_BREAKER_FAILURES: '3',
+    COINS_API_RETRIES: '0',
+    COINS_API_BREAKER_COOLDOWN_MS: '10000',
+  });
 
   it('every call reset: the 3rd failed call opens it; calls are then refused without an upstream request, /ready 503', async () => {
     gateway.sandbox.faults.inject({ action: { kind: 'reset' }, times: Infinity });

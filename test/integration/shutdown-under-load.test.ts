@@ -5,8 +5,9 @@ import { Client } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DOCUMENTED_EXAMPLE_CONFIG, startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { AUTH } from '../helpers/test-gateway.js';
+import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 
-// Issue 8, finding 3: with a 3 s upstream, SIGTERM under 20 clients looping allocations over
+// With a 3 s upstream, SIGTERM under 20 clients looping allocations over
 // keep-alive connections admitted 112 requests after the signal (their responses kept
 // `connection: keep-alive`), the 10 s shutdown timeout fired, and 14-16 allocations the upstream
 // had credited were answered with a socket error.
@@ -18,7 +19,6 @@ import { AUTH } from '../helpers/test-gateway.js';
 // ledger (what was credited) can be read after the gateway exited.
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
 const ALLOCATE = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }`;
 const CLIENTS = 20;
 const UPSTREAM_DELAY_MS = 3_000;
@@ -72,7 +72,12 @@ async function allocateInLoop(url: string, client: number, outcomes: Map<string,
   try {
     for (let n = 0; ; n += 1) {
       const requestId = `SHUT-${client}-${n}`;
-      const input = { companyId: DOCUMENTED_EXAMPLE_CONFIG.companyId, event: DOCUMENTED_EXAMPLE_CONFIG.event, userId: `U${client}`, requestId };
+      const input = {
+        companyId: DOCUMENTED_EXAMPLE_CONFIG.companyId,
+        event: DOCUMENTED_EXAMPLE_CONFIG.event,
+        userId: `U${client}`,
+        requestId,
+      };
       let outcome: Outcome;
       try {
         const response = await connection.request({
@@ -84,7 +89,10 @@ async function allocateInLoop(url: string, client: number, outcomes: Map<string,
         const text = await response.body.text();
         const connectionHeader = response.headers.connection as string | undefined;
         const at = performance.now();
-        const body = JSON.parse(text) as { data?: { allocateCoins?: { requestId: string } }; errors?: Array<{ extensions?: { code?: string } }> };
+        const body = JSON.parse(text) as {
+          data?: { allocateCoins?: { requestId: string } };
+          errors?: Array<{ extensions?: { code?: string } }>;
+        };
         if (response.statusCode === 200 && body.data?.allocateCoins?.requestId === requestId) {
           outcome = { kind: 'ok', connection: connectionHeader, at };
         } else if (body.errors?.[0]?.extensions?.code === 'SHUTTING_DOWN') {
@@ -94,7 +102,10 @@ async function allocateInLoop(url: string, client: number, outcomes: Map<string,
         }
       } catch (error) {
         const code = String((error as { code?: string }).code ?? error);
-        outcome = code === 'ECONNREFUSED' ? { kind: 'refused', at: performance.now() } : { kind: 'socket-error', code, at: performance.now() };
+        outcome =
+          code === 'ECONNREFUSED'
+            ? { kind: 'refused', at: performance.now() }
+            : { kind: 'socket-error', code, at: performance.now() };
       }
       outcomes.set(requestId, outcome);
       if (outcome.kind !== 'ok') return;
@@ -110,9 +121,16 @@ describe('shutdown under load (3 s upstream, 20 keep-alive clients looping alloc
     await sandbox?.close();
   });
 
-  it('SIGTERM: every credited allocation is answered with success, none cut; later requests get 503 SHUTTING_DOWN or are refused', { timeout: 60_000 }, async () => {
+  it('SIGTERM: every credited allocation is answered with success, none cut; later requests get 503 SHUTTING_DOWN or are refused', {
+    timeout: 60_000,
+  }, async () => {
     sandbox = await startSandbox({ host: '127.0.0.1', seedDocumentedExamples: true });
-    sandbox.faults.inject({ action: { kind: 'delay', ms: UPSTREAM_DELAY_MS }, method: 'POST', path: ALLOCATE_PATH, times: Infinity });
+    sandbox.faults.inject({
+      action: { kind: 'delay', ms: UPSTREAM_DELAY_MS },
+      method: 'POST',
+      path: ALLOCATE_PATH,
+      times: Infinity,
+    });
     const gateway = startGateway(sandbox.url);
     const url = await gateway.listening;
 
@@ -154,12 +172,18 @@ describe('shutdown under load (3 s upstream, 20 keep-alive clients looping alloc
     // The one exception HTTP/1.1 allows: a request sent on an idle keep-alive connection at the
     // very moment shutdown closes it sees the connection close unanswered. Such a request never
     // started (the upstream never saw it); it is counted, and must stay rare.
-    const unadmittedResets = all.filter(([requestId, outcome]) => outcome.kind === 'socket-error' && !received.has(requestId) && !credited.has(requestId));
+    const unadmittedResets = all.filter(
+      ([requestId, outcome]) => outcome.kind === 'socket-error' && !received.has(requestId) && !credited.has(requestId),
+    );
     expect(count('socket-error')).toBe(unadmittedResets.length);
     expect(unadmittedResets.length).toBeLessThanOrEqual(2);
     expect(count('shutting-down') + count('refused') + unadmittedResets.length).toBe(CLIENTS);
     for (const [, outcome] of all) {
-      if (outcome.kind === 'shutting-down') expect({ status: outcome.status, connection: outcome.connection }).toEqual({ status: 503, connection: 'close' });
+      if (outcome.kind === 'shutting-down')
+        expect({ status: outcome.status, connection: outcome.connection }).toEqual({
+          status: 503,
+          connection: 'close',
+        });
     }
     // In-flight operations were answered and their connections closed.
     expect(answeredAfterSignal.length).toBeGreaterThan(0);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { CREATE_PATH } from '../helpers/upstream-paths.js';
 
-// Issue 8, finding 7: the upstream's response_message reaches clients only for business
+// The upstream's response_message reaches clients only for business
 // rejections (2xx + response_code != 0) and 4xx answers; a 5xx or a bad response gets the fixed
 // message of its code, and extensions.upstream keeps only status and responseCode. Whatever the
 // status, the credential we sent upstream is redacted from messages and log lines.
 
-const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
 const CREATE = `mutation($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId } }`;
 const INPUT = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', amount: 10 };
 const TOKEN = AUTH.slice('Bearer '.length);
@@ -30,26 +30,33 @@ describe('upstream messages: what clients and logs get', () => {
     [500, STACK_LINE],
     [503, JDBC],
     [500, SQLSTATE],
-  ])('HTTP %i: the fixed message of UPSTREAM_UNAVAILABLE, no upstream text; the log keeps it', async (status, message) => {
-    const from = gateway.logs.length;
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(status, envelopeBody(status, message)) });
-    const response = await gateway.post({ query: CREATE, variables: { input: INPUT } });
-    const text = await response.text();
-    expect(JSON.parse(text)).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `The coins API is unavailable (HTTP ${status}).`,
-          path: ['createCoinEvent'],
-          locations: [{ line: 1, column: 43 }],
-          extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status, responseCode: status } },
-        },
-      ],
-    });
-    for (const internal of [...INTERNALS, '10.9.8.7', 'SQLSTATE', 'java.lang']) expect(text).not.toContain(internal);
-    // Operators still see what the upstream said.
-    expect(failureLine(gateway, from)).toMatchObject({ reason: 'http-status', upstream: { status, responseCode: status }, upstreamMessage: message });
-  });
+  ])(
+    'HTTP %i: the fixed message of UPSTREAM_UNAVAILABLE, no upstream text; the log keeps it',
+    async (status, message) => {
+      const from = gateway.logs.length;
+      gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(status, envelopeBody(status, message)) });
+      const response = await gateway.post({ query: CREATE, variables: { input: INPUT } });
+      const text = await response.text();
+      expect(JSON.parse(text)).toEqual({
+        data: null,
+        errors: [
+          {
+            message: `The coins API is unavailable (HTTP ${status}).`,
+            path: ['createCoinEvent'],
+            locations: [{ line: 1, column: 43 }],
+            extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status, responseCode: status } },
+          },
+        ],
+      });
+      for (const internal of [...INTERNALS, '10.9.8.7', 'SQLSTATE', 'java.lang']) expect(text).not.toContain(internal);
+      // Operators still see what the upstream said.
+      expect(failureLine(gateway, from)).toMatchObject({
+        reason: 'http-status',
+        upstream: { status, responseCode: status },
+        upstreamMessage: message,
+      });
+    },
+  );
 
   it('a 2xx success envelope whose payload is wrong: the fixed UPSTREAM_BAD_RESPONSE message, no upstream text', async () => {
     gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(200, envelopeBody(0, JDBC, { nope: true })) });
@@ -64,23 +71,43 @@ describe('upstream messages: what clients and logs get', () => {
   });
 
   it('a 4xx and a business rejection still pass the upstream reason on', async () => {
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(400, envelopeBody(400, 'amount must be positive')) });
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(200, envelopeBody(7, 'Company is suspended')) });
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(400, envelopeBody(400, 'amount must be positive')),
+    });
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(200, envelopeBody(7, 'Company is suspended')),
+    });
     const rejectedInput = await gateway.gql(CREATE, { input: INPUT });
     const rejected = await gateway.gql(CREATE, { input: INPUT });
     expect(rejectedInput.errors?.[0]).toMatchObject({
       message: 'The coins API rejected the input: amount must be positive',
-      extensions: { code: 'BAD_USER_INPUT', upstream: { status: 400, responseCode: 400, responseMessage: 'amount must be positive' } },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        upstream: { status: 400, responseCode: 400, responseMessage: 'amount must be positive' },
+      },
     });
     expect(rejected.errors?.[0]).toMatchObject({
       message: 'Company is suspended',
-      extensions: { code: 'UPSTREAM_REJECTED', upstream: { status: 200, responseCode: 7, responseMessage: 'Company is suspended' } },
+      extensions: {
+        code: 'UPSTREAM_REJECTED',
+        upstream: { status: 200, responseCode: 7, responseMessage: 'Company is suspended' },
+      },
     });
   });
 
   it.each([
-    ['the whole Authorization value', `Invalid header Authorization: ${AUTH}`, 'Invalid header Authorization: [redacted]'],
-    ['the bare token', `token ${TOKEN} is not valid for company CEKEKCARDS`, 'token [redacted] is not valid for company CEKEKCARDS'],
+    [
+      'the whole Authorization value',
+      `Invalid header Authorization: ${AUTH}`,
+      'Invalid header Authorization: [redacted]',
+    ],
+    [
+      'the bare token',
+      `token ${TOKEN} is not valid for company CEKEKCARDS`,
+      'token [redacted] is not valid for company CEKEKCARDS',
+    ],
   ])('a 4xx message echoing %s: redacted in the response and the log', async (_label, message, redacted) => {
     const from = gateway.logs.length;
     const logFrom = gateway.logText().length;
@@ -91,14 +118,23 @@ describe('upstream messages: what clients and logs get', () => {
       extensions: { code: 'BAD_USER_INPUT', upstream: { status: 422, responseCode: 422, responseMessage: redacted } },
     });
     expect(text).not.toContain(TOKEN);
-    expect(failureLine(gateway, from)).toMatchObject({ upstream: { responseMessage: redacted }, upstreamMessage: redacted });
+    expect(failureLine(gateway, from)).toMatchObject({
+      upstream: { responseMessage: redacted },
+      upstreamMessage: redacted,
+    });
     expect(gateway.logText().slice(logFrom)).not.toContain(TOKEN);
   });
 
   it('a business rejection and a 5xx echoing the token: redacted in both response and log', async () => {
     const logFrom = gateway.logText().length;
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(200, envelopeBody(3, `no company for ${AUTH}`)) });
-    gateway.sandbox.faults.inject({ path: CREATE_PATH, action: jsonReply(500, envelopeBody(500, `auth ${TOKEN} failed at ${STACK_LINE}`)) });
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(200, envelopeBody(3, `no company for ${AUTH}`)),
+    });
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(500, envelopeBody(500, `auth ${TOKEN} failed at ${STACK_LINE}`)),
+    });
     const rejected = await (await gateway.post({ query: CREATE, variables: { input: INPUT } })).text();
     const failed = await (await gateway.post({ query: CREATE, variables: { input: INPUT } })).text();
     expect(JSON.parse(rejected).errors[0].message).toBe('no company for [redacted]');

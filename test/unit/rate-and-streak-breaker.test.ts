@@ -2,7 +2,7 @@ import { CircuitState, circuitBreaker, handleAll, BrokenCircuitError } from 'coc
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RateAndStreakBreaker } from '../../src/upstream/rate-and-streak-breaker.js';
 
-// Issue 8, finding 4: with 10% of calls failing, five consecutive failures happen every few
+// With 10% of calls failing, five consecutive failures happen every few
 // seconds under load; the breaker opened and turned partial failure into an outage. It now opens
 // only when a streak (COINS_API_BREAKER_FAILURES) AND a failure rate over a window
 // (COINS_API_BREAKER_FAILURE_RATE over COINS_API_BREAKER_WINDOW_MS) both hold.

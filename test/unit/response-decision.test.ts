@@ -182,7 +182,7 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('decideResponse: which upstream messages clients may see (issue 8)', () => {
+describe('decideResponse: which upstream messages clients may see', () => {
   const AUTHORIZATION = 'Bearer s3cr3t-token';
   function thrown(res: HttpResponse, authorization?: string): UpstreamError {
     try {

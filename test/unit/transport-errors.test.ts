@@ -5,7 +5,7 @@ import { createDeadline } from '../../src/upstream/deadline.js';
 import { classifyTransportError } from '../../src/upstream/http-transport.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 
-// Issue 8, finding 8: with 1,100 idle client sockets under a 1,024 file limit, upstream connects
+// With 1,100 idle client sockets under a 1,024 file limit, upstream connects
 // failed with EMFILE and were reported as INTERNAL_SERVER_ERROR ("unexpected"). Local resource
 // exhaustion is its own reason, UPSTREAM_UNAVAILABLE and retryable for clients.
 
@@ -36,14 +36,17 @@ describe('classifyTransportError: local resource exhaustion', () => {
     expect(error.isUpstreamUnhealthy).toBe(false);
   });
 
-  it.each(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL'])('%s reaches clients as UPSTREAM_UNAVAILABLE, retryable, without internals', (code) => {
-    const mapped = toGraphQLError(classify(systemError(code))) as GraphQLError;
-    expect(mapped).toBeInstanceOf(GraphQLError);
-    expect({ message: mapped.message, extensions: mapped.extensions }).toEqual({
-      message: 'The gateway has no connection free for the coins API right now; retry shortly.',
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },
-    });
-  });
+  it.each(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL'])(
+    '%s reaches clients as UPSTREAM_UNAVAILABLE, retryable, without internals',
+    (code) => {
+      const mapped = toGraphQLError(classify(systemError(code))) as GraphQLError;
+      expect(mapped).toBeInstanceOf(GraphQLError);
+      expect({ message: mapped.message, extensions: mapped.extensions }).toEqual({
+        message: 'The gateway has no connection free for the coins API right now; retry shortly.',
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },
+      });
+    },
+  );
 
   it('a connection reset stays reason connection (the upstream side), an unknown error passes through', () => {
     expect((classify(systemError('ECONNRESET', 'read')) as UpstreamError).reason).toBe('connection');
