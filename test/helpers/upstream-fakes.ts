@@ -46,7 +46,14 @@ export function answer(status: number, body: string, headers: HttpResponse['head
 
 /** The real resilience policies with test-friendly defaults: a breaker that does not open. */
 export function testResilience(overrides: Partial<ResilienceOptions> = {}): UpstreamResilience {
-  return createResilience({ retries: 2, breakerFailures: 1000, breakerCooldownMs: 10_000, ...overrides });
+  return createResilience({
+    retries: 2,
+    breakerFailures: 1000,
+    breakerCooldownMs: 10_000,
+    breakerFailureRate: 0.5,
+    breakerWindowMs: 10_000,
+    ...overrides,
+  });
 }
 
 /** A real pino logger writing into memory: parsed lines, and the raw text to search for secrets. */
