@@ -291,7 +291,7 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
         extensions: {
           code: 'UPSTREAM_UNAVAILABLE',
           retryable: true,
-          upstream: { status: 503, responseCode: 503, responseMessage: 'Service Unavailable' },
+          upstream: { status: 503, responseCode: 503 },
           serviceName: 'coins',
         },
       })),

@@ -38,6 +38,8 @@ describe('metrics after a known sequence of operations', () => {
       METRICS_PORT: '0',
       COINS_API_RETRIES: '2',
       COINS_API_BREAKER_FAILURES: '2',
+      // The breaker also needs this share of failed calls: the 2 failures below come after 4 answered calls.
+      COINS_API_BREAKER_FAILURE_RATE: '0.3',
       COINS_API_BREAKER_COOLDOWN_MS: String(COOLDOWN_MS),
     },
     { resetSandboxBeforeEach: false },
