@@ -16,9 +16,9 @@ import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js
 import { useJsonOnlyPosts } from './server/json-only-posts.js';
 import { useReadiness } from './server/readiness.js';
 import { useRequestBodyLimit } from './server/request-body-limit.js';
+import { useShutdownGate } from './server/shutdown-gate.js';
 import { useUnsafeIdVariablesRefused } from './unsafe-id-variables.js';
 import { useUpstreamBudget } from './upstream-budget.js';
-import { useShutdownGate } from './server/shutdown-gate.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {
