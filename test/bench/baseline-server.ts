@@ -1,7 +1,9 @@
-// The floor for a yoga resolver: a minimal hand-written graphql-yoga server with ONE resolver,
-// createCoinEvent, making the same undici call as the gateway (a keep-alive Pool of the same size,
-// request(), JSON.parse the body, return the payload). No validation, no error mapping, no
-// resilience, no logging. Same SDL subset as the gateway's schema.
+// The floor for a yoga resolver: a minimal hand-written graphql-yoga server whose resolvers make
+// the same undici calls as the gateway (a keep-alive Pool of the same size, request(), JSON.parse
+// the body, return the payload). No validation, no error mapping, no resilience, no logging. Same
+// SDL subset as the gateway's schema. The operations of the mixed workload are implemented the
+// naive way: allocateCoins' balance is one more call, coinEvents is one call per id (repeats
+// included, all at once): no DataLoader, no deduplication, no bound on the fan-out.
 //
 // Run by test/bench/run.ts in its own process:
 //   UPSTREAM_URL=http://127.0.0.1:PORT node --import tsx test/bench/baseline-server.ts
@@ -42,11 +44,31 @@ const typeDefs = /* GraphQL */ `
     event: String!
     amount: Int!
   }
+  type CoinBalance {
+    userId: ID!
+    coins: Int!
+  }
+  input AllocateCoinsInput {
+    companyId: String!
+    event: String!
+    requestId: ID!
+    userId: ID!
+  }
+  type CoinAllocation {
+    requestId: ID!
+    companyId: String!
+    event: String!
+    userId: ID!
+    message: String!
+    balance: CoinBalance!
+  }
   type Query {
     coinEvent(coinConfigId: ID!): CoinConfig
+    coinEvents(coinConfigIds: [ID!]!): [CoinConfig]!
   }
   type Mutation {
     createCoinEvent(input: CreateCoinEventInput!): CoinConfig!
+    allocateCoins(input: AllocateCoinsInput!): CoinAllocation!
   }
 `;
 
@@ -57,33 +79,78 @@ interface CreateInput {
   amount: number;
 }
 
-const createPath = `${upstream.pathname.replace(/\/+$/, '')}/api/v0/enkash-coins/create-coins-config`;
+interface AllocateInput {
+  companyId: string;
+  event: string;
+  requestId: string;
+  userId: string;
+}
+
+interface Context {
+  request: Request;
+}
+
+const prefix = upstream.pathname.replace(/\/+$/, '');
+const coinsPath = `${prefix}/api/v0/enkash-coins`;
+
+/** One upstream call, the way a first resolver is written: send, parse the envelope, return the payload. */
+async function call(context: Context, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const { body: responseBody } = await pool.request({
+    method,
+    path,
+    headers: {
+      accept: 'application/json',
+      authorization: context.request.headers.get('authorization') ?? '',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const envelope = JSON.parse(await responseBody.text()) as { payload: unknown };
+  return envelope.payload;
+}
+
+const getCoinConfig = (context: Context, id: string) => call(context, 'GET', `${coinsPath}/${encodeURIComponent(id)}`);
 
 const yoga = createYoga({
   schema: createSchema({
     typeDefs,
     resolvers: {
+      Query: {
+        coinEvent: (_root: unknown, args: { coinConfigId: string }, context: Context) =>
+          getCoinConfig(context, args.coinConfigId),
+        coinEvents: (_root: unknown, args: { coinConfigIds: string[] }, context: Context) =>
+          Promise.all(args.coinConfigIds.map((id) => getCoinConfig(context, id))),
+      },
       Mutation: {
-        createCoinEvent: async (_root: unknown, args: { input: CreateInput }, context: { request: Request }) => {
+        createCoinEvent: (_root: unknown, args: { input: CreateInput }, context: Context) => {
           const { input } = args;
-          const { body } = await pool.request({
-            method: 'POST',
-            path: createPath,
-            headers: {
-              accept: 'application/json',
-              authorization: context.request.headers.get('authorization') ?? '',
-              'content-type': 'application/json',
-            },
-            body: JSON.stringify({
-              configuration: input.configuration,
-              companyId: input.companyId,
-              event: input.event,
-              amount: input.amount,
-            }),
+          return call(context, 'POST', `${coinsPath}/create-coins-config`, {
+            configuration: input.configuration,
+            companyId: input.companyId,
+            event: input.event,
+            amount: input.amount,
           });
-          const envelope = JSON.parse(await body.text()) as { payload: unknown };
-          return envelope.payload;
         },
+        allocateCoins: async (_root: unknown, args: { input: AllocateInput }, context: Context) => {
+          const { input } = args;
+          const message = await call(context, 'POST', `${coinsPath}/allocate-coin`, {
+            companyId: input.companyId,
+            event: input.event,
+            requestId: input.requestId,
+            userId: input.userId,
+          });
+          return { ...input, message };
+        },
+      },
+      CoinAllocation: {
+        balance: async (allocation: AllocateInput, _args: unknown, context: Context) => ({
+          userId: allocation.userId,
+          coins: await call(
+            context,
+            'GET',
+            `${prefix}/api/v0/coins/balance?userId=${encodeURIComponent(allocation.userId)}`,
+          ),
+        }),
       },
     },
   }),
