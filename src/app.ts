@@ -4,6 +4,9 @@ import { createGateway, type Gateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
 import type { Tracing } from './observability/tracing.js';
+import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
+import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
+import { createRedisStore } from './shared-state/redis-store.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
 import { createServiceTokenManager, type ServiceTokenManager } from './upstream/oauth/service-token.js';
@@ -31,12 +34,23 @@ export function createApp(
   sandboxMode: boolean,
   tracing?: Tracing,
 ): App {
-  const transport = createHttpTransport({
+  // Optional: without REDIS_URL every replica keeps its own state, as a single process does.
+  const store = config.redisUrl
+    ? createRedisStore({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger })
+    : undefined;
+  const directTransport = createHttpTransport({
     baseUrl: upstreamUrl,
     maxConnections: config.maxConnections,
     maxBodyBytes: config.maxBodyBytes,
     timeoutMs: config.coinsApiTimeoutMs,
   });
+  const transport =
+    config.upstreamRateLimitPerSecond > 0
+      ? withUpstreamRateLimit(
+          directTransport,
+          createUpstreamRateLimit({ perSecond: config.upstreamRateLimitPerSecond, store }),
+        )
+      : directTransport;
   const resilience = createResilience({
     retries: config.coinsApiRetries,
     breakerFailures: config.breakerFailures,
@@ -64,6 +78,10 @@ export function createApp(
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,
     sandboxMode,
     corsOrigins: config.corsOrigins,
+    callerRateLimit:
+      config.rateLimitOperations > 0
+        ? createCallerRateLimit({ operations: config.rateLimitOperations, windowMs: config.rateLimitWindowMs, store })
+        : undefined,
     // Rejected service credentials stay rejected until a restart: this replica cannot serve.
     isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
     observability,
@@ -76,7 +94,7 @@ export function createApp(
     },
     observability,
     close: async () => {
-      await Promise.all([transport.close(), service?.transport.close()]);
+      await Promise.all([transport.close(), service?.transport.close(), store?.close()]);
       await observability.shutdown();
     },
   };

@@ -96,6 +96,28 @@ const otlpProtocol = (name: string) =>
     .optional()
     .transform((value) => (value ? value : undefined));
 
+/** redis:// or rediss:// (TLS); a password in it is allowed (it is never echoed). */
+const redisUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      // Not echoed: a Redis URL usually carries its password.
+      if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a redis:// or rediss:// URL with a host` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
   HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
@@ -143,6 +165,11 @@ const EnvSchema = z.object({
     .optional(),
   OTEL_SERVICE_NAME: z.string().trim().optional().transform((value) => (value ? value : 'coins-gateway')),
   COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
+  REDIS_URL: redisUrl('REDIS_URL'),
+  REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 200, 1, 60_000),
+  RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),
+  RATE_LIMIT_WINDOW_MS: integer('RATE_LIMIT_WINDOW_MS', 60_000, 1_000, 86_400_000),
+  UPSTREAM_RATE_LIMIT_PER_SECOND: integer('UPSTREAM_RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: (issue) => `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(issue.input)}"`,
@@ -182,6 +209,16 @@ export interface Config {
   readonly metricsPort: number | undefined;
   /** undefined: tracing off (no OTLP endpoint configured), and the OpenTelemetry SDK is never loaded. */
   readonly tracing: TracingConfig | undefined;
+  /** Set: state shared by every replica lives in this Redis; unset: everything is per process. */
+  readonly redisUrl: string | undefined;
+  /** No Redis operation is waited on longer than this; then the per-process state serves. */
+  readonly redisTimeoutMs: number;
+  /** Operations per caller per window; 0 = no per-caller limit. */
+  readonly rateLimitOperations: number;
+  /** The per-caller window (whole seconds). */
+  readonly rateLimitWindowMs: number;
+  /** Upstream calls per second across all replicas; 0 = no cap. */
+  readonly upstreamRateLimitPerSecond: number;
 }
 
 /** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
@@ -217,6 +254,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');
   }
+  if (e.RATE_LIMIT_WINDOW_MS % 1000 !== 0) {
+    problems.push(`RATE_LIMIT_WINDOW_MS must be whole seconds (a multiple of 1000), got "${e.RATE_LIMIT_WINDOW_MS}"`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -241,6 +281,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
     metricsPort: e.METRICS_PORT,
     tracing: tracingConfig(e),
+    redisUrl: e.REDIS_URL,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    rateLimitOperations: e.RATE_LIMIT_OPERATIONS,
+    rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
+    upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
   });
 }
 

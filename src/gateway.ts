@@ -11,6 +11,8 @@ import { useObservability } from './observability/use-observability.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { useOrderedExecution } from './protocol/ordered-execution.js';
 import { useVariableIssues } from './protocol/variable-issues.js';
+import type { CallerRateLimit } from './rate-limit/caller-rate-limit.js';
+import { useCallerRateLimit } from './rate-limit/use-caller-rate-limit.js';
 import { schema } from './schema/index.js';
 import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js';
 import { useJsonOnlyPosts } from './server/json-only-posts.js';
@@ -39,6 +41,8 @@ export interface GatewayOptions {
   observability: Observability;
   /** True once shutdown began: new requests get 503 SHUTTING_DOWN, responses close their connection. */
   isShuttingDown?: () => boolean;
+  /** RATE_LIMIT_OPERATIONS per caller. @default no limit */
+  callerRateLimit?: CallerRateLimit;
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
@@ -100,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useVariableIssues(),
       ...operationLimitPlugins(),
       useReadiness(options.isReady),
+      ...(options.callerRateLimit ? [useCallerRateLimit(options.callerRateLimit)] : []),
       useVaryOnOrigin(),
       useJsonOnlyPosts(),
       // Input first: an operation refused for its variables is not counted against the budget.

@@ -13,7 +13,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** HTTP 2xx with a non-zero response code: the upstream refused for a business reason. */
   UPSTREAM_REJECTED: 'UPSTREAM_REJECTED',
-  /** The upstream answered 429. */
+  /** The upstream answered 429, or a gateway rate limit (per caller, or partner-wide) was reached. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** No complete upstream response within the deadline. */
   UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',

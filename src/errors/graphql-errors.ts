@@ -51,3 +51,19 @@ export function shuttingDown(): GraphQLError {
     extensions: { code: ErrorCode.SHUTTING_DOWN, retryable: true },
   });
 }
+
+/**
+ * The caller's own rate limit (RATE_LIMIT_OPERATIONS) is used up: the operation is not run.
+ * HTTP 429 with Retry-After for clients that accept application/graphql-response+json; 200 for
+ * application/json-only clients (`spec: true`), like every other request error here.
+ */
+export function callerRateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Rate limit reached: retry in ${retryAfterSeconds} s.`, {
+    extensions: {
+      code: ErrorCode.RATE_LIMITED,
+      retryable: true,
+      retryAfter: retryAfterSeconds,
+      http: { status: 429, spec: true, headers: { 'retry-after': String(retryAfterSeconds) } },
+    },
+  });
+}

@@ -47,6 +47,11 @@ function describe(error: UpstreamError): { code: ErrorCode; message: string } {
         code: ErrorCode.UPSTREAM_AUTH_FAILED,
         message: "The coins API refused the gateway's own credentials; an operator must fix them.",
       };
+    case 'rate-limited':
+      return {
+        code: ErrorCode.RATE_LIMITED,
+        message: 'The gateway is at its call rate for the coins API; retry later.',
+      };
     case 'rejected':
       return { code: ErrorCode.UPSTREAM_REJECTED, message: upstreamSaid || 'The coins API rejected the request.' };
     case 'http-status':

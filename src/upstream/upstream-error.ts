@@ -21,7 +21,9 @@ export type UpstreamFailureReason =
   /** The answer was not JSON, empty, too large, or not the documented envelope/payload. */
   | 'bad-response'
   /** Service mode: the token endpoint refused the gateway's credentials, or a renewed token got a 401. */
-  | 'auth-failed';
+  | 'auth-failed'
+  /** The gateway's own partner-wide cap (UPSTREAM_RATE_LIMIT_PER_SECOND) had no slot before the deadline: not sent. */
+  | 'rate-limited';
 
 /**
  * What the upstream said, when it said anything. Safe to show to clients: responseMessage is
@@ -36,7 +38,7 @@ export interface UpstreamAnswer {
 export interface UpstreamErrorInit {
   reason: UpstreamFailureReason;
   answer?: UpstreamAnswer;
-  /** Seconds from a Retry-After header (429/503), when the upstream gave one. */
+  /** Seconds from a Retry-After header (429/503), when the upstream gave one; or until a slot of the partner-wide cap frees. */
   retryAfterSeconds?: number;
   /** The upstream's response_message whatever the status, credential redacted: for the log only. */
   upstreamMessage?: string;

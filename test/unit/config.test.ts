@@ -39,6 +39,11 @@ describe('loadConfig', () => {
       serviceCredentials: undefined,
       metricsPort: 9464,
       tracing: undefined,
+      redisUrl: undefined,
+      redisTimeoutMs: 200,
+      rateLimitOperations: 0,
+      rateLimitWindowMs: 60_000,
+      upstreamRateLimitPerSecond: 0,
     });
   });
 
@@ -94,6 +99,11 @@ describe('loadConfig', () => {
       serviceCredentials: undefined,
       metricsPort: 9100,
       tracing: { url: 'https://otel.example.com/traces', protocol: 'http/json', serviceName: 'coins-gateway-eu' },
+      redisUrl: undefined,
+      redisTimeoutMs: 200,
+      rateLimitOperations: 0,
+      rateLimitWindowMs: 60_000,
+      upstreamRateLimitPerSecond: 0,
     });
   });
 

@@ -1,0 +1,121 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * The Redis connection shared state lives in (REDIS_URL). Redis is a helper, never a dependency:
+ * every use goes through `attempt`, which never waits longer than REDIS_TIMEOUT_MS and, when
+ * Redis is down or slow, tells the caller to use its per-process state instead. The outage is
+ * logged once (and once more when Redis is back); ioredis reconnects by itself.
+ */
+export interface RedisStore {
+  /** The client, for libraries that take one (rate-limiter-flexible, redis-semaphore). */
+  readonly client: Redis;
+  /** Prefix of every key this gateway writes (`coins-gateway:`). */
+  readonly keyPrefix: string;
+  /**
+   * True when commands can be sent now. Only while the very first connection is being made does
+   * it wait (at most the timeout), so the first operations after start-up already share state.
+   */
+  usable(): Promise<boolean>;
+  /** Runs `operation`; `{ ok: false }` when Redis failed, timed out or is not connected. */
+  attempt<T>(operation: (client: Redis) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }>;
+  /** For operations run by a library: record a Redis failure it reported (logged once per outage). */
+  reportFailure(error: unknown): void;
+  /** For operations run by a library: record that Redis answered. */
+  reportSuccess(): void;
+  close(): Promise<void>;
+}
+
+export interface RedisStoreOptions {
+  url: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+export const KEY_PREFIX = 'coins-gateway:';
+/** Reconnect attempts back off up to this (ioredis retries forever). */
+const MAX_RECONNECT_DELAY_MS = 2_000;
+
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const logger = options.logger.child({ component: 'redis' });
+  const client = new Redis(options.url, {
+    // A command is answered within the timeout or fails: nothing waits on a slow Redis.
+    commandTimeout: options.timeoutMs,
+    connectTimeout: Math.max(options.timeoutMs, 1_000),
+    // While disconnected, commands fail at once instead of queueing until Redis is back.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
+    lazyConnect: false,
+  });
+  let degraded = false;
+  let everReady = false;
+  const firstReady = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+
+  function reportFailure(error: unknown): void {
+    if (degraded) return;
+    degraded = true;
+    logger.warn(
+      { event: 'redis_unavailable', detail: describe(error) },
+      'Redis is unavailable or slow: serving with per-process state until it is back',
+    );
+  }
+
+  function reportSuccess(): void {
+    if (!degraded) return;
+    degraded = false;
+    logger.info({ event: 'redis_recovered' }, 'Redis is back: shared state is used again');
+  }
+
+  // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
+  client.on('error', reportFailure);
+  client.on('end', () => reportFailure(new Error('connection ended')));
+  client.on('ready', () => {
+    everReady = true;
+    reportSuccess();
+  });
+
+  async function usable(): Promise<boolean> {
+    if (client.status === 'ready') return true;
+    if (!everReady && (client.status === 'connecting' || client.status === 'connect' || client.status === 'wait')) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.timeoutMs);
+      });
+      await Promise.race([firstReady, timedOut]);
+      clearTimeout(timer);
+      // Read again: the status changed while waiting (TypeScript narrowed it before the wait).
+      if ((client.status as string) === 'ready') return true;
+    }
+    reportFailure(new Error(`connection ${client.status}`));
+    return false;
+  }
+
+  return {
+    client,
+    keyPrefix: KEY_PREFIX,
+    usable,
+    async attempt(operation) {
+      if (!(await usable())) return { ok: false };
+      try {
+        const value = await operation(client);
+        reportSuccess();
+        return { ok: true, value };
+      } catch (error) {
+        reportFailure(error);
+        return { ok: false };
+      }
+    },
+    reportFailure,
+    reportSuccess,
+    async close() {
+      client.disconnect();
+    },
+  };
+}
+
+/** An error's message without any URL (a Redis URL may carry a password). */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/rediss?:\/\/\S+/g, 'redis://…');
+}

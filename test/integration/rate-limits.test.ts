@@ -1,0 +1,245 @@
+// Per-caller and partner-wide rate limits, across three in-process replicas sharing a real
+// redis-server and one sandbox upstream; and per process without Redis.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { balancePath } from '../helpers/upstream-paths.js';
+
+const BALANCE = '{ coinBalance(userId: "U1") { userId coins } }';
+const BALANCE_DATA = { coinBalance: { userId: 'U1', coins: 0 } };
+const CALLER_A = 'Bearer caller-a';
+const CALLER_B = 'Bearer caller-b';
+
+async function startReplicas(
+  count: number,
+  env: Record<string, string>,
+  sandbox: SandboxServer,
+): Promise<TestGateway[]> {
+  return Promise.all(Array.from({ length: count }, () => startTestGateway(env, { sandbox })));
+}
+
+/** Arrival times (Date.now()) of the API requests the sandbox records from now on. */
+function recordArrivals(sandbox: SandboxServer): number[] {
+  const times: number[] = [];
+  const requests = sandbox.requests;
+  const push = requests.push;
+  requests.push = function (...items) {
+    for (let i = 0; i < items.length; i += 1) times.push(Date.now());
+    return push.apply(this, items);
+  };
+  return times;
+}
+
+/** The most arrivals within any window of `windowMs` (sliding, starting at each arrival). */
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let start = 0; start < sorted.length; start += 1) {
+    let end = start;
+    while (end < sorted.length && (sorted[end] as number) < (sorted[start] as number) + windowMs) end += 1;
+    most = Math.max(most, end - start);
+  }
+  return most;
+}
+
+describe('per-caller rate limit shared by three replicas (Redis)', () => {
+  let redis: TestRedis;
+  let sandbox: SandboxServer;
+  let replicas: TestGateway[];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    sandbox = await startSandbox();
+    replicas = await startReplicas(
+      3,
+      { REDIS_URL: redis.url, RATE_LIMIT_OPERATIONS: '3', RATE_LIMIT_WINDOW_MS: '60000' },
+      sandbox,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await sandbox.close();
+    await redis.stop();
+  });
+
+  it('lets a caller run RATE_LIMIT_OPERATIONS operations on any replicas, then refuses before any upstream call', async () => {
+    const answers: Response[] = [];
+    for (const replica of [...replicas, replicas[0] as TestGateway]) {
+      answers.push(await replica.post({ query: BALANCE }, { authorization: CALLER_A }));
+    }
+    const bodies = await Promise.all(answers.map((answer) => answer.json()));
+    expect(bodies.slice(0, 3)).toEqual([{ data: BALANCE_DATA }, { data: BALANCE_DATA }, { data: BALANCE_DATA }]);
+    expect(answers.slice(0, 3).map((answer) => answer.headers.get('ratelimit-remaining'))).toEqual(['2', '1', '0']);
+    for (const answer of answers) {
+      expect(answer.headers.get('ratelimit-limit')).toBe('3');
+      expect(answer.headers.get('ratelimit-policy')).toBe('3;w=60');
+      const reset = Number(answer.headers.get('ratelimit-reset'));
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(60);
+    }
+
+    const refused = answers[3] as Response;
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(refused.status).toBe(429);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(bodies[3]).toEqual({
+      errors: [
+        {
+          message: `Rate limit reached: retry in ${retryAfter} s.`,
+          extensions: { code: 'RATE_LIMITED', retryable: true, retryAfter },
+        },
+      ],
+    });
+    // Three operations reached the upstream, the refused fourth did not.
+    expect(upstreamCalls(sandbox)).toEqual(Array(3).fill(`GET ${balancePath('U1')}`));
+  });
+
+  it('leaves other callers unaffected', async () => {
+    sandbox.reset();
+    for (const replica of replicas) {
+      expect(await replica.gql(BALANCE, undefined, { authorization: CALLER_B })).toEqual({ data: BALANCE_DATA });
+    }
+    // caller A is still over its limit, on every replica
+    for (const replica of replicas) {
+      const answer = await replica.gql(BALANCE, undefined, { authorization: CALLER_A });
+      expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
+    }
+    expect(upstreamCalls(sandbox)).toHaveLength(3);
+  });
+
+  it('answers application/json-only clients with HTTP 200 and the same error', async () => {
+    const answer = await (replicas[1] as TestGateway).post(
+      { query: BALANCE },
+      { authorization: CALLER_A, accept: 'application/json' },
+    );
+    expect(answer.status).toBe(200);
+    expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await answer.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors.map((error) => error.extensions.code)).toEqual(['RATE_LIMITED']);
+  });
+
+  it('keeps the counts in Redis, under a hash of the Authorization value (never the credential)', async () => {
+    const keys = await redis.client.keys('coins-gateway:rate-limit:caller:*');
+    expect(keys.length).toBe(2);
+    for (const key of keys) {
+      expect(key).toMatch(/^coins-gateway:rate-limit:caller:auth:[A-Za-z0-9_-]{43}$/);
+      expect(key).not.toContain('caller-a');
+      expect(key).not.toContain('caller-b');
+    }
+  });
+});
+
+describe('per-caller rate limit without Redis', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_OPERATIONS: '2', RATE_LIMIT_WINDOW_MS: '1000' });
+  });
+  afterAll(() => gateway.close());
+
+  it('counts per process, and the window resets', async () => {
+    expect(await gateway.gql(BALANCE, undefined, { authorization: CALLER_A })).toEqual({ data: BALANCE_DATA });
+    expect(await gateway.gql(BALANCE, undefined, { authorization: CALLER_A })).toEqual({ data: BALANCE_DATA });
+    const refused = await gateway.gql(BALANCE, undefined, { authorization: CALLER_A });
+    expect(refused.errors?.map((error) => [error.extensions?.code, error.extensions?.retryAfter])).toEqual([
+      ['RATE_LIMITED', 1],
+    ]);
+    // A request without Authorization is counted by its address, apart from caller A.
+    expect(await gateway.gql('{ __typename }', undefined, { authorization: null })).toEqual({
+      data: { __typename: 'Query' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await gateway.gql(BALANCE, undefined, { authorization: CALLER_A })).toEqual({ data: BALANCE_DATA });
+    expect(upstreamCalls(gateway.sandbox)).toHaveLength(3);
+  });
+
+  it('sends no RateLimit headers when the limit is off', async () => {
+    const plain = await startTestGateway({}, { sandbox: gateway.sandbox });
+    try {
+      const answer = await plain.post({ query: BALANCE });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('ratelimit-limit')).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across three replicas', () => {
+  let redis: TestRedis;
+  let sandbox: SandboxServer;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    sandbox.reset();
+    // The previous test's calls would still be in the shared one-second log.
+    await redis.client.flushall();
+  });
+
+  let replicas: TestGateway[] = [];
+  afterEach(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    replicas = [];
+  });
+
+  it('never lets more than the cap reach the upstream in any second; calls beyond it wait and succeed', async () => {
+    replicas = await startReplicas(3, { REDIS_URL: redis.url, UPSTREAM_RATE_LIMIT_PER_SECOND: '5' }, sandbox);
+    const arrivals = recordArrivals(sandbox);
+    const started = Date.now();
+    // 15 operations at once, 5 per replica: at 5 calls/s they take at least 2 s.
+    const answers = await Promise.all(
+      replicas.flatMap((replica) => Array.from({ length: 5 }, () => replica.gql(BALANCE))),
+    );
+    const elapsed = Date.now() - started;
+    expect(answers).toEqual(Array(15).fill({ data: BALANCE_DATA }));
+    expect(arrivals).toHaveLength(15);
+    // 950 ms rather than 1000: a call admitted just after a second ends may arrive a few ms early
+    // relative to the one it replaces (loopback jitter), which says nothing about the cap.
+    expect(maxInWindow(arrivals, 950)).toBeLessThanOrEqual(5);
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
+    expect(elapsed).toBeLessThan(8_000);
+  });
+
+  it('fails RATE_LIMITED (retryAfter) without calling the upstream when no slot frees before the deadline', async () => {
+    replicas = await startReplicas(
+      1,
+      { REDIS_URL: redis.url, UPSTREAM_RATE_LIMIT_PER_SECOND: '2', COINS_API_TIMEOUT_MS: '300' },
+      sandbox,
+    );
+    const answers = await Promise.all(Array.from({ length: 6 }, () => (replicas[0] as TestGateway).gql(BALANCE)));
+    const ok = answers.filter((answer) => answer.errors === undefined);
+    const limited = answers.filter((answer) => answer.errors !== undefined);
+    expect(ok).toEqual(Array(2).fill({ data: BALANCE_DATA }));
+    expect(limited).toEqual(
+      Array(4).fill({
+        data: { coinBalance: null },
+        errors: [
+          {
+            message: 'The gateway is at its call rate for the coins API; retry later.',
+            path: ['coinBalance'],
+            locations: [{ line: 1, column: 3 }],
+            extensions: { code: 'RATE_LIMITED', retryable: true, retryAfter: 1 },
+          },
+        ],
+      }),
+    );
+    expect(upstreamCalls(sandbox)).toHaveLength(2);
+  });
+
+  it('caps each process on its own without Redis', async () => {
+    replicas = await startReplicas(1, { UPSTREAM_RATE_LIMIT_PER_SECOND: '3' }, sandbox);
+    const arrivals = recordArrivals(sandbox);
+    const answers = await Promise.all(Array.from({ length: 7 }, () => (replicas[0] as TestGateway).gql(BALANCE)));
+    expect(answers).toEqual(Array(7).fill({ data: BALANCE_DATA }));
+    expect(maxInWindow(arrivals, 950)).toBeLessThanOrEqual(3);
+  });
+});

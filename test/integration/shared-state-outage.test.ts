@@ -1,0 +1,88 @@
+// Redis is a helper, never a dependency: replicas keep serving while it is down or frozen, wait
+// on it no longer than REDIS_TIMEOUT_MS, log the outage once, and use it again when it is back.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+
+const BALANCE = '{ coinBalance(userId: "U1") { userId coins } }';
+const BALANCE_DATA = { coinBalance: { userId: 'U1', coins: 0 } };
+const ENV = {
+  REDIS_TIMEOUT_MS: '100',
+  RATE_LIMIT_OPERATIONS: '1000',
+  UPSTREAM_RATE_LIMIT_PER_SECOND: '1000',
+};
+
+const events = (replica: TestGateway, event: string) => replica.logs.filter((line) => line.event === event);
+
+/** Bounded: polls every 50 ms for at most `timeoutMs`. */
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('Redis down or slow', () => {
+  let redis: TestRedis;
+  let sandbox: SandboxServer;
+  let replicas: TestGateway[];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    sandbox = await startSandbox();
+    replicas = await Promise.all([1, 2].map(() => startTestGateway({ ...ENV, REDIS_URL: redis.url }, { sandbox })));
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await sandbox.close();
+    await redis.stop();
+  });
+
+  const runEverywhere = (times: number) =>
+    Promise.all(replicas.flatMap((replica) => Array.from({ length: times }, () => replica.gql(BALANCE))));
+
+  it('keeps serving when Redis is killed mid-run, logs it once per replica, and uses Redis again when it is back', async () => {
+    expect(await runEverywhere(3)).toEqual(Array(6).fill({ data: BALANCE_DATA }));
+    expect(await redis.client.keys('coins-gateway:rate-limit:*')).toHaveLength(2);
+
+    await redis.kill();
+    for (let round = 0; round < 3; round += 1) {
+      expect(await runEverywhere(5)).toEqual(Array(10).fill({ data: BALANCE_DATA }));
+    }
+    for (const replica of replicas) {
+      expect(events(replica, 'redis_unavailable')).toHaveLength(1);
+      expect(events(replica, 'redis_unavailable')[0]).toMatchObject({ level: 40, component: 'redis' });
+    }
+
+    await redis.restart();
+    await eventually(() => replicas.every((replica) => events(replica, 'redis_recovered').length === 1));
+    expect(await runEverywhere(2)).toEqual(Array(4).fill({ data: BALANCE_DATA }));
+    // The shared counters and the upstream log are in the new (empty) Redis again.
+    expect((await redis.client.keys('coins-gateway:rate-limit:*')).sort()).toEqual([
+      expect.stringMatching(/^coins-gateway:rate-limit:caller:auth:/),
+      'coins-gateway:rate-limit:upstream',
+    ]);
+    for (const replica of replicas) expect(events(replica, 'redis_unavailable')).toHaveLength(1);
+  });
+
+  it('never waits on a frozen Redis longer than REDIS_TIMEOUT_MS per operation', async () => {
+    redis.pause();
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(replicas.map((replica) => replica.gql(BALANCE)));
+      const elapsed = Date.now() - started;
+      expect(answers).toEqual(Array(2).fill({ data: BALANCE_DATA }));
+      // Two Redis operations (caller limit, upstream cap), 100 ms each at most, plus the call.
+      expect(elapsed).toBeLessThan(1_000);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => {
+      await replicas[0]?.gql(BALANCE);
+      return (replicas[0]?.logs ?? []).filter((line) => line.event === 'redis_recovered').length === 2;
+    });
+  });
+});
