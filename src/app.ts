@@ -34,9 +34,22 @@ export function createApp(
   sandboxMode: boolean,
   tracing?: Tracing,
 ): App {
+  const resilience = createResilience({
+    retries: config.coinsApiRetries,
+    breakerFailures: config.breakerFailures,
+    breakerCooldownMs: config.breakerCooldownMs,
+    breakerFailureRate: config.breakerFailureRate,
+    breakerWindowMs: config.breakerWindowMs,
+  });
+  const observability = createObservability({ logger, tracing, breakerState: resilience.breakerState });
   // Optional: without REDIS_URL every replica keeps its own state, as a single process does.
   const store = config.redisUrl
-    ? createRedisStore({ url: config.redisUrl, timeoutMs: config.redisTimeoutMs, logger })
+    ? createRedisStore({
+        url: config.redisUrl,
+        timeoutMs: config.redisTimeoutMs,
+        logger,
+        registry: observability.metrics.registry,
+      })
     : undefined;
   const directTransport = createHttpTransport({
     baseUrl: upstreamUrl,
@@ -51,14 +64,6 @@ export function createApp(
           createUpstreamRateLimit({ perSecond: config.upstreamRateLimitPerSecond, store }),
         )
       : directTransport;
-  const resilience = createResilience({
-    retries: config.coinsApiRetries,
-    breakerFailures: config.breakerFailures,
-    breakerCooldownMs: config.breakerCooldownMs,
-    breakerFailureRate: config.breakerFailureRate,
-    breakerWindowMs: config.breakerWindowMs,
-  });
-  const observability = createObservability({ logger, tracing, breakerState: resilience.breakerState });
   const coins = createCoinsClient({
     transport,
     resilience,

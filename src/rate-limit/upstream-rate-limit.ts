@@ -20,7 +20,14 @@ export interface UpstreamRateLimitOptions {
   store?: RedisStore;
 }
 
-const WINDOW_MS = 1_000;
+/**
+ * The quota is per second as the upstream counts arrivals; a call let through here arrives a few
+ * ms to tens of ms later (a new connection, a busy event loop), so two calls let through 1000 ms
+ * apart may arrive 950 ms apart. Each call therefore holds its slot for 1.1 s: the upstream sees
+ * at most N in any second unless dispatch-to-arrival times differ by more than 100 ms. Costs 10%
+ * of the quota's throughput.
+ */
+const WINDOW_MS = 1_100;
 /** Spreads waiters that were told the same wait, so they do not all retry at the same moment. */
 const MAX_JITTER_MS = 10;
 

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.js';
 
 /**
@@ -30,6 +31,8 @@ export interface RedisStoreOptions {
   url: string;
   timeoutMs: number;
   logger: Logger;
+  /** The app's metrics registry: coins_gateway_redis_available and coins_gateway_redis_fallbacks_total. */
+  registry?: Registry;
 }
 
 export const KEY_PREFIX = 'coins-gateway:';
@@ -49,10 +52,33 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     lazyConnect: false,
   });
   let degraded = false;
+  const fallbacks = options.registry
+    ? new Counter({
+        name: 'coins_gateway_redis_fallbacks_total',
+        help: 'Shared-state operations served from per-process state because Redis was down or slower than REDIS_TIMEOUT_MS',
+        registers: [options.registry],
+      })
+    : undefined;
+  if (options.registry) {
+    new Gauge({
+      name: 'coins_gateway_redis_available',
+      help: '1 while Redis answers (shared state in use), 0 while this replica serves from per-process state',
+      registers: [options.registry],
+      collect() {
+        this.set(degraded ? 0 : 1);
+      },
+    });
+  }
   let everReady = false;
   const firstReady = new Promise<void>((resolve) => client.once('ready', () => resolve()));
 
+  /** An operation falls back to per-process state. */
   function reportFailure(error: unknown): void {
+    fallbacks?.inc();
+    markDegraded(error);
+  }
+
+  function markDegraded(error: unknown): void {
     if (degraded) return;
     degraded = true;
     logger.warn(
@@ -68,8 +94,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
 
   // ioredis emits 'error' on every failed reconnect; without a listener Node would crash.
-  client.on('error', reportFailure);
-  client.on('end', () => reportFailure(new Error('connection ended')));
+  client.on('error', markDegraded);
+  client.on('end', () => markDegraded(new Error('connection ended')));
   client.on('ready', () => {
     everReady = true;
     reportSuccess();

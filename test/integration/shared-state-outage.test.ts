@@ -14,6 +14,14 @@ const ENV = {
   UPSTREAM_RATE_LIMIT_PER_SECOND: '1000',
 };
 
+/** A metric's value in the replica's own registry (what /metrics would show). */
+async function metric(replica: TestGateway, name: string): Promise<number> {
+  const found = replica.app.observability.metrics.registry.getSingleMetric(name);
+  if (found === undefined) throw new Error(`no metric ${name}`);
+  const { values } = await found.get();
+  return values.reduce((sum, sample) => sum + sample.value, 0);
+}
+
 const events = (replica: TestGateway, event: string) => replica.logs.filter((line) => line.event === event);
 
 /** Bounded: polls every 50 ms for at most `timeoutMs`. */
@@ -55,6 +63,9 @@ describe('Redis down or slow', () => {
     for (const replica of replicas) {
       expect(events(replica, 'redis_unavailable')).toHaveLength(1);
       expect(events(replica, 'redis_unavailable')[0]).toMatchObject({ level: 40, component: 'redis' });
+      expect(await metric(replica, 'coins_gateway_redis_available')).toBe(0);
+      // Each of the 15 operations fell back twice: the caller's count and the upstream slot.
+      expect(await metric(replica, 'coins_gateway_redis_fallbacks_total')).toBe(30);
     }
 
     await redis.restart();
@@ -65,7 +76,11 @@ describe('Redis down or slow', () => {
       expect.stringMatching(/^coins-gateway:rate-limit:caller:auth:/),
       'coins-gateway:rate-limit:upstream',
     ]);
-    for (const replica of replicas) expect(events(replica, 'redis_unavailable')).toHaveLength(1);
+    for (const replica of replicas) {
+      expect(events(replica, 'redis_unavailable')).toHaveLength(1);
+      expect(await metric(replica, 'coins_gateway_redis_available')).toBe(1);
+      expect(await metric(replica, 'coins_gateway_redis_fallbacks_total')).toBe(30);
+    }
   });
 
   it('never waits on a frozen Redis longer than REDIS_TIMEOUT_MS per operation', async () => {
