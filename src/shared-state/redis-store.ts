@@ -65,7 +65,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       help: '1 while Redis answers (shared state in use), 0 while this replica serves from per-process state',
       registers: [options.registry],
       collect() {
-        this.set(degraded ? 0 : 1);
+        this.set(client.status === 'ready' && !degraded ? 1 : 0);
       },
     });
   }

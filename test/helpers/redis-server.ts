@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import type { App } from '../../src/app.js';
 
 /** Debian's redis-server (.ci/run installs it); override with REDIS_SERVER_BIN. */
 const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -110,4 +111,19 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * Waits (bounded: 5 s) until the app's Redis connection is up, as its coins_gateway_redis_available
+ * metric says: a test of sharing must not start while a replica still serves from its own state.
+ */
+export async function waitForSharedState(app: App): Promise<void> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const gauge = app.observability.metrics.registry.getSingleMetric('coins_gateway_redis_available');
+    const value = gauge ? (await gauge.get()).values[0]?.value : undefined;
+    if (value === 1) return;
+    if (Date.now() > until) throw new Error('the gateway did not connect to Redis within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

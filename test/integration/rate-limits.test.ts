@@ -3,7 +3,7 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 import { balancePath } from '../helpers/upstream-paths.js';
 
@@ -17,7 +17,9 @@ async function startReplicas(
   env: Record<string, string>,
   sandbox: SandboxServer,
 ): Promise<TestGateway[]> {
-  return Promise.all(Array.from({ length: count }, () => startTestGateway(env, { sandbox })));
+  const replicas = await Promise.all(Array.from({ length: count }, () => startTestGateway(env, { sandbox })));
+  if (env.REDIS_URL !== undefined) await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
+  return replicas;
 }
 
 /** Arrival times (Date.now()) of the API requests the sandbox records from now on. */
@@ -232,8 +234,13 @@ describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across thre
             message: 'The gateway is at its call rate for the coins API; retry later.',
             path: ['coinBalance'],
             locations: [{ line: 1, column: 3 }],
-            // the first slot frees 1.1 s after it was taken (the cap's jitter margin): 2 s, rounded up
-            extensions: { code: 'RATE_LIMITED', retryable: true, retryAfter: 2 },
+            // A slot frees 1.1 s after it was taken (the cap's jitter margin), rounded up to whole
+            // seconds: 2, or 1 for a request that arrived more than 100 ms after the first two.
+            extensions: {
+              code: 'RATE_LIMITED',
+              retryable: true,
+              retryAfter: expect.toSatisfy((n) => n === 1 || n === 2),
+            },
           },
         ],
       }),

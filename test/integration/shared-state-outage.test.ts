@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.js';
+import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
 const BALANCE = '{ coinBalance(userId: "U1") { userId coins } }';
@@ -42,6 +42,7 @@ describe('Redis down or slow', () => {
     redis = await startTestRedis();
     sandbox = await startSandbox();
     replicas = await Promise.all([1, 2].map(() => startTestGateway({ ...ENV, REDIS_URL: redis.url }, { sandbox })));
+    await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
   });
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.close()));
