@@ -17,6 +17,11 @@ const config: CodegenConfig = {
       presetConfig: {
         // The operations use no fragments; keeps the output small.
         fragmentMasking: false,
+        // test/client/gql/persisted-documents.json: the trusted-documents manifest
+        // { "<sha256>": "<document>" } the gateway loads from TRUSTED_DOCUMENTS_FILE. Each generated
+        // document carries its hash (document.__meta__.hash), which the example client sends instead
+        // of the document text.
+        persistedDocuments: { hashAlgorithm: 'sha256' },
       },
       config: {
         // verbatimModuleSyntax: `import type` for types.

@@ -7,6 +7,7 @@ import type { Tracing } from './observability/tracing.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
 import { createRedisStore } from './shared-state/redis-store.js';
+import { createMemoryDocumentStore } from './protocol/document-store.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
 import { createServiceTokenManager, type ServiceTokenManager } from './upstream/oauth/service-token.js';
@@ -91,6 +92,14 @@ export function createApp(
     isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
     observability,
     isShuttingDown: () => shuttingDown,
+    persistedDocuments: {
+      mode: config.trustedDocumentsMode,
+      trusted: config.trustedDocuments,
+      store: createMemoryDocumentStore(),
+    },
+    batchLimit: config.batchLimit,
+    graphiql: config.graphiql,
+    introspection: config.introspection,
   });
   return {
     gateway,

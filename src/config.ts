@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LogLevel } from './logging/logger.js';
 import type { TracingConfig } from './observability/tracing.js';
+import { readTrustedDocuments, type TrustedDocuments, type TrustedDocumentsMode } from './protocol/trusted-documents.js';
 import type { CorsOrigins } from './server/cors.js';
 
 /**
@@ -36,6 +37,20 @@ const fraction = (name: string, fallback: number) =>
         return z.NEVER;
       }
       return number;
+    });
+
+/** "true" / "false" (any case); unset or empty: undefined, so the default can depend on NODE_ENV. */
+const flag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      if (/^true$/i.test(value)) return true;
+      if (/^false$/i.test(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got "${value}"` });
+      return z.NEVER;
     });
 
 /** An absolute http(s) URL without credentials, query or fragment; no trailing slash. */
@@ -170,6 +185,16 @@ const EnvSchema = z.object({
   RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),
   RATE_LIMIT_WINDOW_MS: integer('RATE_LIMIT_WINDOW_MS', 60_000, 1_000, 86_400_000),
   UPSTREAM_RATE_LIMIT_PER_SECOND: integer('UPSTREAM_RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000),
+  NODE_ENV: z.string().trim().optional(),
+  GRAPHIQL: flag('GRAPHIQL'),
+  INTROSPECTION: flag('INTROSPECTION'),
+  GRAPHQL_BATCH_LIMIT: integer('GRAPHQL_BATCH_LIMIT', 10, 0, 100),
+  TRUSTED_DOCUMENTS: z
+    .enum(['off', 'allow', 'required'], {
+      error: (issue) => `TRUSTED_DOCUMENTS must be one of off, allow, required, got "${String(issue.input)}"`,
+    })
+    .optional(),
+  TRUSTED_DOCUMENTS_FILE: z.string().trim().optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: (issue) => `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(issue.input)}"`,
@@ -219,6 +244,15 @@ export interface Config {
   readonly rateLimitWindowMs: number;
   /** Upstream calls per second across all replicas; 0 = no cap. */
   readonly upstreamRateLimitPerSecond: number;
+  /** NODE_ENV=production: no sandbox; GraphiQL and introspection off unless asked for. */
+  readonly production: boolean;
+  readonly graphiql: boolean;
+  readonly introspection: boolean;
+  /** Operations per JSON-array request; 0 = batching off. */
+  readonly batchLimit: number;
+  readonly trustedDocumentsMode: TrustedDocumentsMode;
+  /** The manifest of TRUSTED_DOCUMENTS_FILE; undefined when the mode is off. */
+  readonly trustedDocuments: TrustedDocuments | undefined;
 }
 
 /** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
@@ -257,6 +291,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.RATE_LIMIT_WINDOW_MS % 1000 !== 0) {
     problems.push(`RATE_LIMIT_WINDOW_MS must be whole seconds (a multiple of 1000), got "${e.RATE_LIMIT_WINDOW_MS}"`);
   }
+  const production = e.NODE_ENV === 'production';
+  if (production && e.COINS_API_URL === undefined) {
+    problems.push(
+      'COINS_API_URL is required when NODE_ENV=production: the built-in sandbox (fake data, any token accepted) never runs in production',
+    );
+  }
+  const trusted = parseTrustedDocuments(e.TRUSTED_DOCUMENTS, e.TRUSTED_DOCUMENTS_FILE, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -286,6 +327,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimitOperations: e.RATE_LIMIT_OPERATIONS,
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
+    production,
+    graphiql: e.GRAPHIQL ?? !production,
+    introspection: e.INTROSPECTION ?? !production,
+    batchLimit: e.GRAPHQL_BATCH_LIMIT,
+    trustedDocumentsMode: trusted.mode,
+    trustedDocuments: trusted.documents,
   });
 }
 
@@ -363,6 +410,29 @@ function readSecretFile(variable: string, path: string): string | { problem: str
   const secret = text.replace(/\r?\n$/, '');
   if (secret === '') return { problem: `${variable}: ${path} is empty` };
   return secret;
+}
+
+/**
+ * TRUSTED_DOCUMENTS defaults to allow when a manifest is given, else off. allow or required
+ * without a manifest is refused: required would run nothing, allow would silently be off.
+ */
+function parseTrustedDocuments(
+  mode: TrustedDocumentsMode | undefined,
+  file: string | undefined,
+  problems: string[],
+): { mode: TrustedDocumentsMode; documents: TrustedDocuments | undefined } {
+  const effective = mode ?? (file ? 'allow' : 'off');
+  if (effective === 'off') return { mode: effective, documents: undefined };
+  if (!file) {
+    problems.push(`TRUSTED_DOCUMENTS=${effective} needs TRUSTED_DOCUMENTS_FILE (the manifest codegen writes)`);
+    return { mode: effective, documents: undefined };
+  }
+  try {
+    return { mode: effective, documents: readTrustedDocuments(file) };
+  } catch (error) {
+    problems.push((error as Error).message);
+    return { mode: effective, documents: undefined };
+  }
 }
 
 /**

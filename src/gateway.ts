@@ -9,7 +9,14 @@ import type { Logger } from './logging/logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
 import { operationLimitPlugins } from './operation-limits.js';
+import { createMemoryDocumentStore } from './protocol/document-store.js';
+import { useNoIntrospection } from './protocol/introspection.js';
 import { useOrderedExecution } from './protocol/ordered-execution.js';
+import {
+  DOCUMENT_ID_PARAM,
+  persistedDocumentPlugins,
+  type PersistedDocumentsOptions,
+} from './protocol/persisted-documents.js';
 import { useVariableIssues } from './protocol/variable-issues.js';
 import type { CallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { useCallerRateLimit } from './rate-limit/use-caller-rate-limit.js';
@@ -43,6 +50,14 @@ export interface GatewayOptions {
   isShuttingDown?: () => boolean;
   /** RATE_LIMIT_OPERATIONS per caller. @default no limit */
   callerRateLimit?: CallerRateLimit;
+  /** Trusted documents and automatic persisted queries. @default off, with an in-memory APQ store */
+  persistedDocuments?: PersistedDocumentsOptions;
+  /** Operations per JSON-array request; 0 = batching off. @default 10 */
+  batchLimit?: number;
+  /** Serve GraphiQL to browsers. @default true */
+  graphiql?: boolean;
+  /** Answer __schema / __type. @default true */
+  introspection?: boolean;
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
@@ -59,6 +74,12 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
 export function createGateway(options: GatewayOptions): Gateway {
   const yogaLogger = options.logger.child({ component: 'yoga' });
   const observed = useObservability(options.observability, GRAPHQL_ENDPOINT);
+  const batchLimit = options.batchLimit ?? 10;
+  const persisted = options.persistedDocuments ?? {
+    mode: 'off',
+    trusted: undefined,
+    store: createMemoryDocumentStore(),
+  };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     context: createContextFactory({ ...options, originOf: observed.scopes.scopeOf }),
@@ -73,6 +94,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     maskedErrors: { maskError: createMaskError() },
     // Served by useSharedGraphiQLPage below: built once, compressed, cacheable.
     graphiql: false,
+    // A JSON array body runs as a batch (Apollo's BatchHttpLink, graphql-request's batchRequests);
+    // a longer one is refused (413) before any operation runs.
+    batching: batchLimit > 0 ? { limit: batchLimit } : false,
+    extraParamNames: [DOCUMENT_ID_PARAM],
     logging: {
       debug: (...args) => yogaLogger.isLevelEnabled('debug') && yogaLogger.debug(args.map(String).join(' ')),
       info: (...args) => yogaLogger.isLevelEnabled('info') && yogaLogger.info(args.map(String).join(' ')),
@@ -89,17 +114,25 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Right after observability (so it is counted and logged): a request that arrives during
       // shutdown is turned away before any other work.
       useShutdownGate(options.isShuttingDown ?? (() => false)),
-      useSharedGraphiQLPage({
-        endpoint: GRAPHQL_ENDPOINT,
-        logger: options.logger,
-        render: () =>
-          renderBundledGraphiQL({
-            title: 'coins-gateway',
-            defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
-            headers: options.sandboxMode ? JSON.stringify({ Authorization: SANDBOX_AUTHORIZATION }, null, 2) : undefined,
-            shouldPersistHeaders: false,
-          }),
-      }),
+      ...((options.graphiql ?? true)
+        ? [
+            useSharedGraphiQLPage({
+              endpoint: GRAPHQL_ENDPOINT,
+              logger: options.logger,
+              render: () =>
+                renderBundledGraphiQL({
+                  title: 'coins-gateway',
+                  defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
+                  headers: options.sandboxMode
+                    ? JSON.stringify({ Authorization: SANDBOX_AUTHORIZATION }, null, 2)
+                    : undefined,
+                  shouldPersistHeaders: false,
+                }),
+            }),
+          ]
+        : []),
+      ...persistedDocumentPlugins(persisted),
+      ...(options.introspection === false ? [useNoIntrospection()] : []),
       useOrderedExecution(),
       useVariableIssues(),
       ...operationLimitPlugins(),

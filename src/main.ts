@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       metrics: metricsServer?.url ?? 'off',
       tracing: config.tracing ? config.tracing.protocol : 'off',
     },
-    `coins-gateway ready: GraphQL and GraphiQL at ${listening.url}/graphql`,
+    `coins-gateway ready: GraphQL${config.graphiql ? ' and GraphiQL' : ''} at ${listening.url}/graphql`,
   );
 
   const shutdown = createGracefulShutdown({

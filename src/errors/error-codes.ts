@@ -44,6 +44,10 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** The gateway is shutting down (HTTP 503, `connection: close`): send again, on a new connection. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** A document id (documentId or persistedQuery.sha256Hash) the gateway does not know: send the document. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** A full document sent while TRUSTED_DOCUMENTS=required: only ids from the manifest run. */
+  PERSISTED_QUERY_ONLY: 'PERSISTED_QUERY_ONLY',
   /** Anything else; the message is masked and the details go to the server log. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -67,3 +67,39 @@ export function callerRateLimited(retryAfterSeconds: number): GraphQLError {
     },
   });
 }
+
+/**
+ * An unknown document id. The message is Apollo's literal `PersistedQueryNotFound`: Apollo
+ * Client's PersistedQueryLink (older versions by message only) then resends with the document.
+ * HTTP 404 with application/graphql-response+json (a response without data must be 4xx there);
+ * 200 for application/json clients, as Apollo Server answers. Never cached by a CDN (GET).
+ */
+export function persistedQueryNotFound(): GraphQLError {
+  return new GraphQLError('PersistedQueryNotFound', {
+    extensions: {
+      code: ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+      http: { spec: true, status: 404, headers: { 'cache-control': 'private, no-cache, must-revalidate' } },
+    },
+  });
+}
+
+export function persistedQueryOnly(): GraphQLError {
+  return new GraphQLError(
+    'PersistedQueryOnly: this gateway runs only trusted documents; send documentId (sha256 from the manifest) instead of query.',
+    { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, http: { spec: true, status: 400 } } },
+  );
+}
+
+/** An automatic persisted query whose sha256Hash is not the hash of the document sent with it. */
+export function persistedQueryHashMismatch(): GraphQLError {
+  return new GraphQLError('provided sha does not match query', {
+    extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+  });
+}
+
+/** yoga's own answer to a request with neither a query nor a document id, word for word. */
+export function missingQuery(): GraphQLError {
+  return new GraphQLError('Must provide query string.', {
+    extensions: { code: ErrorCode.BAD_REQUEST, http: { spec: true, status: 400, headers: { Allow: 'GET, POST' } } },
+  });
+}

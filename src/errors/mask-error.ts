@@ -63,6 +63,8 @@ const DOCUMENT_ERROR_CODES: ReadonlySet<unknown> = new Set<ErrorCode>([
   ErrorCode.GRAPHQL_VALIDATION_FAILED,
   ErrorCode.OPERATION_RESOLUTION_FAILURE,
   ErrorCode.BAD_USER_INPUT,
+  ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+  ErrorCode.PERSISTED_QUERY_ONLY,
 ]);
 
 function isDocumentError(error: GraphQLError): boolean {

@@ -32,7 +32,9 @@ export function useVariableIssues(): Plugin {
       // A request error of a well-formed request: 200 for `Accept: application/json`, 400 for
       // `application/graphql-response+json` (yoga reads http.spec; a result set here is not masked).
       const http = { spec: true, status: 400 };
-      setResultAndStopExecution({ errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http } })] });
+      setResultAndStopExecution({
+        errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http } })],
+      });
     },
   };
 }
@@ -50,7 +52,8 @@ export function variableIssues(
   const issues: InputIssue[] = [];
   const add = (issue: InputIssue) => {
     if (issues.length < MAX_VARIABLE_ISSUES) issues.push(issue);
-    else if (issues.length === MAX_VARIABLE_ISSUES) issues.push({ path: [], message: `more than ${MAX_VARIABLE_ISSUES} problems; the rest are not listed` });
+    else if (issues.length === MAX_VARIABLE_ISSUES)
+      issues.push({ path: [], message: `more than ${MAX_VARIABLE_ISSUES} problems; the rest are not listed` });
   };
   for (const definition of definitions) {
     const name = definition.variable.name.value;
@@ -81,6 +84,8 @@ export function variableIssues(
  * the field's own path.
  */
 function fieldNamedIn(message: string): string[] {
-  const match = /^Field "([^"]+)" (?:of required type "[^"]+" was not provided|is not defined by type "[^"]+")/.exec(message);
+  const match = /^Field "([^"]+)" (?:of required type "[^"]+" was not provided|is not defined by type "[^"]+")/.exec(
+    message,
+  );
   return match?.[1] === undefined ? [] : [match[1]];
 }

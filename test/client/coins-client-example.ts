@@ -3,10 +3,13 @@
  * from `npm run codegen` (test/client/gql/, generated from schema.graphql and test/operations),
  * so variables and results are checked by TypeScript against the gateway's schema.
  *
- * Only `fetch` and graphql's `print` are used: no GraphQL client library is needed.
+ * It sends trusted documents: only the document's sha256 (`documentId`), which codegen embeds in
+ * each generated document and lists in test/client/gql/persisted-documents.json, the manifest
+ * the gateway runs with (TRUSTED_DOCUMENTS_FILE). The document text never goes over the wire.
+ *
+ * Only `fetch` is used: no GraphQL client library is needed.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import {
   AllocateCoinsDocument,
   CoinBalanceDocument,
@@ -58,7 +61,14 @@ export interface CoinsClientOptions {
   authorization: string;
 }
 
-/** Executes any typed document: variables and result are typed by the document itself. */
+/** The sha256 codegen embedded in a generated document (client preset, persistedDocuments). */
+export function documentHash(document: TypedDocumentNode<unknown, never>): string {
+  const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  if (typeof hash !== 'string') throw new Error('not a persisted document: run `npm run codegen` with persistedDocuments');
+  return hash;
+}
+
+/** Executes any typed document by its hash: variables and result are typed by the document itself. */
 export async function execute<TResult, TVariables>(
   options: CoinsClientOptions,
   document: TypedDocumentNode<TResult, TVariables>,
@@ -71,7 +81,7 @@ export async function execute<TResult, TVariables>(
       accept: 'application/graphql-response+json, application/json',
       authorization: options.authorization,
     },
-    body: JSON.stringify({ query: print(document), variables }),
+    body: JSON.stringify({ documentId: `sha256:${documentHash(document as TypedDocumentNode<unknown, never>)}`, variables }),
   });
   const body = (await response.json()) as { data?: TResult | null; errors?: GatewayError[] };
   if (body.errors?.length || body.data == null) {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { AUTH, startTestGateway, upstreamCalls, type TestGateway } from '../help
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const generatedDir = fileURLToPath(new URL('../client/gql/', import.meta.url));
+const manifestPath = `${generatedDir}persisted-documents.json`;
 
 /** Runs a command in the repository root; on a non-zero exit, fails with its output. */
 async function runInRoot(command: string, args: string[]): Promise<void> {
@@ -49,12 +51,15 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
     // It is not deleted first: codegen leaves identical files untouched, so test runs started at
     // the same time in one checkout do not pull the files from under each other's tsc.
     await runInRoot('npm', ['run', 'codegen']);
-    gateway = await startTestGateway();
+    // Only the documents codegen listed may run: the typed client sends hashes, never documents.
+    gateway = await startTestGateway({ TRUSTED_DOCUMENTS_FILE: manifestPath, TRUSTED_DOCUMENTS: 'required' });
   }, 60_000);
   afterAll(() => gateway?.close());
 
   it('`npm run codegen` generates the client preset output, and the typed client type-checks against it', async () => {
-    for (const file of ['index.ts', 'gql.ts', 'graphql.ts']) expect(existsSync(`${generatedDir}${file}`), file).toBe(true);
+    for (const file of ['index.ts', 'gql.ts', 'graphql.ts', 'persisted-documents.json']) {
+      expect(existsSync(`${generatedDir}${file}`), file).toBe(true);
+    }
     await runInRoot('npx', ['tsc', '-p', 'test/client/tsconfig.json', '--noEmit']);
 
     const generated = (await import(/* @vite-ignore */ new URL('../client/gql/graphql.ts', import.meta.url).href)) as Record<
@@ -70,6 +75,15 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
       'CreateCoinEventDocument',
       'UpdateCoinEventDocument',
     ]);
+    // The manifest holds exactly the generated documents, each under the sha256 of its text.
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
+    const documents = Object.entries(generated).filter(([name]) => name.endsWith('Document'));
+    expect(Object.keys(manifest).sort()).toEqual(
+      documents.map(([, document]) => (document as { __meta__: { hash: string } }).__meta__.hash).sort(),
+    );
+    for (const [hash, text] of Object.entries(manifest)) {
+      expect(createHash('sha256').update(text).digest('hex')).toBe(hash);
+    }
     client = (await import(
       /* @vite-ignore */ new URL('../client/coins-client-example.ts', import.meta.url).href
     )) as ClientModule;

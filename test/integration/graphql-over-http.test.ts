@@ -16,7 +16,9 @@ async function createConfig(): Promise<string> {
 describe('response keys follow the selection set (Serialized Map Ordering)', () => {
   it('an upstream-backed field before __typename stays first', async () => {
     const id = await createConfig();
-    const response = await gateway.post({ query: `{ a: coinEvent(coinConfigId: "${id}") { coinConfigId } t: __typename }` });
+    const response = await gateway.post({
+      query: `{ a: coinEvent(coinConfigId: "${id}") { coinConfigId } t: __typename }`,
+    });
     expect(await response.text()).toBe(`{"data":{"a":{"coinConfigId":"${id}"},"t":"Query"}}`);
   });
 
@@ -33,9 +35,15 @@ describe('response keys follow the selection set (Serialized Map Ordering)', () 
   it('list entries keep their fields in order whatever the upstream latency', async () => {
     const first = await createConfig();
     const second = (
-      (await gateway.gql(CREATE, { input: { ...CONFIG, event: 'INVOICE_PAYMENT' } })).data as { createCoinEvent: { coinConfigId: string } }
+      (await gateway.gql(CREATE, { input: { ...CONFIG, event: 'INVOICE_PAYMENT' } })).data as {
+        createCoinEvent: { coinConfigId: string };
+      }
     ).createCoinEvent.coinConfigId;
-    gateway.sandbox.faults.inject({ method: 'GET', path: `/api/v0/enkash-coins/${first}`, action: { kind: 'delay', ms: 100 } });
+    gateway.sandbox.faults.inject({
+      method: 'GET',
+      path: `/api/v0/enkash-coins/${first}`,
+      action: { kind: 'delay', ms: 100 },
+    });
     const response = await gateway.post({
       query: `{ coinEvents(coinConfigIds: ["${first}", "${second}"]) { amount event id } n: __typename }`,
     });
@@ -48,7 +56,10 @@ describe('response keys follow the selection set (Serialized Map Ordering)', () 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 const JSON_ONLY = 'application/json';
 
-async function postWithAccept(accept: string, body: string): Promise<{ status: number; contentType: string | null; body: unknown }> {
+async function postWithAccept(
+  accept: string,
+  body: string,
+): Promise<{ status: number; contentType: string | null; body: unknown }> {
   const response = await fetch(`${gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept, authorization: 'Bearer test-token-123' },
@@ -67,22 +78,31 @@ describe('status codes per Accept type (GraphQL-over-HTTP)', () => {
       'BAD_USER_INPUT',
     ],
     ['no operation to run', { query: 'query A { __typename } query B { __typename }' }, 'OPERATION_RESOLUTION_FAILURE'],
-    ['an unknown operationName', { query: 'query A { __typename }', operationName: 'B' }, 'OPERATION_RESOLUTION_FAILURE'],
+    [
+      'an unknown operationName',
+      { query: 'query A { __typename }', operationName: 'B' },
+      'OPERATION_RESOLUTION_FAILURE',
+    ],
   ];
 
-  it.each(wellFormed)('%s: 200 with Accept: application/json, 400 with application/graphql-response+json', async (_name, request, code) => {
-    const legacy = await postWithAccept(JSON_ONLY, JSON.stringify(request));
-    expect(legacy.status).toBe(200);
-    expect(legacy.contentType).toMatch(/^application\/json/);
-    const modern = await postWithAccept(GRAPHQL_RESPONSE, JSON.stringify(request));
-    expect(modern.status).toBe(400);
-    expect(modern.contentType).toMatch(/^application\/graphql-response\+json/);
-    // The same GraphQL response either way, without data (the request never ran).
-    expect(legacy.body).toEqual(modern.body);
-    expect((legacy.body as { errors: Array<{ extensions: { code: string } }> }).errors.map((e) => e.extensions.code)).toEqual([code]);
-    expect(legacy.body).not.toHaveProperty('data');
-    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
-  });
+  it.each(wellFormed)(
+    '%s: 200 with Accept: application/json, 400 with application/graphql-response+json',
+    async (_name, request, code) => {
+      const legacy = await postWithAccept(JSON_ONLY, JSON.stringify(request));
+      expect(legacy.status).toBe(200);
+      expect(legacy.contentType).toMatch(/^application\/json/);
+      const modern = await postWithAccept(GRAPHQL_RESPONSE, JSON.stringify(request));
+      expect(modern.status).toBe(400);
+      expect(modern.contentType).toMatch(/^application\/graphql-response\+json/);
+      // The same GraphQL response either way, without data (the request never ran).
+      expect(legacy.body).toEqual(modern.body);
+      expect(
+        (legacy.body as { errors: Array<{ extensions: { code: string } }> }).errors.map((e) => e.extensions.code),
+      ).toEqual([code]);
+      expect(legacy.body).not.toHaveProperty('data');
+      expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+    },
+  );
 
   it.each([
     ['a body that is not JSON', '{"query": '],
@@ -91,15 +111,23 @@ describe('status codes per Accept type (GraphQL-over-HTTP)', () => {
     for (const accept of [JSON_ONLY, GRAPHQL_RESPONSE]) {
       const response = await postWithAccept(accept, body);
       expect(response.status).toBe(400);
-      expect((response.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+      expect((response.body as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe(
+        'BAD_REQUEST',
+      );
     }
   });
 
   it('an upstream field error is 200 with either Accept (partial data)', async () => {
     for (const accept of [JSON_ONLY, GRAPHQL_RESPONSE]) {
-      const response = await postWithAccept(accept, JSON.stringify({ query: '{ coinEvent(coinConfigId: "bad id") { amount } }' }));
+      const response = await postWithAccept(
+        accept,
+        JSON.stringify({ query: '{ coinEvent(coinConfigId: "bad id") { amount } }' }),
+      );
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ data: { coinEvent: null }, errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
+      expect(response.body).toMatchObject({
+        data: { coinEvent: null },
+        errors: [{ extensions: { code: 'BAD_USER_INPUT' } }],
+      });
     }
   });
 });
@@ -142,7 +170,9 @@ describe('variable coercion errors are BAD_USER_INPUT with extensions.issues', (
       code: 'BAD_USER_INPUT',
       issues: [{ path: ['id'], message: 'must not be null (type ID!)' }],
     });
-    const list = await gateway.gql('query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }', { ids: ['WCC1', true] });
+    const list = await gateway.gql('query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }', {
+      ids: ['WCC1', true],
+    });
     expect(list.errors?.[0]?.extensions).toEqual({
       code: 'BAD_USER_INPUT',
       issues: [{ path: ['ids', 1], message: 'ID cannot represent value: true' }],

@@ -44,7 +44,12 @@ async function createConfig(): Promise<string> {
   return id;
 }
 
-const allocation = (requestId: string) => ({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', userId: 'EKQZVMQK', requestId });
+const allocation = (requestId: string) => ({
+  companyId: 'CEKEKCARDS',
+  event: 'MEAL_CARD_PAYMENT',
+  userId: 'EKQZVMQK',
+  requestId,
+});
 
 describe('id fields', () => {
   it('CoinConfig.id is the coinConfigId and CoinBalance.id the userId', async () => {
@@ -82,14 +87,19 @@ describe('Apollo Client InMemoryCache', () => {
       coinEvent: { __typename: 'CoinConfig', id, coinConfigId: id, event: 'MEAL_CARD_PAYMENT', amount: 9 },
     });
     // One read, one PATCH: the second query was answered from the updated cache.
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET /api/v0/enkash-coins/${id}`, `PATCH /api/v0/enkash-coins/${id}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `GET /api/v0/enkash-coins/${id}`,
+      `PATCH /api/v0/enkash-coins/${id}`,
+    ]);
   });
 
   it("updates a cached balance from allocateCoins' balance", async () => {
     await createConfig();
     const client = apollo();
     const first = await client.query({ query: BALANCE, variables: { userId: 'EKQZVMQK' } });
-    expect(first.data).toEqual({ coinBalance: { __typename: 'CoinBalance', id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 0 } });
+    expect(first.data).toEqual({
+      coinBalance: { __typename: 'CoinBalance', id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 0 },
+    });
 
     await client.mutate({ mutation: ALLOCATE, variables: { input: allocation('APOLLO_REQ_1') } });
     expect(client.readQuery({ query: BALANCE, variables: { userId: 'EKQZVMQK' } })).toEqual({
@@ -122,7 +132,10 @@ describe('urql Graphcache', () => {
     expect(cached.data).toEqual({
       coinEvent: { id, coinConfigId: id, event: 'MEAL_CARD_PAYMENT', amount: 9 },
     });
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET /api/v0/enkash-coins/${id}`, `PATCH /api/v0/enkash-coins/${id}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `GET /api/v0/enkash-coins/${id}`,
+      `PATCH /api/v0/enkash-coins/${id}`,
+    ]);
   });
 
   it("updates a cached balance from allocateCoins' balance", async () => {

@@ -44,6 +44,12 @@ describe('loadConfig', () => {
       rateLimitOperations: 0,
       rateLimitWindowMs: 60_000,
       upstreamRateLimitPerSecond: 0,
+      production: false,
+      graphiql: true,
+      introspection: true,
+      batchLimit: 10,
+      trustedDocumentsMode: 'off',
+      trustedDocuments: undefined,
     });
   });
 
@@ -76,6 +82,11 @@ describe('loadConfig', () => {
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example.com/traces',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_SERVICE_NAME: 'coins-gateway-eu',
+        NODE_ENV: 'production',
+        GRAPHIQL: 'TRUE',
+        INTROSPECTION: 'false',
+        GRAPHQL_BATCH_LIMIT: '3',
+        TRUSTED_DOCUMENTS: 'off',
       }),
     ).toEqual({
       port: 8080,
@@ -104,6 +115,12 @@ describe('loadConfig', () => {
       rateLimitOperations: 0,
       rateLimitWindowMs: 60_000,
       upstreamRateLimitPerSecond: 0,
+      production: true,
+      graphiql: true,
+      introspection: false,
+      batchLimit: 3,
+      trustedDocumentsMode: 'off',
+      trustedDocuments: undefined,
     });
   });
 

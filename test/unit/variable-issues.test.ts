@@ -15,12 +15,17 @@ describe('variableIssues', () => {
     const issues = variableIssues(schema, LIST, 'Q', { ids: Array.from({ length: 500 }, () => false) });
     expect(issues).toHaveLength(MAX_VARIABLE_ISSUES + 1);
     expect(issues[0]).toEqual({ path: ['ids', 0], message: 'ID cannot represent value: false' });
-    expect(issues.at(-1)).toEqual({ path: [], message: `more than ${MAX_VARIABLE_ISSUES} problems; the rest are not listed` });
+    expect(issues.at(-1)).toEqual({
+      path: [],
+      message: `more than ${MAX_VARIABLE_ISSUES} problems; the rest are not listed`,
+    });
   });
 
   it('judges the operation the request names', () => {
     const document = parse('query A($n: Int!) { __typename } query B { __typename }');
     expect(variableIssues(schema, document, 'B', {})).toEqual([]);
-    expect(variableIssues(schema, document, 'A', {})).toEqual([{ path: ['n'], message: 'required: a value of type Int! was not provided' }]);
+    expect(variableIssues(schema, document, 'A', {})).toEqual([
+      { path: ['n'], message: 'required: a value of type Int! was not provided' },
+    ]);
   });
 });
