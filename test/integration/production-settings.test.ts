@@ -23,7 +23,8 @@ interface Started {
 function startEntry(env: Record<string, string>): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // METRICS_PORT=0: several of these processes run at once, and others' tests use the default port.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -60,6 +61,13 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
     started.push(entry);
     return entry;
   };
+  /** The URL of a gateway that must start; fails with its stderr otherwise. */
+  const startServing = async (env: Record<string, string>) => {
+    const entry = start(env);
+    const url = await entry.url;
+    expect(url, entry.stderr()).toBeDefined();
+    return url as string;
+  };
   beforeAll(async () => {
     upstream = await startSandbox();
   });
@@ -76,14 +84,13 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
   });
 
   it('GraphiQL and introspection are off; queries and __typename work', async () => {
-    const url = await start({ NODE_ENV: 'production', COINS_API_URL: upstream.url }).url;
-    expect(url).toBeDefined();
+    const url = await startServing({ NODE_ENV: 'production', COINS_API_URL: upstream.url });
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     // No GraphiQL page: a browser's text/html request is not acceptable (406), nothing rendered.
     expect(page.status).toBe(406);
     expect(await page.text()).toBe('');
 
-    const introspection = await post(url!, INTROSPECTION);
+    const introspection = await post(url, INTROSPECTION);
     expect(introspection.status).toBe(400);
     const errors = (introspection.body as { data?: unknown; errors: Array<{ message: string; extensions: unknown }> })
       .errors;
@@ -97,34 +104,34 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
     expect(errors.every((error) => (error.extensions as { code: string }).code === 'GRAPHQL_VALIDATION_FAILED')).toBe(
       true,
     );
-    expect(await post(url!, '{ __typename coinBalance(userId: "EKQZVMQK") { coins } }')).toEqual({
+    expect(await post(url, '{ __typename coinBalance(userId: "EKQZVMQK") { coins } }')).toEqual({
       status: 200,
       body: { data: { __typename: 'Query', coinBalance: { coins: 0 } } },
     });
   });
 
   it('GRAPHIQL=true and INTROSPECTION=true turn them back on', async () => {
-    const url = await start({
+    const url = await startServing({
       NODE_ENV: 'production',
       COINS_API_URL: upstream.url,
       GRAPHIQL: 'true',
       INTROSPECTION: 'true',
-    }).url;
+    });
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     await page.arrayBuffer();
-    expect(await post(url!, INTROSPECTION)).toEqual({
+    expect(await post(url, INTROSPECTION)).toEqual({
       status: 200,
       body: { data: { __schema: { queryType: { name: 'Query' } } } },
     });
   });
 
   it('outside production, INTROSPECTION=false and GRAPHIQL=false turn them off too', async () => {
-    const url = await start({ COINS_API_URL: upstream.url, GRAPHIQL: 'false', INTROSPECTION: 'false' }).url;
+    const url = await startServing({ COINS_API_URL: upstream.url, GRAPHIQL: 'false', INTROSPECTION: 'false' });
     const page = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(406);
     await page.arrayBuffer();
-    expect((await post(url!, INTROSPECTION)).status).toBe(400);
+    expect((await post(url, INTROSPECTION)).status).toBe(400);
   });
 });
