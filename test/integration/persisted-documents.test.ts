@@ -7,6 +7,7 @@ import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { Client, fetchExchange } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { print } from 'graphql';
+import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 
@@ -93,6 +94,29 @@ describe('TRUSTED_DOCUMENTS=required: only documents from the manifest run', () 
       expect(await response.json()).toEqual(ONLY_TRUSTED);
     }
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it('graphql-request sends manifest ids through a request middleware (document text never sent)', async () => {
+    const sent: string[] = [];
+    const client = new GraphQLClient(`${gateway.url}/graphql`, {
+      headers: { authorization: AUTH },
+      // Trusted documents: replace the document by its sha256, the id the manifest lists it under.
+      requestMiddleware: (request) => {
+        const body = JSON.parse(String(request.body)) as { query: string; variables?: unknown };
+        const trusted = JSON.stringify({ documentId: `sha256:${sha256(body.query)}`, variables: body.variables });
+        sent.push(trusted);
+        return { ...request, body: trusted };
+      },
+    });
+    expect(await client.request(BALANCE, { userId: 'EKQZVMQK' })).toEqual({
+      coinBalance: { id: 'EKQZVMQK', coins: 0 },
+    });
+    expect(sent).toEqual([`{"documentId":"sha256:${sha256(BALANCE)}","variables":{"userId":"EKQZVMQK"}}`]);
+    const unknown = await client.request('{ __typename }').catch((error: unknown) => error);
+    expect(
+      (unknown as { response: { errors: Array<{ extensions: { code: string } }> } }).response.errors[0]?.extensions
+        .code,
+    ).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('automatic persisted queries are off: an Apollo client gets PERSISTED_QUERY_ONLY after its fallback', async () => {
