@@ -11,7 +11,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from './errors/error-codes.js';
+import { badRequest, graphqlParseFailed, graphqlValidationFailed } from './errors/graphql-errors.js';
 import { useResponseLimits } from './server/response-limits.js';
 
 /**
@@ -94,11 +94,6 @@ export function operationLimitPlugins(): Plugin[] {
   ] as Plugin[];
 }
 
-/** A 400 answer about the request itself (no `data`), with our code. */
-function requestError(code: ErrorCode, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { spec: true, status: 400 } } });
-}
-
 /**
  * The document and the operation name are measured before anything reads them: the document in
  * bytes before it is parsed, the request's operationName as it arrives, and the names of the
@@ -110,13 +105,10 @@ function useDocumentSizeLimits(): Plugin {
   return {
     onParams({ params }) {
       if (typeof params.query === 'string' && !withinBytes(params.query, maxDocumentBytes)) {
-        throw requestError(
-          ErrorCode.GRAPHQL_PARSE_FAILED,
-          `The GraphQL document is longer than ${maxDocumentBytes} bytes.`,
-        );
+        throw graphqlParseFailed(`The GraphQL document is longer than ${maxDocumentBytes} bytes.`);
       }
       if (typeof params.operationName === 'string' && !withinBytes(params.operationName, maxOperationNameBytes)) {
-        throw requestError(ErrorCode.BAD_REQUEST, `operationName is longer than ${maxOperationNameBytes} bytes.`);
+        throw badRequest(`operationName is longer than ${maxOperationNameBytes} bytes.`);
       }
     },
     onParse() {
@@ -125,10 +117,7 @@ function useDocumentSizeLimits(): Plugin {
         const tooLong = longOperationName(result as DocumentNode, maxOperationNameBytes);
         if (tooLong !== undefined) {
           replaceParseResult(
-            requestError(
-              ErrorCode.GRAPHQL_PARSE_FAILED,
-              `An operation name is ${tooLong} bytes long; at most ${maxOperationNameBytes} are accepted.`,
-            ),
+            graphqlParseFailed(`An operation name is ${tooLong} bytes long; at most ${maxOperationNameBytes} are accepted.`),
           );
         }
       };
@@ -174,10 +163,9 @@ function useBoundedValidation(): Plugin {
         if (result.length > 0 && result[result.length - 1]?.message === VALIDATION_ABORTED) {
           setResult([
             ...result.slice(0, -1),
-            new GraphQLError(
+            // With the extensions yoga gives every validation error (its hook ran before this one).
+            graphqlValidationFailed(
               `Validation stopped after ${maxErrors} errors; the document may have more. Fix these and send it again.`,
-              // The same extensions yoga gives every validation error (its hook ran before this one).
-              { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { spec: true, status: 400 } } },
             ),
           ]);
         }

@@ -1,6 +1,5 @@
 import {
   getOperationAST,
-  GraphQLError,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -8,7 +7,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badUserInput, type InputIssue } from './errors/graphql-errors.js';
+import { badVariables, type InputIssue } from './errors/graphql-errors.js';
 
 /**
  * graphql-js's ID accepts a JSON number and turns it into a string. A number that is not a safe
@@ -33,13 +32,9 @@ export function useUnsafeIdVariablesRefused(): Plugin {
         if (type) collectUnsafeIds(variables[name], type, [name], issues);
       }
       if (issues.length === 0) return;
-      const error = badUserInput(issues);
       // Answered like any variable that does not fit its type (src/protocol/variable-issues.ts):
       // 400, or 200 for `Accept: application/json`; paths start at the variable name.
-      const http = { spec: true, status: 400 };
-      setResultAndStopExecution({
-        errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http } })],
-      });
+      setResultAndStopExecution({ errors: [badVariables(issues)] });
     },
   };
 }

@@ -1,6 +1,14 @@
 import { GraphQLError } from 'graphql';
+import type { UpstreamOutcomeCode } from '../upstream/outcome-classification.js';
 import type { UpstreamAnswer } from '../upstream/upstream-error.js';
-import { ErrorCode } from './error-codes.js';
+import { ErrorCode, RETRYABLE_CODES } from './error-codes.js';
+
+/*
+ * Every GraphQL error with a code is built here, one constructor per code (upstream outcomes
+ * share one, fed by src/upstream/outcome-classification.ts). `retryable` is decided here, from
+ * the code: errors that answer "may I send it again?" carry it (upstream outcomes, and a request
+ * the gateway did not run); the gateway's refusals of a request (bad input, limits) do not.
+ */
 
 /** One problem in an argument, addressed by its path from the field's arguments. */
 export interface InputIssue {
@@ -22,11 +30,81 @@ declare module 'graphql' {
   }
 }
 
+const retryability = (code: ErrorCode) => ({ code, retryable: RETRYABLE_CODES.has(code) });
+
+/**
+ * A request error about a well-formed request (GraphQL-over-HTTP): 400 for clients that accept
+ * application/graphql-response+json, 200 for `Accept: application/json` (yoga reads http.spec).
+ */
+const wellFormedRequestError = () => ({ spec: true, status: 400 });
+
+const inputSummary = (issues: InputIssue[]) =>
+  `Invalid input: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`;
+
+/** Gateway validation of a field's arguments failed: a field error. */
 export function badUserInput(issues: InputIssue[]): GraphQLError {
-  const summary = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  return new GraphQLError(`Invalid input: ${summary}`, {
-    extensions: { code: ErrorCode.BAD_USER_INPUT, issues },
+  return new GraphQLError(inputSummary(issues), { extensions: { code: ErrorCode.BAD_USER_INPUT, issues } });
+}
+
+/** The request's variables do not fit their types: nothing runs (a request error). */
+export function badVariables(issues: InputIssue[]): GraphQLError {
+  return new GraphQLError(inputSummary(issues), {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, issues, http: wellFormedRequestError() },
   });
+}
+
+/**
+ * An upstream call's outcome, with the code and message outcome-classification.ts gave it, and
+ * what the upstream answered; also a gap the schema finds in an answer (a field or a balance the
+ * upstream did not return).
+ */
+export function upstreamFailure(
+  code: UpstreamOutcomeCode,
+  message: string,
+  answer: { upstream?: UpstreamAnswer; retryAfter?: number } = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      // ErrorCode[code]: every outcome code is spelled like one of the closed list (type-checked).
+      ...retryability(ErrorCode[code]),
+      ...(answer.upstream ? { upstream: answer.upstream } : {}),
+      ...(answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
+    },
+  });
+}
+
+/** The HTTP request is not a GraphQL request (invalid JSON, bad Content-Length, ...). */
+export function badRequest(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
+}
+
+export function unsupportedMediaType(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, http: { status: 415 } } });
+}
+
+export function requestEntityTooLarge(): GraphQLError {
+  return new GraphQLError('Request body too large', {
+    extensions: { code: ErrorCode.REQUEST_ENTITY_TOO_LARGE, http: { status: 413 } },
+  });
+}
+
+/** The document could not be parsed, or is too large to be. */
+export function graphqlParseFailed(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED, http: wellFormedRequestError() },
+  });
+}
+
+/** The same extensions yoga gives every validation error. */
+export function graphqlValidationFailed(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: wellFormedRequestError() },
+  });
+}
+
+/** Replaces a whole response that would be too large (serialized by hand: the response is built). */
+export function responseTooLarge(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.RESPONSE_TOO_LARGE } });
 }
 
 /** Refused before execution: nothing was sent upstream. A 400, like a validation failure. */
@@ -34,7 +112,7 @@ export function operationTooComplex(upstreamCalls: number, maxUpstreamCalls: num
   return new GraphQLError(
     `This operation may need ${upstreamCalls} upstream calls; at most ${maxUpstreamCalls} are allowed in one operation. ` +
       'Split it into smaller operations.',
-    { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, http: { spec: true, status: 400 } } },
+    { extensions: { code: ErrorCode.OPERATION_TOO_COMPLEX, http: wellFormedRequestError() } },
   );
 }
 
@@ -48,7 +126,7 @@ export function unauthenticated(): GraphQLError {
 /** A request that arrived after shutdown began: it did not start, so sending it again is safe. */
 export function shuttingDown(): GraphQLError {
   return new GraphQLError('The gateway is shutting down and did not run this request; send it again (on a new connection).', {
-    extensions: { code: ErrorCode.SHUTTING_DOWN, retryable: true },
+    extensions: retryability(ErrorCode.SHUTTING_DOWN),
   });
 }
 
@@ -60,8 +138,7 @@ export function shuttingDown(): GraphQLError {
 export function callerRateLimited(retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit reached: retry in ${retryAfterSeconds} s.`, {
     extensions: {
-      code: ErrorCode.RATE_LIMITED,
-      retryable: true,
+      ...retryability(ErrorCode.RATE_LIMITED),
       retryAfter: retryAfterSeconds,
       http: { status: 429, spec: true, headers: { 'retry-after': String(retryAfterSeconds) } },
     },
@@ -86,15 +163,13 @@ export function persistedQueryNotFound(): GraphQLError {
 export function persistedQueryOnly(): GraphQLError {
   return new GraphQLError(
     'PersistedQueryOnly: this gateway runs only trusted documents; send documentId (sha256 from the manifest) instead of query.',
-    { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, http: { spec: true, status: 400 } } },
+    { extensions: { code: ErrorCode.PERSISTED_QUERY_ONLY, http: wellFormedRequestError() } },
   );
 }
 
 /** An automatic persisted query whose sha256Hash is not the hash of the document sent with it. */
 export function persistedQueryHashMismatch(): GraphQLError {
-  return new GraphQLError('provided sha does not match query', {
-    extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
-  });
+  return badRequest('provided sha does not match query');
 }
 
 /** yoga's own answer to a request with neither a query nor a document id, word for word. */

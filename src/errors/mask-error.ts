@@ -1,8 +1,8 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorExtensions } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { isUpstreamError } from '../upstream/upstream-error.js';
 import { ErrorCode } from './error-codes.js';
-import { toGraphQLError } from './upstream-to-graphql.js';
+import { upstreamToGraphQLError } from './upstream-to-graphql.js';
 
 /**
  * The last step every error takes before reaching a client:
@@ -14,15 +14,8 @@ export function createMaskError() {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isUpstreamError(original)) {
-      const mapped = toGraphQLError(original) as GraphQLError;
-      const located = error instanceof GraphQLError ? error : undefined;
-      return new GraphQLError(mapped.message, {
-        nodes: located?.nodes,
-        source: located?.source,
-        positions: located?.positions,
-        path: located?.path,
-        extensions: mapped.extensions,
-      });
+      const mapped = upstreamToGraphQLError(original);
+      return error instanceof GraphQLError ? placedAs(error, mapped.message, mapped.extensions) : mapped;
     }
     if (error instanceof GraphQLError && isDocumentError(error)) return asDocumentError(error);
     if (error instanceof GraphQLError && isRequestError(error)) return asPlainRequestError(error);
@@ -32,6 +25,20 @@ export function createMaskError() {
     }
     return masked;
   };
+}
+
+/**
+ * A GraphQLError is immutable: another message or other extensions make a new error, placed
+ * where `error` was (its locations in the document, its path in the response).
+ */
+function placedAs(error: GraphQLError, message: string, extensions: GraphQLErrorExtensions): GraphQLError {
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
 }
 
 /**
@@ -73,19 +80,12 @@ function isDocumentError(error: GraphQLError): boolean {
 
 function asDocumentError(error: GraphQLError): GraphQLError {
   const { originalError: _internal, http, ...extensions } = error.extensions;
-  const status = (http as { status?: number } | undefined)?.status ?? 400;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...extensions, http: { ...(http as object), spec: true, status } },
-  });
+  return placedAs(error, error.message, { ...extensions, http: { ...http, spec: true, status: http?.status ?? 400 } });
 }
 
 /** yoga's errors about the HTTP request itself (invalid JSON body, no query, ...). */
 function isRequestError(error: GraphQLError): boolean {
-  const http = error.extensions.http as { spec?: boolean } | undefined;
-  return http?.spec === true && error.path === undefined;
+  return error.extensions.http?.spec === true && error.path === undefined;
 }
 
 /**
@@ -96,10 +96,5 @@ function isRequestError(error: GraphQLError): boolean {
  */
 function asPlainRequestError(error: GraphQLError): GraphQLError {
   const { originalError: _internal, http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    extensions: { ...extensions, http: { ...(http as object), spec: false, status: 400 } },
-  });
+  return placedAs(error, error.message, { ...extensions, http: { ...http, spec: false, status: 400 } });
 }

@@ -1,7 +1,6 @@
 import {
   coerceInputValue,
   getOperationAST,
-  GraphQLError,
   isInputType,
   isNonNullType,
   print,
@@ -10,7 +9,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badUserInput, type InputIssue } from '../errors/graphql-errors.js';
+import { badVariables, type InputIssue } from '../errors/graphql-errors.js';
 
 /** Issues listed at most per request: a 1 MiB variables object could otherwise yield thousands. */
 export const MAX_VARIABLE_ISSUES = 50;
@@ -28,13 +27,8 @@ export function useVariableIssues(): Plugin {
     onExecute({ args, setResultAndStopExecution }) {
       const issues = variableIssues(args.schema, args.document, args.operationName, args.variableValues);
       if (issues.length === 0) return;
-      const error = badUserInput(issues);
-      // A request error of a well-formed request: 200 for `Accept: application/json`, 400 for
-      // `application/graphql-response+json` (yoga reads http.spec; a result set here is not masked).
-      const http = { spec: true, status: 400 };
-      setResultAndStopExecution({
-        errors: [new GraphQLError(error.message, { extensions: { ...error.extensions, http } })],
-      });
+      // A request error of a well-formed request (a result set here is not masked).
+      setResultAndStopExecution({ errors: [badVariables(issues)] });
     },
   };
 }

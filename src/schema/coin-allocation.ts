@@ -1,6 +1,6 @@
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { ErrorCode } from '../errors/error-codes.js';
+import { upstreamFailure } from '../errors/graphql-errors.js';
 import { builder } from './builder.js';
 import { CoinBalanceRef, loadBalance } from './coin-balance.js';
 import { CompanyIdSchema, EventSchema, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
@@ -28,9 +28,7 @@ const CoinAllocationRef = builder.objectRef<CoinAllocationSource>('CoinAllocatio
       resolve: async (allocation, _args, context) => {
         const balance = await loadBalance(context, allocation.userId);
         if (balance === null) {
-          throw new GraphQLError(`The coins API has no balance for user ${allocation.userId}.`, {
-            extensions: { code: ErrorCode.NOT_FOUND, retryable: false },
-          });
+          throw upstreamFailure(ErrorCode.NOT_FOUND, `The coins API has no balance for user ${allocation.userId}.`);
         }
         return balance;
       },

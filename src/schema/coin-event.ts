@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../errors/error-codes.js';
+import { upstreamFailure } from '../errors/graphql-errors.js';
 import type { PartialCoinConfigPayload } from '../upstream/payloads.js';
 import { builder } from './builder.js';
 import {
@@ -38,9 +38,10 @@ async function completeField<K extends keyof CoinConfigSource>(
   const full = await context.loaders.coinConfig.load(source.coinConfigId);
   const value = full?.[field];
   if (value === undefined || value === null) {
-    throw new GraphQLError(`The coins API did not return ${String(field)} for coin configuration ${source.coinConfigId}.`, {
-      extensions: { code: ErrorCode.UPSTREAM_BAD_RESPONSE, retryable: false },
-    });
+    throw upstreamFailure(
+      ErrorCode.UPSTREAM_BAD_RESPONSE,
+      `The coins API did not return ${String(field)} for coin configuration ${source.coinConfigId}.`,
+    );
   }
   return value as NonNullable<CoinConfigSource[K]>;
 }

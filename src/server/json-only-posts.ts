@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/error-codes.js';
+import { badRequest, unsupportedMediaType } from '../errors/graphql-errors.js';
 
 /**
  * The media types a GraphQL POST body may have. A browser sends any of these cross-origin only
@@ -24,7 +24,7 @@ export function useJsonOnlyPosts(): Plugin {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') return;
       const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType)) throw unsupportedMediaType();
+      if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType)) throw unsupportedMediaType(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
       // yoga itself parses application/json and application/graphql+json; this one it does not know.
       if (mediaType === 'application/graphql-response+json') setRequestParser(parseJsonBody);
     },
@@ -38,21 +38,12 @@ async function parseJsonBody(request: Request): Promise<Record<string, unknown>>
   } catch (error) {
     // A body-limit error (413) is already a GraphQLError: keep it.
     if (error instanceof GraphQLError) throw error;
-    throw new GraphQLError('POST body sent invalid JSON.', {
-      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
-    });
+    throw badRequest('POST body sent invalid JSON.');
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new GraphQLError('POST body is expected to be a JSON object.', {
-      extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
-    });
+    throw badRequest('POST body is expected to be a JSON object.');
   }
   return body as Record<string, unknown>;
 }
 
-function unsupportedMediaType(): GraphQLError {
-  return new GraphQLError(
-    `Unsupported Media Type: a GraphQL POST body must be ${ACCEPTED_POST_MEDIA_TYPES.join(', ')} (send Content-Type: application/json).`,
-    { extensions: { code: ErrorCode.UNSUPPORTED_MEDIA_TYPE, http: { status: 415 } } },
-  );
-}
+const UNSUPPORTED_MEDIA_TYPE_MESSAGE = `Unsupported Media Type: a GraphQL POST body must be ${ACCEPTED_POST_MEDIA_TYPES.join(', ')} (send Content-Type: application/json).`;

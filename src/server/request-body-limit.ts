@@ -1,6 +1,5 @@
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/error-codes.js';
+import { badRequest, requestEntityTooLarge } from '../errors/graphql-errors.js';
 
 /**
  * Refuses GraphQL request bodies over `limitBytes` with 413 REQUEST_ENTITY_TOO_LARGE, before they
@@ -19,8 +18,8 @@ export function useRequestBodyLimit(limitBytes: number): Plugin {
       if (contentLength !== null) {
         // Only one non-negative integer is a valid Content-Length (anything else smells of
         // request smuggling); Node's parser already refuses most of these with 400.
-        if (!/^\d+$/.test(contentLength)) throw invalidContentLength();
-        if (Number(contentLength) > limitBytes) throw bodyTooLarge();
+        if (!/^\d+$/.test(contentLength)) throw badRequest('Content-Length header is invalid.');
+        if (Number(contentLength) > limitBytes) throw requestEntityTooLarge();
         return;
       }
       if (!requestParser || !request.body) return;
@@ -42,7 +41,7 @@ function withCountedBody(request: Request, limitBytes: number, fetchAPI: FetchAP
     new TransformStreamCtor<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         bytesRead += chunk.byteLength;
-        if (bytesRead > limitBytes) controller.error(bodyTooLarge());
+        if (bytesRead > limitBytes) controller.error(requestEntityTooLarge());
         else controller.enqueue(chunk);
       },
     }),
@@ -54,17 +53,5 @@ function withCountedBody(request: Request, limitBytes: number, fetchAPI: FetchAP
     body: counted,
     // @ts-expect-error -- `duplex` is required by fetch for a streamed body, missing from the DOM types
     duplex: 'half',
-  });
-}
-
-function bodyTooLarge(): GraphQLError {
-  return new GraphQLError('Request body too large', {
-    extensions: { code: ErrorCode.REQUEST_ENTITY_TOO_LARGE, http: { status: 413 } },
-  });
-}
-
-function invalidContentLength(): GraphQLError {
-  return new GraphQLError('Content-Length header is invalid.', {
-    extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
   });
 }

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/error-codes.js';
+import { responseTooLarge } from '../errors/graphql-errors.js';
 
 export interface ResponseLimits {
   /** Errors kept in one result; the rest are counted in `extensions.omittedErrors`. */
@@ -34,10 +34,9 @@ export function useResponseLimits(limits: ResponseLimits): Plugin {
       void response.body?.cancel().catch(() => undefined);
       const body = JSON.stringify({
         errors: [
-          {
-            message: `The response would be ${length} bytes; the gateway sends at most ${limits.maxBytes}. Ask for less in one operation.`,
-            extensions: { code: ErrorCode.RESPONSE_TOO_LARGE },
-          },
+          responseTooLarge(
+            `The response would be ${length} bytes; the gateway sends at most ${limits.maxBytes}. Ask for less in one operation.`,
+          ),
         ],
       });
       setResponse(new fetchAPI.Response(body, { status: response.status, headers: { 'content-type': type } }));

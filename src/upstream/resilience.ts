@@ -1,27 +1,30 @@
 import {
   BrokenCircuitError,
   CircuitState,
+  DelegateBackoff,
   ExponentialBackoff,
   circuitBreaker,
   handleAll,
   handleWhen,
   retry,
   type IBackoff,
-  type IBackoffFactory,
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Deadline } from './deadline.js';
+import { classifyUpstreamError } from './outcome-classification.js';
 import { RateAndStreakBreaker } from './rate-and-streak-breaker.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
 import type { BreakerState } from './upstream-observer.js';
 
 /**
  * cockatiel does the resilience work here:
- * - a circuit breaker shared by every upstream call, counting only transport failures,
- *   timeouts and 5xx (any other answer proves the upstream alive), opening when a streak of
- *   failures AND a failure rate over a window both hold (RateAndStreakBreaker);
- * - a retry policy, for idempotent calls only, on connection errors, 502/503/504 and 429,
- *   with decorrelated-jitter exponential backoff, honouring Retry-After, never past the deadline.
+ * - a circuit breaker shared by every upstream call, counting only the outcomes
+ *   outcome-classification.ts calls unhealthy (any other answer proves the upstream alive),
+ *   opening when a streak of failures AND a failure rate over a window both hold
+ *   (RateAndStreakBreaker);
+ * - a retry policy, for idempotent calls only, on the outcomes that table calls retryable by the
+ *   gateway, with decorrelated-jitter exponential backoff, honouring Retry-After, never past the
+ *   deadline.
  * The breaker wraps the retries, so one call with its retries counts once.
  */
 export interface ResilienceOptions {
@@ -46,8 +49,7 @@ export interface UpstreamResilience {
 }
 
 /** An attempt needs at least this much of the deadline left to be worth starting. */
-const MIN_ATTEMPT_MS = 50;
-const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+export const MIN_ATTEMPT_MS = 50;
 
 export function createResilience(options: ResilienceOptions): UpstreamResilience {
   const breaker = circuitBreaker(handleAll, {
@@ -71,11 +73,15 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
         : attempt;
     let outcome: { value: T } | { error: unknown };
     try {
+      // The breaker must count unhealthy failures as failures and every other outcome (an answer,
+      // even a 4xx, or a bug) as a success that resets its streak. cockatiel does neither for an
+      // error its filter does not handle (it passes through uncounted), so the result, error
+      // included, is returned as a value, and only an unhealthy failure is thrown for it to count.
       outcome = await breaker.execute(async () => {
         try {
           return { value: await withRetries() };
         } catch (error) {
-          if (isUpstreamError(error) && error.isUpstreamUnhealthy) throw error;
+          if (isUpstreamError(error) && classifyUpstreamError(error).unhealthy) throw error;
           return { error };
         }
       });
@@ -90,10 +96,22 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
   }
 
   function retryPolicy(deadline: Deadline) {
-    return retry(
-      handleWhen((error) => isRetryable(error) && deadline.remainingMs() >= retryDelayFloorMs(error) + MIN_ATTEMPT_MS),
-      { maxAttempts: options.retries, backoff: deadlineBound(jitter, deadline) },
-    );
+    // cockatiel asks whether to retry (handleWhen) before it asks how long to wait (backoff), and
+    // a backoff cannot decline. Whether a retry fits the deadline depends on its wait, so the
+    // wait is planned once, when the failure is judged, and the backoff only hands it over.
+    let jittered: IBackoff<unknown> | undefined;
+    let plannedWaitMs = 0;
+    const shouldRetry = (failure: unknown) => {
+      jittered = jittered ? jittered.next(undefined) : jitter.next();
+      const wait = retryWaitMs(failure, jittered.duration, deadline.remainingMs());
+      if (wait === undefined) return false;
+      plannedWaitMs = wait;
+      return true;
+    };
+    return retry(handleWhen(shouldRetry), {
+      maxAttempts: options.retries,
+      backoff: new DelegateBackoff<IRetryBackoffContext<unknown>>(() => plannedWaitMs),
+    });
   }
 
   const isRefusingCalls = () =>
@@ -107,30 +125,20 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
   };
 }
 
-function isRetryable(error: unknown): boolean {
-  if (!isUpstreamError(error)) return false;
-  if (error.reason === 'connection') return true;
-  return error.reason === 'http-status' && RETRYABLE_STATUSES.has(error.answer?.status ?? 0);
-}
-
-/** A Retry-After is a floor for the next attempt's start; without one, no floor. */
-function retryDelayFloorMs(error: unknown): number {
-  return isUpstreamError(error) && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
-}
-
-type RetryContext = IRetryBackoffContext<unknown>;
-
-/** Jittered backoff, replaced by Retry-After when given, and never reaching past the deadline. */
-function deadlineBound(inner: IBackoffFactory<RetryContext>, deadline: Deadline): IBackoffFactory<RetryContext> {
-  return {
-    next(context: RetryContext): IBackoff<RetryContext> {
-      const step = inner.next(context);
-      const failure = 'error' in context.result ? context.result.error : undefined;
-      const wanted = isUpstreamError(failure) && failure.retryAfterSeconds !== undefined
-        ? failure.retryAfterSeconds * 1000
-        : step.duration;
-      const duration = Math.max(0, Math.min(wanted, deadline.remainingMs() - MIN_ATTEMPT_MS));
-      return { duration, next: (nextContext) => deadlineBound(step, deadline).next(nextContext) };
-    },
-  };
+/**
+ * How long to wait before sending a failed idempotent call again, or undefined for no retry.
+ * The wait is the upstream's Retry-After when it gave one (never shortened: it asked for it),
+ * else the jittered backoff, cut short if needed so that the next attempt starts with
+ * MIN_ATTEMPT_MS of the deadline left. A backoff cut to nothing means no retry: against an
+ * upstream that fails at once, the remaining attempts would otherwise run back to back.
+ */
+export function retryWaitMs(failure: unknown, backoffMs: number, remainingMs: number): number | undefined {
+  if (!isUpstreamError(failure) || !classifyUpstreamError(failure).retryableByGateway) return undefined;
+  const room = remainingMs - MIN_ATTEMPT_MS;
+  if (failure.retryAfterSeconds !== undefined) {
+    const retryAfterMs = failure.retryAfterSeconds * 1000;
+    return retryAfterMs <= room ? retryAfterMs : undefined;
+  }
+  if (backoffMs <= room) return backoffMs;
+  return room > 0 ? room : undefined;
 }

@@ -2,21 +2,11 @@ import type { z } from 'zod';
 import { parseEnvelope } from './envelope.js';
 import { redactCredential } from './credential-redaction.js';
 import type { HttpResponse } from './http-transport.js';
+import { showsUpstreamMessage } from './outcome-classification.js';
 import { UpstreamError, type UpstreamAnswer } from './upstream-error.js';
 
 /** Upstream messages may reach clients and logs: keep them printable and short. */
 const MAX_MESSAGE_LENGTH = 300;
-
-/**
- * Which answers may show the upstream's own `response_message` to clients: business rejections
- * (2xx with a non-zero code) and 4xx, where it explains what the caller did wrong. A 5xx, a 1xx/3xx
- * or a bad 2xx says nothing a client can act on, and is where stack lines, JDBC URLs and SQL
- * states leak; their message goes to the log only (`upstreamMessage`).
- */
-function isClientFacingMessage(status: number, responseCode: number): boolean {
-  if (status >= 400 && status <= 499) return true;
-  return status >= 200 && status <= 299 && responseCode !== 0;
-}
 
 /**
  * Decides what an upstream answer means, in this order:
@@ -24,6 +14,8 @@ function isClientFacingMessage(status: number, responseCode: number): boolean {
  * 2. for a 2xx, the envelope: not JSON, empty or not an envelope is a bad response;
  * 3. a non-zero response code is a business rejection (EnKash answers those with HTTP 200);
  * 4. the payload must match the endpoint's documented shape.
+ * The response_message of every answer goes to the log (`upstreamMessage`); to clients only where
+ * outcome-classification.ts says so (4xx and business rejections).
  */
 export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodType<T>, sentAuthorization?: string): T {
   const json = parseJson(response.body);
@@ -33,7 +25,7 @@ export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodTy
   if (envelope) {
     answer.responseCode = envelope.responseCode;
     upstreamMessage = sanitizeMessage(envelope.responseMessage, sentAuthorization);
-    if (upstreamMessage !== undefined && isClientFacingMessage(response.status, envelope.responseCode)) {
+    if (upstreamMessage !== undefined && showsUpstreamMessage(response.status, envelope.responseCode)) {
       answer.responseMessage = upstreamMessage;
     }
   }

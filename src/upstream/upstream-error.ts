@@ -1,6 +1,6 @@
 /**
  * Why an upstream call failed, in upstream terms. This module knows nothing about GraphQL:
- * `src/errors` maps each reason onto a client-facing `extensions.code`.
+ * outcome-classification.ts says what each reason means (breaker, retries, client code).
  */
 export type UpstreamFailureReason =
   /** The upstream answered with a non-2xx HTTP status (the status decides before the body). */
@@ -62,15 +62,6 @@ export class UpstreamError extends Error {
     this.retryAfterSeconds = init.retryAfterSeconds;
     this.upstreamMessage = init.upstreamMessage;
     this.detail = init.detail;
-  }
-
-  /** Transport failures and 5xx: the upstream itself is unwell (these feed the circuit breaker). */
-  get isUpstreamUnhealthy(): boolean {
-    return (
-      this.reason === 'timeout' ||
-      this.reason === 'connection' ||
-      (this.reason === 'http-status' && (this.answer?.status ?? 0) >= 500)
-    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../src/upstream/deadline.js';
+import { MIN_ATTEMPT_MS, retryWaitMs } from '../../src/upstream/resilience.js';
 import { UpstreamError, type UpstreamErrorInit } from '../../src/upstream/upstream-error.js';
 import { testResilience } from '../helpers/upstream-fakes.js';
 
@@ -58,6 +59,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 describe('retries of an idempotent call', () => {
@@ -146,9 +148,26 @@ describe('retries inside one deadline', () => {
   });
 
   it('the jittered wait is cut short so that the next attempt starts with 50 ms of the deadline left', async () => {
-    const { outcome, elapsedMs } = await run([status(503), status(503)], { deadlineMs: 120 });
+    // The largest jitter: a first backoff of about 137 ms, more than the 70 ms there is room for.
+    vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    const { outcome, gaps, elapsedMs } = await run([status(503)], { deadlineMs: 120 });
     expect(outcome).toEqual({ value: 'answer' });
-    expect(elapsedMs).toBeLessThanOrEqual(120 - 50);
+    expect(gaps).toEqual([120 - 50]);
+    expect(elapsedMs).toBe(120 - 50);
+  });
+
+  it('after a wait cut short, no further attempt: an upstream that fails at once is never called back to back', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.99);
+    const failures = Array.from({ length: 11 }, () => status(503));
+    const { outcome, attempts, gaps } = await run(failures, { retries: 10, deadlineMs: 300, attemptMs: 0 });
+    // Backoffs of about 137 and 145 ms: the first fits, the second is cut to what leaves 50 ms,
+    // and that attempt is the last.
+    expect(attempts).toBe(3);
+    expect(outcome).toEqual({ error: failures[2] });
+    expect(gaps[0]).toBeGreaterThanOrEqual(130);
+    expect(gaps[0]).toBeLessThan(140);
+    expect((gaps[0] as number) + (gaps[1] as number)).toBe(300 - 50);
+    for (const gap of gaps) expect(gap).toBeGreaterThan(0);
   });
 });
 
@@ -161,5 +180,25 @@ describe('a call that is not idempotent (POST, PATCH)', () => {
     const { outcome, attempts } = await run([error], { idempotent: false, retries: 5 });
     expect(outcome).toEqual({ error });
     expect(attempts).toBe(1);
+  });
+});
+
+describe('retryWaitMs: the wait before a retry, or none', () => {
+  const room = 1_000 - MIN_ATTEMPT_MS;
+  it.each([
+    ['a 503 waits its backoff', status(503), 120, 1_000, 120],
+    ['a backoff that just fits', status(503), room, 1_000, room],
+    ['a backoff longer than the room is cut to the room', status(503), 2_000, 1_000, room],
+    ['a backoff cut to nothing: no retry', status(503), 120, MIN_ATTEMPT_MS, undefined],
+    ['less than MIN_ATTEMPT_MS left: no retry', status(503), 0, MIN_ATTEMPT_MS - 1, undefined],
+    ['Retry-After replaces the backoff', status(429, 2), 120, 5_000, 2_000],
+    ['Retry-After: 0 with just MIN_ATTEMPT_MS left', status(429, 0), 120, MIN_ATTEMPT_MS, 0],
+    ['a Retry-After that does not fit is not shortened: no retry', status(429, 1), 120, 1_000, undefined],
+    ['a connection error', failure({ reason: 'connection' }), 120, 1_000, 120],
+    ['a 500 is not retried', status(500), 120, 1_000, undefined],
+    ['a timeout is not retried', failure({ reason: 'timeout' }), 120, 1_000, undefined],
+    ['an error that is not an UpstreamError', new TypeError('bug'), 120, 1_000, undefined],
+  ])('%s', (_name, error, backoffMs, remainingMs, expected) => {
+    expect(retryWaitMs(error, backoffMs, remainingMs)).toBe(expected);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toGraphQLError } from '../../src/errors/upstream-to-graphql.js';
 import { createDeadline } from '../../src/upstream/deadline.js';
 import { classifyTransportError } from '../../src/upstream/http-transport.js';
+import { classifyUpstreamError } from '../../src/upstream/outcome-classification.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 
 // With 1,100 idle client sockets under a 1,024 file limit, upstream connects
@@ -33,7 +34,7 @@ describe('classifyTransportError: local resource exhaustion', () => {
       answer: undefined,
     });
     // Not the upstream's health: it must not feed the circuit breaker.
-    expect(error.isUpstreamUnhealthy).toBe(false);
+    expect(classifyUpstreamError(error).unhealthy).toBe(false);
   });
 
   it.each(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL'])(
