@@ -6,8 +6,9 @@ import { createObservability, type Observability } from './observability/observa
 import type { Tracing } from './observability/tracing.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
-import { createRedisStore } from './shared-state/redis-store.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';
+import { createRedisStore, type RedisStore } from './shared-state/redis-store.js';
+import { createSharedTokenState } from './shared-state/shared-service-token.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
 import { createServiceTokenManager, type ServiceTokenManager } from './upstream/oauth/service-token.js';
@@ -73,7 +74,7 @@ export function createApp(
     observer: observability.backgroundUpstream,
   });
   const service = config.serviceCredentials
-    ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability)
+    ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability, store)
     : undefined;
   let shuttingDown = false;
   const gateway = createGateway({
@@ -88,8 +89,12 @@ export function createApp(
       config.rateLimitOperations > 0
         ? createCallerRateLimit({ operations: config.rateLimitOperations, windowMs: config.rateLimitWindowMs, store })
         : undefined,
-    // Rejected service credentials stay rejected until a restart: this replica cannot serve.
-    isReady: () => !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected,
+    // Rejected service credentials stay rejected (until a restart with other credentials, or an
+    // operator's oauth:clear, which a probe notices through the shared record): this replica cannot serve.
+    isReady: () => {
+      service?.tokens.syncSharedRejection();
+      return !shuttingDown && !resilience.isRefusingCalls() && !service?.tokens.credentialsRejected;
+    },
     observability,
     isShuttingDown: () => shuttingDown,
     persistedDocuments: {
@@ -123,6 +128,7 @@ function createServiceToken(
   timeoutMs: number,
   logger: Logger,
   observability: Observability,
+  store: RedisStore | undefined,
 ): { tokens: ServiceTokenManager; transport: HttpTransport } {
   const tokenUrl = new URL(credentials.tokenUrl ?? `${upstreamUrl}/oauth/token`);
   // Its own small pool: token requests are rare and must not queue behind coins calls.
@@ -140,5 +146,12 @@ function createServiceToken(
     observer: observability.backgroundUpstream,
     onTokenRequest: observability.countTokenRequest,
   });
-  return { tokens: createServiceTokenManager({ endpoint, logger }), transport };
+  // A token request, plus one password grant after a refused refresh, fit within the lock's lifetime.
+  const shared = store
+    ? createSharedTokenState({ store, credentials, lockTtlMs: 2 * timeoutMs + 1_000 })
+    : undefined;
+  const tokens = createServiceTokenManager({ endpoint, logger, shared });
+  // A rejection recorded by another replica (or an earlier run) makes /ready 503 from the start.
+  tokens.syncSharedRejection();
+  return { tokens, transport };
 }

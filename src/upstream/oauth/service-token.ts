@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
+import type { SharedToken, SharedTokenState } from '../../shared-state/shared-service-token.js';
 import type { Deadline } from '../deadline.js';
 import { UpstreamError, isUpstreamError } from '../upstream-error.js';
 import { TokenRefusedError, type GrantType, type TokenEndpoint, type TokenGrant } from './token-endpoint.js';
@@ -16,8 +17,17 @@ export interface ServiceTokenSource {
 }
 
 export interface ServiceTokenManager extends ServiceTokenSource {
-  /** True once the password grant was refused: no token request will ever be made again. */
+  /**
+   * True once the password grant was refused (here, or by any replica when REDIS_URL is set): no
+   * token request is made again until an operator clears the record (`npm run oauth:clear`).
+   */
   readonly credentialsRejected: boolean;
+  /**
+   * REDIS_URL only: compares this process with the shared record, in the background and at most
+   * once a second: adopts a rejection another replica recorded, writes its own rejection if that
+   * write failed before, and notices an operator's `npm run oauth:clear`. A no-op without Redis.
+   */
+  syncSharedRejection(): void;
 }
 
 /**
@@ -40,7 +50,14 @@ interface HeldToken {
 export interface ServiceTokenManagerOptions {
   endpoint: TokenEndpoint;
   logger: Logger;
+  /** REDIS_URL: one token, one token request at a time and one rejection record for all replicas. */
+  shared?: SharedTokenState;
 }
+
+/** How often a replica waiting for another's token request looks at Redis again. */
+export const SHARED_POLL_MS = 50;
+/** syncSharedRejection() reads Redis at most this often. */
+export const SHARED_SYNC_INTERVAL_MS = 1_000;
 
 /**
  * Holds the gateway's EnKash access token. The rules, each because of an upstream fact:
@@ -55,16 +72,25 @@ export interface ServiceTokenManagerOptions {
  *   is still valid).
  */
 export function createServiceTokenManager(options: ServiceTokenManagerOptions): ServiceTokenManager {
-  const { endpoint } = options;
+  const { endpoint, shared } = options;
   const logger = options.logger.child({ component: 'service-token' });
   let held: HeldToken | undefined;
   let renewing: Promise<HeldToken> | undefined;
   let rejected = false;
+  /** When this process learned of the rejection, and whether Redis has it (shared mode). */
+  let rejection: { at: number; recorded: boolean; status: number; oauthError: string | undefined } | undefined;
+  /** The access token the upstream answered 401 to: a copy of it in Redis is not reused. */
+  let discarded: string | undefined;
+  let lastSync = 0;
+  let syncing = false;
   let consecutiveFailures = 0;
   let lastFailure: { error: unknown; retryAt: number } | undefined;
 
   async function accessToken(deadline: Deadline): Promise<string> {
-    if (rejected) throw credentialsRejected();
+    if (rejected) {
+      syncSharedRejection();
+      throw credentialsRejected();
+    }
     const now = Date.now();
     if (held?.accessToken !== undefined && now < held.renewAt) return held.accessToken;
     const stillValid = held?.accessToken !== undefined && now < held.expiresAt ? held.accessToken : undefined;
@@ -100,6 +126,123 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
   }
 
   async function renew(): Promise<HeldToken> {
+    if (shared) {
+      const fromShared = await renewShared(shared);
+      if (fromShared !== undefined) return fromShared;
+      // Redis unavailable: this process asks on its own, exactly as without Redis.
+    }
+    return renewHere();
+  }
+
+  /**
+   * Shared mode: a token another replica stored is used as is; otherwise one replica (the lock's
+   * holder) makes the token request and stores the result, while the others poll Redis for it.
+   * The lock expires on its own if its holder dies. undefined: Redis is unavailable.
+   */
+  async function renewShared(state: SharedTokenState): Promise<HeldToken | undefined> {
+    const giveUpAt = Date.now() + state.lockTtlMs + SHARED_POLL_MS;
+    for (;;) {
+      const view = await state.read();
+      if (view === undefined) return undefined;
+      if (view.rejected) throw adoptSharedRejection();
+      if (view.token !== undefined && isFresh(view.token)) return adopt(view.token);
+      const lock = await state.tryLock();
+      if (lock === undefined) return undefined;
+      if (lock !== 'busy') {
+        try {
+          // Read again under the lock: the previous holder may have stored a token just now.
+          const current = await state.read();
+          if (current?.rejected) throw adoptSharedRejection();
+          const stored = current?.token;
+          if (stored !== undefined && isFresh(stored)) return adopt(stored);
+          // A stored token due for renewal still brings its refresh token.
+          if (stored !== undefined && held?.refreshToken === undefined) {
+            held = { ...stored, accessToken: stored.accessToken === discarded ? undefined : stored.accessToken };
+          }
+          const renewed = await renewHere();
+          if (renewed.accessToken !== undefined) await state.write(renewed as SharedToken);
+          return renewed;
+        } catch (error) {
+          // Recorded before the lock is released, so a waiting replica sees it and never asks.
+          if (rejected && rejection && !rejection.recorded) rejection.recorded = await recordRejection(state);
+          throw error;
+        } finally {
+          await lock.release();
+        }
+      }
+      if (Date.now() >= giveUpAt) {
+        throw new UpstreamError({ reason: 'timeout', detail: "another replica's token request did not finish" });
+      }
+      await new Promise((resolve) => setTimeout(resolve, SHARED_POLL_MS));
+    }
+  }
+
+  /** Usable now and not due for renewal, and not the token the upstream answered 401 to. */
+  function isFresh(token: SharedToken): boolean {
+    return token.accessToken !== discarded && Date.now() < token.renewAt;
+  }
+
+  function adopt(token: SharedToken): HeldToken {
+    held = { ...token };
+    consecutiveFailures = 0;
+    lastFailure = undefined;
+    return held;
+  }
+
+  function adoptSharedRejection(): UpstreamError {
+    if (!rejected) {
+      rejected = true;
+      held = undefined;
+      rejection = { at: Date.now(), recorded: true, status: 0, oauthError: undefined };
+      logger.error(
+        { event: 'service_credentials_rejected', source: 'shared' },
+        'the coins API rejected these service credentials earlier (recorded in Redis by a replica): no token ' +
+          'request will be made; fix the credentials, or run npm run oauth:clear once they are known to work',
+      );
+    }
+    return credentialsRejected();
+  }
+
+  function recordRejection(state: SharedTokenState): Promise<boolean> {
+    return state.markRejected({ status: rejection?.status ?? 0, oauthError: rejection?.oauthError });
+  }
+
+  function syncSharedRejection(): void {
+    if (!shared || syncing || Date.now() - lastSync < SHARED_SYNC_INTERVAL_MS) return;
+    lastSync = Date.now();
+    syncing = true;
+    const state = shared;
+    void (async () => {
+      if (rejected && rejection && !rejection.recorded) {
+        rejection.recorded = await recordRejection(state);
+        return;
+      }
+      const view = await state.read();
+      if (view === undefined) return;
+      if (view.rejected) {
+        adoptSharedRejection();
+        return;
+      }
+      if (!rejected || !rejection) return;
+      if (view.clearedAt !== undefined && view.clearedAt >= rejection.at) {
+        rejected = false;
+        rejection = undefined;
+        consecutiveFailures = 0;
+        lastFailure = undefined;
+        logger.warn(
+          { event: 'service_credentials_cleared' },
+          'the rejection of the service credentials was cleared (npm run oauth:clear): the next operation makes one token request',
+        );
+      } else {
+        // Gone without an operator's clear (Redis lost its data): write it again.
+        rejection.recorded = await recordRejection(state);
+      }
+    })().finally(() => {
+      syncing = false;
+    });
+  }
+
+  async function renewHere(): Promise<HeldToken> {
     const sentAt = Date.now();
     const refreshToken = held?.refreshToken;
     let grantType: GrantType = refreshToken === undefined ? 'password' : 'refresh_token';
@@ -157,8 +300,14 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
       if (!(error instanceof TokenRefusedError)) throw error;
       rejected = true;
       held = undefined;
+      rejection = { at: Date.now(), recorded: false, status: error.status, oauthError: error.oauthError };
       logger.error(
-        { event: 'service_credentials_rejected', status: error.status, oauthError: error.oauthError },
+        {
+          event: 'service_credentials_rejected',
+          source: 'token-endpoint',
+          status: error.status,
+          oauthError: error.oauthError,
+        },
         'the coins API rejected the service credentials (COINS_OAUTH_*): no token request will be made again ' +
           '(EnKash locks the account after 3 failed logins); fix the credentials and restart the gateway',
       );
@@ -169,11 +318,13 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
   return {
     accessToken,
     discard(accessToken) {
+      discarded = accessToken;
       if (held?.accessToken === accessToken) held = { ...held, accessToken: undefined, renewAt: 0, expiresAt: 0 };
     },
     get credentialsRejected() {
       return rejected;
     },
+    syncSharedRejection,
   };
 }
 

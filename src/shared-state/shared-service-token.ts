@@ -1,0 +1,153 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { Mutex } from 'redis-semaphore';
+import type { RedisStore } from './redis-store.js';
+
+/** The partner's credentials, as far as sharing goes. */
+export interface CredentialsForSharing {
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+}
+
+/** A token as every replica can use it (times are epoch milliseconds). */
+export interface SharedToken {
+  accessToken: string;
+  refreshToken: string | undefined;
+  renewAt: number;
+  expiresAt: number;
+}
+
+/** What Redis says about these credentials; undefined from a method = Redis unavailable. */
+export interface SharedTokenView {
+  token: SharedToken | undefined;
+  /** A password grant with these credentials was refused (by any replica, at any time). */
+  rejected: boolean;
+  /** When an operator last cleared a rejection (`npm run oauth:clear`), epoch ms. */
+  clearedAt: number | undefined;
+}
+
+export interface SharedTokenLock {
+  release(): Promise<void>;
+}
+
+/**
+ * The service token and the credentials' rejection, kept in Redis for every replica configured
+ * with the same credentials. Keys carry a fingerprint of the credentials (an HMAC keyed with the
+ * client secret over client id, username and password), never the secrets; the token itself is
+ * stored encrypted (AES-256-GCM, key derived from the client secret), so reading Redis gives
+ * neither the credentials nor a usable token. Every method answers undefined when Redis is
+ * unavailable: the caller then works with its own process state.
+ */
+export interface SharedTokenState {
+  readonly fingerprint: string;
+  /** A token request holds the lock at most this long (a crashed holder's lock then expires). */
+  readonly lockTtlMs: number;
+  read(): Promise<SharedTokenView | undefined>;
+  write(token: SharedToken): Promise<boolean>;
+  /** Records the rejection (no expiry: it stays until an operator clears it). */
+  markRejected(detail: { status: number; oauthError: string | undefined }): Promise<boolean>;
+  /** One token request across all replicas: 'busy' while another holds the lock. */
+  tryLock(): Promise<SharedTokenLock | 'busy' | undefined>;
+}
+
+export function credentialsFingerprint(credentials: CredentialsForSharing): string {
+  return createHmac('sha256', credentials.clientSecret)
+    .update(JSON.stringify([credentials.clientId, credentials.username, credentials.password]))
+    .digest('hex');
+}
+
+/** The Redis keys of one set of credentials (also used by `npm run oauth:clear`). */
+export function sharedTokenKeys(keyPrefix: string, fingerprint: string) {
+  const base = `${keyPrefix}oauth:`;
+  return {
+    token: `${base}token:${fingerprint}`,
+    rejected: `${base}rejected:${fingerprint}`,
+    cleared: `${base}cleared:${fingerprint}`,
+    // redis-semaphore prefixes it with `mutex:`.
+    lock: `${base}token-request:${fingerprint}`,
+  };
+}
+
+export interface SharedTokenStateOptions {
+  store: RedisStore;
+  credentials: CredentialsForSharing;
+  /** How long a token request may hold the lock before it expires (a crashed holder). */
+  lockTtlMs: number;
+}
+
+export function createSharedTokenState(options: SharedTokenStateOptions): SharedTokenState {
+  const { store, credentials } = options;
+  const fingerprint = credentialsFingerprint(credentials);
+  const keys = sharedTokenKeys(store.keyPrefix, fingerprint);
+  const box = createTokenBox(credentials.clientSecret, fingerprint);
+
+  return {
+    fingerprint,
+    lockTtlMs: options.lockTtlMs,
+    async read() {
+      const result = await store.attempt((client) => client.mget(keys.token, keys.rejected, keys.cleared));
+      if (!result.ok) return undefined;
+      const [token, rejected, cleared] = result.value;
+      return {
+        token: token ? box.open(token) : undefined,
+        rejected: rejected !== null,
+        clearedAt: cleared ? Number(cleared) : undefined,
+      };
+    },
+    async write(token) {
+      const ttlMs = token.expiresAt - Date.now();
+      if (ttlMs <= 0) return false;
+      const result = await store.attempt((client) => client.set(keys.token, box.seal(token), 'PX', ttlMs));
+      return result.ok;
+    },
+    async markRejected(detail) {
+      const record = JSON.stringify({ at: new Date().toISOString(), ...detail });
+      const result = await store.attempt((client) => client.multi().set(keys.rejected, record).del(keys.token).exec());
+      return result.ok;
+    },
+    async tryLock() {
+      const mutex = new Mutex(store.client, keys.lock, {
+        lockTimeout: options.lockTtlMs,
+        // No auto-refresh: the token request is bounded well within the lock's lifetime.
+        refreshInterval: 0,
+        acquireAttemptsLimit: 1,
+      });
+      const acquired = await store.attempt(() => mutex.tryAcquire());
+      if (!acquired.ok) return undefined;
+      if (!acquired.value) return 'busy';
+      return {
+        async release() {
+          // Token-checked by redis-semaphore: never deletes a lock another replica took after expiry.
+          await store.attempt(() => mutex.release());
+        },
+      };
+    },
+  };
+}
+
+/** AES-256-GCM over the token record; a record that does not open (other key, garbage) counts as none. */
+function createTokenBox(clientSecret: string, fingerprint: string) {
+  const key = Buffer.from(hkdfSync('sha256', clientSecret, fingerprint, 'coins-gateway service token', 32));
+  return {
+    seal(token: SharedToken): string {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const sealed = Buffer.concat([cipher.update(JSON.stringify(token), 'utf8'), cipher.final()]);
+      return [iv, cipher.getAuthTag(), sealed].map((part) => part.toString('base64')).join('.');
+    },
+    open(text: string): SharedToken | undefined {
+      try {
+        const [iv, tag, sealed] = text.split('.').map((part) => Buffer.from(part, 'base64'));
+        if (!iv || !tag || !sealed) return undefined;
+        const decipher = createDecipheriv('aes-256-gcm', key, iv);
+        decipher.setAuthTag(tag);
+        const plain = Buffer.concat([decipher.update(sealed), decipher.final()]).toString('utf8');
+        const token = JSON.parse(plain) as SharedToken;
+        return typeof token.accessToken === 'string' && typeof token.expiresAt === 'number' ? token : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
