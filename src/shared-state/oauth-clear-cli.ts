@@ -1,6 +1,6 @@
 // `npm run oauth:clear`: an operator's "these credentials work now" (e.g. after EnKash unlocked
 // the account). Deletes the rejection record of the configured COINS_OAUTH_* credentials from
-// REDIS_URL and notes the time of the clear, so that running replicas try once more; it never
+// REDIS_URL and counts the clear, so that running replicas try once more; it never
 // prints a secret. Exit 0: cleared or nothing to clear; 1: configuration or Redis problem.
 
 import { Redis } from 'ioredis';
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const [[, deleted]] = (await client.multi().del(keys.rejected).set(keys.cleared, String(Date.now())).exec()) as [
+    const [[, deleted]] = (await client.multi().del(keys.rejected).incr(keys.cleared).exec()) as [
       [Error | null, number],
     ];
     console.log(

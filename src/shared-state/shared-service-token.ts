@@ -23,8 +23,11 @@ export interface SharedTokenView {
   token: SharedToken | undefined;
   /** A password grant with these credentials was refused (by any replica, at any time). */
   rejected: boolean;
-  /** When an operator last cleared a rejection (`npm run oauth:clear`), epoch ms. */
-  clearedAt: number | undefined;
+  /**
+   * How many times an operator cleared a rejection (`npm run oauth:clear` increments it): a
+   * counter rather than a time, so that no two machines' clocks need to agree.
+   */
+  clearGeneration: number;
 }
 
 export interface SharedTokenLock {
@@ -92,7 +95,7 @@ export function createSharedTokenState(options: SharedTokenStateOptions): Shared
       return {
         token: token ? box.open(token) : undefined,
         rejected: rejected !== null,
-        clearedAt: cleared ? Number(cleared) : undefined,
+        clearGeneration: cleared ? Number(cleared) : 0,
       };
     },
     async write(token) {

@@ -15,8 +15,9 @@ const deadline = () => createDeadline(5_000);
 
 /** Redis as the managers see it, in memory; `down` makes every method answer "unavailable". */
 function fakeRedis() {
-  const data: { token?: SharedToken; rejected: boolean; clearedAt?: number; locked: boolean } = {
+  const data: { token?: SharedToken; rejected: boolean; clearGeneration: number; locked: boolean } = {
     rejected: false,
+    clearGeneration: 0,
     locked: false,
   };
   const control = { down: false };
@@ -25,7 +26,7 @@ function fakeRedis() {
     lockTtlMs: 2_000,
     async read(): Promise<SharedTokenView | undefined> {
       if (control.down) return undefined;
-      return { token: data.token, rejected: data.rejected, clearedAt: data.clearedAt };
+      return { token: data.token, rejected: data.rejected, clearGeneration: data.clearGeneration };
     },
     async write(token) {
       if (control.down) return false;
@@ -134,7 +135,7 @@ describe('service token shared between replicas', () => {
     expect([redis.data.rejected, manager.credentialsRejected]).toEqual([true, true]);
 
     redis.data.rejected = false;
-    redis.data.clearedAt = Date.now();
+    redis.data.clearGeneration += 1;
     await new Promise((resolve) => setTimeout(resolve, 1_050));
     manager.syncSharedRejection();
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
-import type { SharedToken, SharedTokenState } from '../../shared-state/shared-service-token.js';
+import type { SharedToken, SharedTokenState, SharedTokenView } from '../../shared-state/shared-service-token.js';
 import type { Deadline } from '../deadline.js';
 import { UpstreamError, isUpstreamError } from '../upstream-error.js';
 import { TokenRefusedError, type GrantType, type TokenEndpoint, type TokenGrant } from './token-endpoint.js';
@@ -78,7 +78,11 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
   let renewing: Promise<HeldToken> | undefined;
   let rejected = false;
   /** When this process learned of the rejection, and whether Redis has it (shared mode). */
-  let rejection: { at: number; recorded: boolean; status: number; oauthError: string | undefined } | undefined;
+  let rejection:
+    | { clearGeneration: number; recorded: boolean; status: number; oauthError: string | undefined }
+    | undefined;
+  /** The operators' clear counter as last read from Redis (a rejection is cleared when it grows). */
+  let clearGeneration = 0;
   /** The access token the upstream answered 401 to: a copy of it in Redis is not reused. */
   let discarded: string | undefined;
   let lastSync = 0;
@@ -142,7 +146,7 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
   async function renewShared(state: SharedTokenState): Promise<HeldToken | undefined> {
     const giveUpAt = Date.now() + state.lockTtlMs + SHARED_POLL_MS;
     for (;;) {
-      const view = await state.read();
+      const view = await readShared(state);
       if (view === undefined) return undefined;
       if (view.rejected) throw adoptSharedRejection();
       if (view.token !== undefined && isFresh(view.token)) return adopt(view.token);
@@ -151,7 +155,7 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
       if (lock !== 'busy') {
         try {
           // Read again under the lock: the previous holder may have stored a token just now.
-          const current = await state.read();
+          const current = await readShared(state);
           if (current?.rejected) throw adoptSharedRejection();
           const stored = current?.token;
           if (stored !== undefined && isFresh(stored)) return adopt(stored);
@@ -178,6 +182,12 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
   }
 
   /** Usable now and not due for renewal, and not the token the upstream answered 401 to. */
+  async function readShared(state: SharedTokenState): Promise<SharedTokenView | undefined> {
+    const view = await state.read();
+    if (view !== undefined) clearGeneration = view.clearGeneration;
+    return view;
+  }
+
   function isFresh(token: SharedToken): boolean {
     return token.accessToken !== discarded && Date.now() < token.renewAt;
   }
@@ -193,7 +203,7 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
     if (!rejected) {
       rejected = true;
       held = undefined;
-      rejection = { at: Date.now(), recorded: true, status: 0, oauthError: undefined };
+      rejection = { clearGeneration, recorded: true, status: 0, oauthError: undefined };
       logger.error(
         { event: 'service_credentials_rejected', source: 'shared' },
         'the coins API rejected these service credentials earlier (recorded in Redis by a replica): no token ' +
@@ -217,14 +227,14 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
         rejection.recorded = await recordRejection(state);
         return;
       }
-      const view = await state.read();
+      const view = await readShared(state);
       if (view === undefined) return;
       if (view.rejected) {
         adoptSharedRejection();
         return;
       }
       if (!rejected || !rejection) return;
-      if (view.clearedAt !== undefined && view.clearedAt >= rejection.at) {
+      if (view.clearGeneration > rejection.clearGeneration) {
         rejected = false;
         rejection = undefined;
         consecutiveFailures = 0;
@@ -300,7 +310,7 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
       if (!(error instanceof TokenRefusedError)) throw error;
       rejected = true;
       held = undefined;
-      rejection = { at: Date.now(), recorded: false, status: error.status, oauthError: error.oauthError };
+      rejection = { clearGeneration, recorded: false, status: error.status, oauthError: error.oauthError };
       logger.error(
         {
           event: 'service_credentials_rejected',
