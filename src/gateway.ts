@@ -131,11 +131,12 @@ export function createGateway(options: GatewayOptions): Gateway {
             }),
           ]
         : []),
-      ...persistedDocumentPlugins(persisted),
       ...(options.introspection === false ? [useNoIntrospection()] : []),
       useOrderedExecution(),
       useVariableIssues(),
       ...operationLimitPlugins(),
+      // After the document size limit: an APQ registration over it is refused, never stored.
+      ...persistedDocumentPlugins(persisted),
       useReadiness(options.isReady),
       ...(options.callerRateLimit ? [useCallerRateLimit(options.callerRateLimit)] : []),
       useVaryOnOrigin(),

@@ -9,6 +9,7 @@ import { persistedExchange } from '@urql/exchange-persisted';
 import { print } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { OPERATION_LIMITS } from '../../src/operation-limits.js';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 
 /** Trusted documents (TRUSTED_DOCUMENTS[_FILE]) and automatic persisted queries (Apollo's APQ). */
@@ -198,6 +199,33 @@ describe('automatic persisted queries (APQ), with no manifest', () => {
     ]);
   });
 
+  it("Apollo's useGETForHashedQueries: the hash-only request is a GET, the fallback a POST", async () => {
+    const methods: string[] = [];
+    const client = new ApolloClient({
+      link: new PersistedQueryLink({ sha256, useGETForHashedQueries: true }).concat(
+        new HttpLink({
+          uri: `${gateway.url}/graphql`,
+          headers: { authorization: AUTH },
+          fetch: async (input, init) => {
+            methods.push(init?.method ?? 'GET');
+            return fetch(input, init);
+          },
+        }),
+      ),
+      cache: new InMemoryCache(),
+    });
+    const query = gql('query GetBalance { coinBalance(userId: "EKQZVMQK") { id coins } }');
+    expect((await client.query({ query })).data).toEqual({
+      coinBalance: { __typename: 'CoinBalance', id: 'EKQZVMQK', coins: 0 },
+    });
+    expect(methods).toEqual(['GET', 'POST']);
+    await client.clearStore();
+    expect((await client.query({ query })).data).toEqual({
+      coinBalance: { __typename: 'CoinBalance', id: 'EKQZVMQK', coins: 0 },
+    });
+    expect(methods).toEqual(['GET', 'POST', 'GET']);
+  });
+
   it("urql's persistedExchange registers and then sends hashes only", async () => {
     const query = 'query UrqlBalance($userId: ID!) { coinBalance(userId: $userId) { id coins } }';
     const client = () =>
@@ -234,6 +262,17 @@ describe('automatic persisted queries (APQ), with no manifest', () => {
       await (await gateway.post({ extensions: { persistedQuery: { version: 1, sha256Hash: wrongHash } } })).json(),
     ).toEqual(NOT_FOUND);
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it('a document over the size limit is refused before it is registered', async () => {
+    const query = `{ __typename ${' '.repeat(OPERATION_LIMITS.maxDocumentBytes)}}`;
+    const persistedQuery = { version: 1, sha256Hash: sha256(query) };
+    const refused = await gateway.post({ query, extensions: { persistedQuery } });
+    expect(refused.status).toBe(400);
+    expect(
+      ((await refused.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code,
+    ).toBe('GRAPHQL_PARSE_FAILED');
+    expect(await (await gateway.post({ extensions: { persistedQuery } })).json()).toEqual(NOT_FOUND);
   });
 
   it('a request with neither a query nor an id is still 400 "Must provide query string."', async () => {
