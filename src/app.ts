@@ -1,4 +1,7 @@
+import { createJwtAuthenticator, UNRESTRICTED_CALLERS } from './auth/caller-authenticator.js';
+import { createJwtVerifier } from './auth/caller-jwt.js';
 import { createForwardedAuthorization, createServiceTokenCredentials } from './auth/credential-source.js';
+import { mintDevToken, SANDBOX_DEV_CLAIMS } from './auth/dev-token.js';
 import type { Config, ServiceCredentials } from './config.js';
 import { createGateway, type Gateway } from './gateway.js';
 import type { Logger } from './logging/logger.js';
@@ -76,10 +79,28 @@ export function createApp(
   const service = config.serviceCredentials
     ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability, store)
     : undefined;
+  const { jwt, claims } = config.callerAuth;
+  const callerAuthenticator = jwt ? createJwtAuthenticator(createJwtVerifier(jwt, claims), logger) : UNRESTRICTED_CALLERS;
+  if (service && config.callerAuth.disabled) {
+    logger.warn(
+      { event: 'caller_auth_disabled' },
+      'AUTH_DISABLED=true: callers are not authenticated; anyone who can reach this gateway acts as the partner',
+    );
+  }
+  // Only against the sandbox (fake data) may GraphiQL offer a ready-made token, and only an HS256
+  // secret lets the gateway mint one.
+  const jwtSecret = jwt && 'secret' in jwt.key ? jwt.key.secret : undefined;
+  const graphiqlAuthorization =
+    sandboxMode && jwt && jwtSecret
+      ? async () =>
+          `Bearer ${await mintDevToken(jwtSecret, { ...SANDBOX_DEV_CLAIMS, issuer: jwt.issuer, audience: jwt.audience }, claims)}`
+      : undefined;
   let shuttingDown = false;
   const gateway = createGateway({
     coins,
     credentialSource: service ? createServiceTokenCredentials(service.tokens) : createForwardedAuthorization(),
+    callerAuthenticator,
+    graphiqlAuthorization,
     logger,
     batchConcurrency: config.batchConcurrency,
     maxUpstreamCallsPerOperation: config.maxUpstreamCallsPerOperation,

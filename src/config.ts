@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { ClaimNames } from './auth/caller.js';
+import type { JwtVerification } from './auth/caller-jwt.js';
+import { DEV_JWT_SECRET } from './auth/dev-token.js';
 import type { LogLevel } from './logging/logger.js';
 import type { TracingConfig } from './observability/tracing.js';
 import { readTrustedDocuments, type TrustedDocuments, type TrustedDocumentsMode } from './protocol/trusted-documents.js';
@@ -133,6 +136,13 @@ const redisUrl = (name: string) =>
       return value;
     });
 
+const claimName = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : fallback));
+
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
   HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
@@ -180,6 +190,12 @@ const EnvSchema = z.object({
     .optional(),
   OTEL_SERVICE_NAME: z.string().trim().optional().transform((value) => (value ? value : 'coins-gateway')),
   COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
+  AUTH_DISABLED: z
+    .enum(['true', 'false', ''], { error: () => 'AUTH_DISABLED must be true or false' })
+    .optional()
+    .transform((value) => value === 'true'),
+  AUTH_COMPANY_CLAIM: claimName('companies'),
+  AUTH_USER_CLAIM: claimName('sub'),
   REDIS_URL: redisUrl('REDIS_URL'),
   REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 200, 1, 60_000),
   RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),
@@ -253,6 +269,16 @@ export interface Config {
   readonly trustedDocumentsMode: TrustedDocumentsMode;
   /** The manifest of TRUSTED_DOCUMENTS_FILE; undefined when the mode is off. */
   readonly trustedDocuments: TrustedDocuments | undefined;
+  readonly callerAuth: CallerAuthConfig;
+}
+
+/** How the gateway's own callers are authenticated (service mode only). */
+export interface CallerAuthConfig {
+  /** undefined: no caller JWTs (forwarding mode, or service mode with AUTH_DISABLED=true). */
+  readonly jwt: JwtVerification | undefined;
+  /** AUTH_DISABLED=true: in service mode, anyone who can reach the gateway acts as the partner. */
+  readonly disabled: boolean;
+  readonly claims: ClaimNames;
 }
 
 /** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
@@ -298,6 +324,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const trusted = parseTrustedDocuments(e.TRUSTED_DOCUMENTS, e.TRUSTED_DOCUMENTS_FILE, problems);
+  const jwt = readJwtVerification(env, e.COINS_API_URL === undefined, problems);
+  const jwtConfigured = JWT_KEY_VARIABLES.some((name) => env[name]?.trim());
+  // With broken service credentials, which mode was meant is unclear: those problems come first.
+  if (credentials.problems.length === 0) {
+    checkCallerAuthMode(credentials.value !== undefined, jwtConfigured, e.AUTH_DISABLED, problems);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -333,6 +365,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     batchLimit: e.GRAPHQL_BATCH_LIMIT,
     trustedDocumentsMode: trusted.mode,
     trustedDocuments: trusted.documents,
+    callerAuth: Object.freeze({
+      jwt,
+      disabled: e.AUTH_DISABLED,
+      claims: Object.freeze({ company: e.AUTH_COMPANY_CLAIM, user: e.AUTH_USER_CLAIM }),
+    }),
   });
 }
 
@@ -396,6 +433,104 @@ function readServiceCredentials(env: Record<string, string | undefined>): {
       password: values.get('COINS_OAUTH_PASSWORD') as string,
     },
   };
+}
+
+/** Any of these set means caller JWTs were asked for (even if the value itself is refused). */
+const JWT_KEY_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWT_SECRET_FILE', 'AUTH_JWKS_URL'] as const;
+
+/**
+ * Service credentials act for every company of the partner, so in service mode the gateway must
+ * know who calls (caller JWTs), unless the operator says explicitly that it need not. Caller JWTs
+ * without service credentials cannot work: the one Authorization header would have to carry both
+ * the caller's JWT and an EnKash token.
+ */
+function checkCallerAuthMode(serviceMode: boolean, jwtGiven: boolean, disabled: boolean, problems: string[]): void {
+  if (serviceMode && !jwtGiven && !disabled) {
+    problems.push(
+      'COINS_OAUTH_* service credentials need caller authentication: set AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE or ' +
+        'AUTH_JWKS_URL, or AUTH_DISABLED=true to let anyone who can reach the gateway act as the partner',
+    );
+  }
+  if (!serviceMode && jwtGiven) {
+    problems.push(
+      'AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE and AUTH_JWKS_URL need service credentials (COINS_OAUTH_*): ' +
+        "without them the caller's Authorization header goes upstream and cannot carry a caller JWT too",
+    );
+  }
+  if (!serviceMode && disabled) problems.push('AUTH_DISABLED applies only with service credentials (COINS_OAUTH_*)');
+  if (jwtGiven && disabled) problems.push('AUTH_DISABLED=true contradicts AUTH_JWT_SECRET/AUTH_JWT_SECRET_FILE/AUTH_JWKS_URL: set one or the other');
+}
+
+/** HS256 secrets shorter than this are refused (RFC 7518: a key at least as long as the hash). */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/**
+ * AUTH_JWT_SECRET / AUTH_JWT_SECRET_FILE (HS256) or AUTH_JWKS_URL, never both; AUTH_JWT_ISSUER
+ * and AUTH_JWT_AUDIENCE only with one of them. Messages name variables, never a value.
+ */
+function readJwtVerification(
+  env: Record<string, string | undefined>,
+  sandboxMode: boolean,
+  problems: string[],
+): JwtVerification | undefined {
+  const given = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const secretValue = env.AUTH_JWT_SECRET ? env.AUTH_JWT_SECRET : undefined;
+  const secretFile = given('AUTH_JWT_SECRET_FILE');
+  const jwksUrl = given('AUTH_JWKS_URL');
+  const issuer = given('AUTH_JWT_ISSUER');
+  const audience = given('AUTH_JWT_AUDIENCE');
+  if (secretValue !== undefined && secretFile !== undefined) {
+    problems.push('Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both');
+    return undefined;
+  }
+  let secret: string | undefined = secretValue;
+  if (secretFile !== undefined) {
+    const read = readSecretFile('AUTH_JWT_SECRET_FILE', secretFile);
+    if (typeof read !== 'string') {
+      problems.push(read.problem);
+      return undefined;
+    }
+    secret = read;
+  }
+  const secretName = secretFile !== undefined ? 'AUTH_JWT_SECRET_FILE' : 'AUTH_JWT_SECRET';
+  if (secret !== undefined && jwksUrl !== undefined) {
+    problems.push(`Set either ${secretName} or AUTH_JWKS_URL, not both`);
+    return undefined;
+  }
+  const claimChecks = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  if (secret !== undefined) {
+    const bytes = new TextEncoder().encode(secret);
+    if (bytes.byteLength < MIN_JWT_SECRET_BYTES) {
+      problems.push(`${secretName} must be at least ${MIN_JWT_SECRET_BYTES} bytes long`);
+      return undefined;
+    }
+    if (secret === DEV_JWT_SECRET && !sandboxMode) {
+      problems.push(`${secretName} is the documented development secret: it is allowed only in sandbox mode (COINS_API_URL unset)`);
+      return undefined;
+    }
+    return Object.freeze({ key: Object.freeze({ secret: bytes }), ...claimChecks });
+  }
+  if (jwksUrl !== undefined) {
+    const url = URL.canParse(jwksUrl) ? new URL(jwksUrl) : undefined;
+    // Keys fetched over plain http could be swapped by anyone on the path, and forge every token.
+    const loopback = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+      problems.push('AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)');
+      return undefined;
+    }
+    if (url.username || url.password || url.hash) {
+      problems.push('AUTH_JWKS_URL must not carry credentials or a fragment');
+      return undefined;
+    }
+    return Object.freeze({ key: Object.freeze({ jwksUrl: url.toString() }), ...claimChecks });
+  }
+  for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
+    if (given(name) !== undefined) problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
+  }
+  return undefined;
 }
 
 /** The file's text without its trailing newline (what `echo` and most editors add). */

@@ -1,3 +1,5 @@
+import type { CallerAuthenticator } from './auth/caller-authenticator.js';
+import type { Caller } from './auth/caller.js';
 import type { CredentialSource } from './auth/credential-source.js';
 import { unauthenticated } from './errors/graphql-errors.js';
 import { createLoaders, OperationLoaders } from './loaders.js';
@@ -9,6 +11,11 @@ import type { CallOrigin } from './upstream/upstream-observer.js';
 /** What every resolver gets: the caller's upstream credential, the coins client, fresh loaders. */
 export interface GatewayContext {
   coins: CoinsClient;
+  /**
+   * Who is calling (scopes, companies, own userId): established on first use, once per request,
+   * so introspection and __typename never need it. Throws/rejects UNAUTHENTICATED.
+   */
+  caller(): Caller | Promise<Caller>;
   /** The credential for upstream calls; throws UNAUTHENTICATED when the caller sent none. */
   requireCredentials(): CallCredentials;
   /** Created on first use, never shared between operations. */
@@ -24,14 +31,20 @@ export interface GatewayContext {
 export interface ContextDependencies {
   coins: CoinsClient;
   credentialSource: CredentialSource;
+  callerAuthenticator: CallerAuthenticator;
   batchConcurrency: number;
   /** The request's observability scope: its id, trace and log go with every upstream call. */
   originOf(request: Request): CallOrigin | undefined;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
-  function buildContext(caller: CallCredentials | undefined, origin: CallOrigin | undefined): GatewayContext {
-    const credentials = caller && origin ? { ...caller, origin } : caller;
+  function buildContext(
+    request: Request,
+    upstream: CallCredentials | undefined,
+    origin: CallOrigin | undefined,
+  ): GatewayContext {
+    const credentials = upstream && origin ? { ...upstream, origin } : upstream;
+    let caller: Caller | Promise<Caller> | undefined;
     const requireCredentials = (): CallCredentials => {
       // Checked per field, not per request: introspection and __typename need no credential.
       if (!credentials) throw unauthenticated();
@@ -45,6 +58,7 @@ export function createContextFactory(deps: ContextDependencies) {
     // Invalidation only matters when something was read already.
     return {
       coins,
+      caller: () => (caller ??= deps.callerAuthenticator.authenticate(request)),
       requireCredentials,
       loaders,
       rememberCoinConfig: (config) => {
@@ -65,7 +79,7 @@ export function createContextFactory(deps: ContextDependencies) {
     const credentials = deps.credentialSource.credentialsFor(request);
     const origin = deps.originOf(request);
     return credentials instanceof Promise
-      ? credentials.then((resolved) => buildContext(resolved, origin))
-      : buildContext(credentials, origin);
+      ? credentials.then((resolved) => buildContext(request, resolved, origin))
+      : buildContext(request, credentials, origin);
   };
 }

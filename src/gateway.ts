@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
+import { UNRESTRICTED_CALLERS, type CallerAuthenticator } from './auth/caller-authenticator.js';
 import type { CredentialSource } from './auth/credential-source.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
@@ -33,6 +34,8 @@ import type { CoinsClient } from './upstream/coins-client.js';
 export interface GatewayOptions {
   coins: CoinsClient;
   credentialSource: CredentialSource;
+  /** Who the caller is (scopes, companies): caller JWTs in service mode. @default every caller acts as the partner (forwarding mode) */
+  callerAuthenticator?: CallerAuthenticator;
   logger: Logger;
   /** Upstream calls in flight per operation when a list fans out. @default 8 */
   batchConcurrency: number;
@@ -40,6 +43,11 @@ export interface GatewayOptions {
   maxUpstreamCallsPerOperation: number;
   /** Sandbox mode pre-fills GraphiQL's Authorization header with a token the sandbox accepts. */
   sandboxMode: boolean;
+  /**
+   * Sandbox mode with caller JWTs: the Authorization value GraphiQL is pre-filled with instead (a
+   * development token minted when the shared page is built).
+   */
+  graphiqlAuthorization?: () => Promise<string>;
   /** Readiness: false while upstream calls would be refused or the server is shutting down. */
   isReady: () => boolean;
   /** Origins browsers may call from ('*' = any; [] = no cross-origin access). @default [] */
@@ -82,7 +90,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
-    context: createContextFactory({ ...options, originOf: observed.scopes.scopeOf }),
+    context: createContextFactory({
+      ...options,
+      callerAuthenticator: options.callerAuthenticator ?? UNRESTRICTED_CALLERS,
+      originOf: observed.scopes.scopeOf,
+    }),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -119,13 +131,11 @@ export function createGateway(options: GatewayOptions): Gateway {
             useSharedGraphiQLPage({
               endpoint: GRAPHQL_ENDPOINT,
               logger: options.logger,
-              render: () =>
+              render: async () =>
                 renderBundledGraphiQL({
                   title: 'coins-gateway',
                   defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
-                  headers: options.sandboxMode
-                    ? JSON.stringify({ Authorization: SANDBOX_AUTHORIZATION }, null, 2)
-                    : undefined,
+                  headers: await graphiqlHeaders(options),
                   shouldPersistHeaders: false,
                 }),
             }),
@@ -149,6 +159,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
     ],
   });
+}
+
+/** GraphiQL's pre-filled headers: in sandbox mode (only), an Authorization header that works there. */
+async function graphiqlHeaders(options: GatewayOptions): Promise<string | undefined> {
+  if (!options.sandboxMode) return undefined;
+  const authorization = options.graphiqlAuthorization ? await options.graphiqlAuthorization() : SANDBOX_AUTHORIZATION;
+  return JSON.stringify({ Authorization: authorization }, null, 2);
 }
 
 /**

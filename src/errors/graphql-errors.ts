@@ -116,11 +116,26 @@ export function operationTooComplex(upstreamCalls: number, maxUpstreamCalls: num
   );
 }
 
-export function unauthenticated(): GraphQLError {
-  return new GraphQLError(
-    'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
-    { extensions: { code: ErrorCode.UNAUTHENTICATED } },
-  );
+export function unauthenticated(
+  message = 'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+}
+
+/** The caller is known but may not do this (a missing scope, another company). */
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, retryable: false } });
+}
+
+/** "Forbidden: coinEvent needs the coins:read scope." Names scopes, never anything of the token. */
+export function missingScope(fieldName: string, scopes: string[], ownBalanceAllowed: boolean): GraphQLError {
+  const needs = scopes.length > 0 ? `the ${scopes.join(' or ')} scope` : 'a permission this caller lacks';
+  return forbidden(`Forbidden: ${fieldName} needs ${needs}${ownBalanceAllowed ? ' (a caller may always read its own balance)' : ''}.`);
+}
+
+/** A mutation's target does not exist, as far as this caller may know. */
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND, retryable: false } });
 }
 
 /** A request that arrived after shutdown began: it did not start, so sending it again is safe. */

@@ -4,6 +4,7 @@ import { upstreamFailure } from '../errors/graphql-errors.js';
 import { builder } from './builder.js';
 import { CoinBalanceRef, loadBalance } from './coin-balance.js';
 import { CompanyIdSchema, EventSchema, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
+import { requireCompany } from './tenancy.js';
 
 interface CoinAllocationSource {
   requestId: string;
@@ -23,8 +24,10 @@ const CoinAllocationRef = builder.objectRef<CoinAllocationSource>('CoinAllocatio
     message: t.exposeString('message', { description: "EnKash's confirmation message." }),
     balance: t.field({
       type: CoinBalanceRef,
-      description: "The user's balance read after this allocation succeeded (never a value from before it).",
       complexity: { field: 1, multiplier: 0 },
+      description:
+        "The user's balance read after this allocation succeeded (never a value from before it). Readable by whoever " +
+        'made the allocation: no coins:balances scope needed.',
       resolve: async (allocation, _args, context) => {
         const balance = await loadBalance(context, allocation.userId);
         if (balance === null) {
@@ -67,12 +70,15 @@ builder.mutationFields((t) => ({
     type: CoinAllocationRef,
     description:
       'Allocates coins to a user for an event (Allocate Coins). Never resent by the gateway; on a retryable ' +
-      'error (extensions.retryable) resend with the same requestId.',
+      'error (extensions.retryable) resend with the same requestId. Scope: coins:allocate; FORBIDDEN for a company ' +
+      "outside the caller's.",
     args: { input: t.arg({ type: AllocateCoinsInput, required: true, description: 'Who, for which event, under which key.' }) },
     // The allocation, plus what its selection costs (balance: one Get Balance).
     complexity: { field: 1, multiplier: 1 },
+    authScopes: { coins: 'coins:allocate' },
     resolve: async (_root, args, context) => {
       const { input } = parseArgs(AllocateArgsSchema, args);
+      await requireCompany(context, input.companyId);
       const message = await context.coins.allocateCoins(input, context.requireCredentials());
       // The allocation changed this user's balance: a balance read earlier in the operation is stale.
       context.forgetBalance(input.userId);

@@ -3,6 +3,7 @@ import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
 import { idList, parseArgs, UserIdSchema } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
+import { requireScope } from './tenancy.js';
 
 export interface CoinBalanceSource {
   userId: string;
@@ -33,11 +34,13 @@ export async function loadBalance(context: GatewayContext, userId: string): Prom
 }
 
 // A federation entity: a router resolves `{ __typename: "CoinBalance", userId }` through
-// _entities, with the same input rule, credential check and loader as coinBalance.
+// _entities, with the same scope rule (coins:balances or the caller's own user; checked here by
+// hand, _entities not being a Pothos field), input rule, credential check and loader as coinBalance.
 builder.asEntity(CoinBalanceRef, {
   key: builder.selection<{ userId: string }>('userId'),
   // async, so that a bad key fails this entity alone, at ["_entities", i].
   resolveReference: async (reference, context) => {
+    await requireScope(context, '_entities', 'coins:balances', typeof reference.userId === 'string' ? reference.userId : undefined);
     const { userId } = parseArgs(z.object({ userId: UserIdSchema }), reference);
     context.requireCredentials();
     return loadBalance(context, userId);
@@ -48,9 +51,12 @@ builder.queryFields((t) => ({
   coinBalance: t.field({
     type: CoinBalanceRef,
     nullable: true,
-    description: "A user's coin balance (Get Balance); null when EnKash has no balance for the user.",
+    description:
+      "A user's coin balance (Get Balance); null when EnKash has no balance for the user. Scope: coins:balances, " +
+      "except for the caller's own userId (its user claim).",
     args: { userId: t.arg.id({ required: true, description: 'The EnKash user id, e.g. "EKQZVMQK".' }) },
     complexity: { field: 1, multiplier: 0 },
+    authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: [args.userId] }),
     resolve: (_root, args, context) => {
       const { userId } = parseArgs(z.object({ userId: UserIdSchema }), args);
       context.requireCredentials();
@@ -60,9 +66,12 @@ builder.queryFields((t) => ({
   coinBalances: t.field({
     type: [CoinBalanceRef],
     nullable: { list: false, items: true },
-    description: 'Several users\' balances: one entry per id, in order. Each distinct user is fetched once. At most 100 ids.',
+    description:
+      "Several users' balances: one entry per id, in order. Each distinct user is fetched once. At most 100 ids. " +
+      "Scope: coins:balances, unless every id is the caller's own userId.",
     args: { userIds: t.arg.idList({ required: true, description: 'Up to 100 EnKash user ids.' }) },
     complexity: (args) => ({ field: upstreamCallsForIds(args.userIds), multiplier: 0 }),
+    authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: args.userIds }),
     resolve: (_root, args, context) => {
       const { userIds } = parseArgs(z.object({ userIds: idList(UserIdSchema) }), args);
       context.requireCredentials();

@@ -14,6 +14,7 @@ import {
   parseArgs,
 } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
+import { requireCompany, requireScope, requireVisibleConfig, visibleConfig } from './tenancy.js';
 
 /** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
 export type CoinConfigSource = PartialCoinConfigPayload;
@@ -87,14 +88,16 @@ export function loadCoinConfig(context: GatewayContext, coinConfigId: string): P
 }
 
 // A federation entity: a router resolves `{ __typename: "CoinConfig", coinConfigId }` through
-// _entities, with the same input rule, credential check and loader as coinEvent.
+// _entities, with the same scope, tenant rule, input rule, credential check and loader as coinEvent
+// (_entities is not a Pothos field, so its authScopes are checked here by hand).
 builder.asEntity(CoinConfigRef, {
   key: builder.selection<{ coinConfigId: string }>('coinConfigId'),
   // async, so that a bad key fails this entity alone, at ["_entities", i].
   resolveReference: async (reference, context) => {
+    await requireScope(context, '_entities', 'coins:read');
     const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), reference);
     context.requireCredentials();
-    return loadCoinConfig(context, coinConfigId);
+    return visibleConfig(context, await loadCoinConfig(context, coinConfigId));
   },
 });
 
@@ -145,31 +148,35 @@ builder.queryFields((t) => ({
   coinEvent: t.field({
     type: CoinConfigRef,
     nullable: true,
-    description: 'One coin event configuration by id (Get Event); null when EnKash does not know the id.',
     complexity: { field: 1, multiplier: 0 },
+    description:
+      'One coin event configuration by id (Get Event); null when EnKash does not know the id, or when it belongs ' +
+      "to a company outside the caller's. Scope: coins:read.",
     args: {
       coinConfigId: t.arg.id({ required: true, description: 'The configuration id, e.g. "WCC817428".' }),
     },
-    resolve: (_root, args, context) => {
+    authScopes: { coins: 'coins:read' },
+    resolve: async (_root, args, context) => {
       const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), args);
       context.requireCredentials();
-      return loadCoinConfig(context, coinConfigId);
+      return visibleConfig(context, await loadCoinConfig(context, coinConfigId));
     },
   }),
   coinEvents: t.field({
     type: [CoinConfigRef],
     nullable: { list: false, items: true },
     description:
-      'Several coin event configurations by id: one entry per id, in order; null for an unknown id. ' +
-      'Each distinct id is fetched once. At most 100 ids.',
+      'Several coin event configurations by id: one entry per id, in order; null for an unknown id or one of a ' +
+      "company outside the caller's. Each distinct id is fetched once. At most 100 ids. Scope: coins:read.",
     args: {
       coinConfigIds: t.arg.idList({ required: true, description: 'Up to 100 configuration ids.' }),
     },
     complexity: (args) => ({ field: upstreamCallsForIds(args.coinConfigIds), multiplier: 0 }),
+    authScopes: { coins: 'coins:read' },
     resolve: (_root, args, context) => {
       const { coinConfigIds } = parseArgs(z.object({ coinConfigIds: idList(CoinConfigIdSchema) }), args);
       context.requireCredentials();
-      return coinConfigIds.map((id) => loadCoinConfig(context, id));
+      return coinConfigIds.map(async (id) => visibleConfig(context, await loadCoinConfig(context, id)));
     },
   }),
 }));
@@ -179,12 +186,15 @@ builder.mutationFields((t) => ({
     type: CoinConfigRef,
     description:
       'Creates a coin event configuration (Create Event). Not idempotent: the gateway never resends it; ' +
-      'after a timeout, check with coinEvent/coinEvents before creating again.',
+      'after a timeout, check with coinEvent/coinEvents before creating again. Scope: coins:write; FORBIDDEN for a ' +
+      "company outside the caller's.",
     args: { input: t.arg({ type: CreateCoinEventInput, required: true, description: 'The configuration to create.' }) },
     // Create's payload is the whole configuration: its fields need no further call.
     complexity: { field: 1, multiplier: 0 },
+    authScopes: { coins: 'coins:write' },
     resolve: async (_root, args, context) => {
       const { input } = parseArgs(CreateArgsSchema, args);
+      await requireCompany(context, input.companyId);
       const created = await context.coins.createCoinConfig(input, context.requireCredentials());
       context.rememberCoinConfig(created);
       return created;
@@ -194,16 +204,22 @@ builder.mutationFields((t) => ({
     type: CoinConfigRef,
     description:
       'Changes a coin event configuration (Update Event, PATCH): only the fields given are sent. ' +
-      'NOT_FOUND when the id is unknown.',
+      "NOT_FOUND when the id is unknown or belongs to a company outside the caller's (then nothing is sent); " +
+      "FORBIDDEN when companyId would move it to such a company. Scope: coins:write.",
     args: {
       coinConfigId: t.arg.id({ required: true, description: 'The configuration to change, e.g. "WCC817428".' }),
       input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),
     },
-    // The PATCH, and one Get Event when a selected field is missing from its payload.
-    complexity: { field: 2, multiplier: 0 },
+    // The PATCH, one Get Event when a selected field is missing from its payload, and, for a caller
+    // restricted to some companies, the Get Event that checks the configuration's company first.
+    complexity: { field: 3, multiplier: 0 },
+    authScopes: { coins: 'coins:write' },
     resolve: async (_root, args, context) => {
       const { coinConfigId, input } = parseArgs(UpdateArgsSchema, args);
-      const updated = await context.coins.updateCoinConfig(coinConfigId, input, context.requireCredentials());
+      const credentials = context.requireCredentials();
+      if (input.companyId !== undefined) await requireCompany(context, input.companyId);
+      await requireVisibleConfig(context, coinConfigId);
+      const updated = await context.coins.updateCoinConfig(coinConfigId, input, credentials);
       // What was read before the change is stale; fields the PATCH payload lacks are read after it.
       context.forgetCoinConfig(coinConfigId);
       context.forgetCoinConfig(updated.coinConfigId);

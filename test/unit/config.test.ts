@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEV_JWT_SECRET } from '../../src/auth/dev-token.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 /** The problems loadConfig reports for an environment (fails the test when it accepts it). */
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       batchLimit: 10,
       trustedDocumentsMode: 'off',
       trustedDocuments: undefined,
+      callerAuth: { jwt: undefined, disabled: false, claims: { company: 'companies', user: 'sub' } },
     });
   });
 
@@ -87,6 +89,8 @@ describe('loadConfig', () => {
         INTROSPECTION: 'false',
         GRAPHQL_BATCH_LIMIT: '3',
         TRUSTED_DOCUMENTS: 'off',
+        AUTH_COMPANY_CLAIM: 'tenants',
+        AUTH_USER_CLAIM: 'uid',
       }),
     ).toEqual({
       port: 8080,
@@ -121,6 +125,7 @@ describe('loadConfig', () => {
       batchLimit: 3,
       trustedDocumentsMode: 'off',
       trustedDocuments: undefined,
+      callerAuth: { jwt: undefined, disabled: false, claims: { company: 'tenants', user: 'uid' } },
     });
   });
 
@@ -327,6 +332,8 @@ describe('service credentials (COINS_OAUTH_*)', () => {
     // Service mode needs caller authentication or this explicit opt-out (not this file's subject).
     AUTH_DISABLED: 'true',
   };
+  // Service mode needs a caller-authentication decision; these tests are about the credentials.
+  const NO_CALLER_AUTH = { AUTH_DISABLED: 'true' };
   const SECRET_VALUES = ['client-s3cret', 'user-passw0rd', 'partner-user', 'partner-client'];
   const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
   const file = (name: string, text: string) => {
@@ -336,20 +343,20 @@ describe('service credentials (COINS_OAUTH_*)', () => {
   };
 
   it('are all read when all four are set; the token URL defaults to the upstream\'s', () => {
-    expect(loadConfig(ALL).serviceCredentials).toEqual({
+    expect(loadConfig({ ...ALL, ...NO_CALLER_AUTH, ...NO_CALLER_AUTH }).serviceCredentials).toEqual({
       clientId: 'partner-client',
       clientSecret: 'client-s3cret',
       username: 'partner-user',
       password: 'user-passw0rd',
       tokenUrl: undefined,
     });
-    expect(Object.isFrozen(loadConfig(ALL).serviceCredentials)).toBe(true);
+    expect(Object.isFrozen(loadConfig({ ...ALL, ...NO_CALLER_AUTH, ...NO_CALLER_AUTH }).serviceCredentials)).toBe(true);
   });
 
   it('reads COINS_OAUTH_TOKEN_URL like COINS_API_URL', () => {
-    const config = loadConfig({ ...ALL, COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token/' });
+    const config = loadConfig({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token/' });
     expect(config.serviceCredentials?.tokenUrl).toBe('https://auth.example.com/oauth/token');
-    expect(problems({ ...ALL, COINS_OAUTH_TOKEN_URL: 'https://u:pw@auth.example.com' })).toEqual([
+    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_TOKEN_URL: 'https://u:pw@auth.example.com' })).toEqual([
       'COINS_OAUTH_TOKEN_URL must not carry credentials, a query or a fragment',
     ]);
   });
@@ -373,6 +380,7 @@ describe('service credentials (COINS_OAUTH_*)', () => {
 
   it('reads secrets from files, trimming one trailing newline', () => {
     const config = loadConfig({
+      ...NO_CALLER_AUTH,
       COINS_OAUTH_CLIENT_ID: 'partner-client',
       COINS_OAUTH_USERNAME: 'partner-user',
       COINS_OAUTH_CLIENT_SECRET_FILE: file('secret', 'from-file-secret\n'),
@@ -393,14 +401,14 @@ describe('service credentials (COINS_OAUTH_*)', () => {
       'Set either COINS_OAUTH_CLIENT_SECRET or COINS_OAUTH_CLIENT_SECRET_FILE, not both',
       `COINS_OAUTH_PASSWORD_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
     ]);
-    expect(problems({ ...ALL, COINS_OAUTH_PASSWORD: '', COINS_OAUTH_PASSWORD_FILE: file('empty', '\n') })).toEqual([
+    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_PASSWORD: '', COINS_OAUTH_PASSWORD_FILE: file('empty', '\n') })).toEqual([
       `COINS_OAUTH_PASSWORD_FILE: ${join(dir, 'empty')} is empty`,
     ]);
     for (const value of SECRET_VALUES) expect(found.join('\n')).not.toContain(value);
   });
 
   it('refuses a client id with a colon (Basic authentication cannot carry it)', () => {
-    expect(problems({ ...ALL, COINS_OAUTH_CLIENT_ID: 'a:b' })).toEqual(['COINS_OAUTH_CLIENT_ID must not contain ":"']);
+    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_CLIENT_ID: 'a:b' })).toEqual(['COINS_OAUTH_CLIENT_ID must not contain ":"']);
   });
 
   it('refuses COINS_OAUTH_TOKEN_URL without credentials', () => {
@@ -411,5 +419,125 @@ describe('service credentials (COINS_OAUTH_*)', () => {
 
   it('reports credential problems together with other problems', () => {
     expect(problems({ PORT: 'x', COINS_OAUTH_USERNAME: 'u' })).toHaveLength(2);
+  });
+});
+
+describe('loadConfig: caller authentication (AUTH_*)', () => {
+  const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
+  /** Caller JWTs go with service credentials. */
+  const SERVICE = {
+    COINS_OAUTH_CLIENT_ID: 'partner-client',
+    COINS_OAUTH_CLIENT_SECRET: 'client-s3cret',
+    COINS_OAUTH_USERNAME: 'partner-user',
+    COINS_OAUTH_PASSWORD: 'user-passw0rd',
+  };
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
+  const secretFile = join(dir, 'jwt-secret');
+  writeFileSync(secretFile, `${SECRET}\n`);
+  const emptyFile = join(dir, 'empty');
+  writeFileSync(emptyFile, '\n');
+
+  it('reads an HS256 secret, with issuer and audience', () => {
+    expect(
+      loadConfig({ ...SERVICE, AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp.example.com', AUTH_JWT_AUDIENCE: 'coins-gateway' }).callerAuth
+        .jwt,
+    ).toEqual({ key: { secret: bytes(SECRET) }, issuer: 'https://idp.example.com', audience: 'coins-gateway' });
+  });
+
+  it('reads the secret from AUTH_JWT_SECRET_FILE, without its trailing newline', () => {
+    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET_FILE: secretFile }).callerAuth.jwt).toEqual({ key: { secret: bytes(SECRET) } });
+  });
+
+  it('reads a JWKS URL (https, or http on loopback)', () => {
+    expect(loadConfig({ ...SERVICE, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }).callerAuth.jwt).toEqual({
+      key: { jwksUrl: 'https://idp.example.com/.well-known/jwks.json' },
+    });
+    expect(loadConfig({ ...SERVICE, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).callerAuth.jwt).toEqual({
+      key: { jwksUrl: 'http://127.0.0.1:8080/jwks' },
+    });
+  });
+
+  it('AUTH_DISABLED=true', () => {
+    expect(loadConfig({ ...SERVICE, AUTH_DISABLED: 'true' }).callerAuth.disabled).toBe(true);
+    expect(loadConfig({ AUTH_DISABLED: 'false' }).callerAuth.disabled).toBe(false);
+  });
+
+  it.each([
+    [{ AUTH_JWT_SECRET: 'too-short' }, 'AUTH_JWT_SECRET must be at least 32 bytes long'],
+    [{ AUTH_JWT_SECRET_FILE: emptyFile }, `AUTH_JWT_SECRET_FILE: ${emptyFile} is empty`],
+    [{ AUTH_JWT_SECRET_FILE: join(dir, 'missing') }, `AUTH_JWT_SECRET_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`],
+    [{ AUTH_JWT_SECRET: SECRET, AUTH_JWT_SECRET_FILE: secretFile }, 'Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both'],
+    [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp.example.com/jwks' }, 'Set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both'],
+    [{ AUTH_JWT_SECRET_FILE: secretFile, AUTH_JWKS_URL: 'https://idp.example.com/jwks' }, 'Set either AUTH_JWT_SECRET_FILE or AUTH_JWKS_URL, not both'],
+    [{ AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)'],
+    [{ AUTH_JWKS_URL: 'not a url' }, 'AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)'],
+    [{ AUTH_JWKS_URL: 'https://u:p@idp.example.com/jwks' }, 'AUTH_JWKS_URL must not carry credentials or a fragment'],
+    [{ AUTH_DISABLED: 'yes' }, 'AUTH_DISABLED must be true or false'],
+    [
+      { AUTH_JWT_SECRET: DEV_JWT_SECRET, COINS_API_URL: 'https://coins.example.com' },
+      'AUTH_JWT_SECRET is the documented development secret: it is allowed only in sandbox mode (COINS_API_URL unset)',
+    ],
+  ])('%j is refused: %s', (env, message) => {
+    expect(problems({ ...SERVICE, ...env })).toEqual([message]);
+  });
+
+  it.each([
+    [
+      'service credentials without caller authentication',
+      SERVICE,
+      'COINS_OAUTH_* service credentials need caller authentication: set AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE or AUTH_JWKS_URL, or AUTH_DISABLED=true to let anyone who can reach the gateway act as the partner',
+    ],
+    [
+      'a JWT secret without service credentials',
+      { AUTH_JWT_SECRET: SECRET },
+      "AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE and AUTH_JWKS_URL need service credentials (COINS_OAUTH_*): without them the caller's Authorization header goes upstream and cannot carry a caller JWT too",
+    ],
+    [
+      'a JWKS URL without service credentials',
+      { AUTH_JWKS_URL: 'https://idp.example.com/jwks' },
+      "AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE and AUTH_JWKS_URL need service credentials (COINS_OAUTH_*): without them the caller's Authorization header goes upstream and cannot carry a caller JWT too",
+    ],
+    ['AUTH_DISABLED without service credentials', { AUTH_DISABLED: 'true' }, 'AUTH_DISABLED applies only with service credentials (COINS_OAUTH_*)'],
+    [
+      'AUTH_DISABLED with a JWT secret',
+      { ...SERVICE, AUTH_DISABLED: 'true', AUTH_JWT_SECRET: SECRET },
+      'AUTH_DISABLED=true contradicts AUTH_JWT_SECRET/AUTH_JWT_SECRET_FILE/AUTH_JWKS_URL: set one or the other',
+    ],
+  ])('refuses %s', (_label, env, message) => {
+    const reported = problems(env);
+    expect(reported).toEqual([message]);
+    for (const value of [SECRET, 'client-s3cret', 'user-passw0rd']) expect(reported.join('\n')).not.toContain(value);
+  });
+
+  it('refuses AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE without a key to verify with', () => {
+    expect(problems({ AUTH_JWT_ISSUER: 'https://idp.example.com', AUTH_JWT_AUDIENCE: 'coins-gateway' })).toEqual([
+      'AUTH_JWT_ISSUER is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is',
+      'AUTH_JWT_AUDIENCE is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is',
+    ]);
+  });
+
+  it('a refused secret still counts as asking for caller JWTs (one problem, not two)', () => {
+    expect(problems({ AUTH_JWT_SECRET: 'short' })).toEqual([
+      'AUTH_JWT_SECRET must be at least 32 bytes long',
+      "AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE and AUTH_JWKS_URL need service credentials (COINS_OAUTH_*): without them the caller's Authorization header goes upstream and cannot carry a caller JWT too",
+    ]);
+  });
+
+  it('the three modes: forwarding, service + JWT, service + AUTH_DISABLED', () => {
+    expect(loadConfig({}).callerAuth).toMatchObject({ jwt: undefined, disabled: false });
+    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET: SECRET }).callerAuth.jwt).toBeDefined();
+    expect(loadConfig({ ...SERVICE, AUTH_DISABLED: 'true' }).callerAuth).toMatchObject({ jwt: undefined, disabled: true });
+  });
+
+  it('never echoes a secret it refuses', () => {
+    const reported = problems({ ...SERVICE, AUTH_JWT_SECRET: 'short-s3cr3t', AUTH_JWKS_URL: 'https://u:s3cr3t@idp.example.com/' }).join(
+      '\n',
+    );
+    expect(reported).not.toContain('s3cr3t');
+  });
+
+  it('the development secret is accepted in sandbox mode', () => {
+    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET: DEV_JWT_SECRET }).callerAuth.jwt).toEqual({ key: { secret: bytes(DEV_JWT_SECRET) } });
   });
 });

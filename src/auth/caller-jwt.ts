@@ -1,0 +1,116 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { callerFromClaims, InvalidClaimError, type ClaimNames, type TenantCaller } from './caller.js';
+
+/** How caller JWTs are verified (from AUTH_JWT_* / AUTH_JWKS_URL, see src/config.ts). */
+export interface JwtVerification {
+  /** An HS256 shared secret (at least 32 bytes), or the URL of a JWKS endpoint. */
+  key: { secret: Uint8Array } | { jwksUrl: string };
+  /** Checked when set: the token's `iss` must equal it. */
+  issuer?: string;
+  /** Checked when set: the token's `aud` must be or contain it. */
+  audience?: string;
+}
+
+/** Only these algorithms, never `none`: HS256 with a shared secret, asymmetric ones with a JWKS. */
+export const SECRET_ALGORITHMS = ['HS256'];
+export const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+
+/** Clock skew tolerated on `exp` and `nbf`. */
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** Why a token was refused: safe to tell the caller (it says nothing about the key). */
+export class CallerTokenError extends Error {
+  constructor(
+    readonly reason: string,
+    /** The key set could not be fetched: the gateway's problem, logged as a warning. */
+    readonly keySetUnavailable = false,
+  ) {
+    super(reason);
+    this.name = 'CallerTokenError';
+  }
+}
+
+export interface JwtVerifierOptions {
+  /** Minimum time between two JWKS fetches caused by unknown `kid`s. @default 30000 */
+  jwksCooldownMs?: number;
+}
+
+/**
+ * Verifies a compact JWS caller token and reads its claims. The algorithm allow-list is tied to
+ * the kind of key, so an HS256 token can never be checked against a public key taken from the
+ * JWKS (the classic alg-confusion attack), and `alg: none` is never accepted. `exp` is required:
+ * a token without one would be valid forever.
+ */
+export function createJwtVerifier(
+  verification: JwtVerification,
+  claims: ClaimNames,
+  options: JwtVerifierOptions = {},
+): (token: string) => Promise<TenantCaller> {
+  const { key } = verification;
+  // createRemoteJWKSet caches the key set (10 min) and refetches on an unknown kid, at most
+  // once per cooldown, so a flood of tokens with made-up kids cannot hammer the JWKS endpoint.
+  const resolveKey: Uint8Array | JWTVerifyGetKey =
+    'secret' in key
+      ? key.secret
+      : createRemoteJWKSet(new URL(key.jwksUrl), { cooldownDuration: options.jwksCooldownMs ?? 30_000 });
+  const verifyOptions = {
+    algorithms: 'secret' in key ? SECRET_ALGORITHMS : JWKS_ALGORITHMS,
+    issuer: verification.issuer,
+    audience: verification.audience,
+    requiredClaims: ['exp'],
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+  };
+  return async (token) => {
+    let payload: Record<string, unknown>;
+    try {
+      // Two call forms only because jose's overloads keep a static key and a key resolver apart.
+      const result =
+        resolveKey instanceof Uint8Array
+          ? await jwtVerify(token, resolveKey, verifyOptions)
+          : await jwtVerify(token, resolveKey, verifyOptions);
+      payload = result.payload;
+    } catch (error) {
+      throw describeFailure(error);
+    }
+    try {
+      return callerFromClaims(payload, claims);
+    } catch (error) {
+      if (error instanceof InvalidClaimError)
+        throw new CallerTokenError(`the token's ${error.claim} claim has the wrong type`);
+      throw error;
+    }
+  };
+}
+
+/** jose's error → a short reason for the client. Anything unexpected says no more than "invalid". */
+function describeFailure(error: unknown): CallerTokenError {
+  if (error instanceof errors.JWTExpired) return new CallerTokenError('the token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return new CallerTokenError('the token is not valid yet');
+    if (error.reason === 'missing') return new CallerTokenError(`the token has no ${error.claim} claim`);
+    if (error.claim === 'iss' || error.claim === 'aud')
+      return new CallerTokenError(`the token's ${error.claim} is not accepted`);
+    return new CallerTokenError(`the token's ${error.claim} claim is invalid`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new CallerTokenError("the token's algorithm is not accepted");
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return new CallerTokenError('the token signature is invalid');
+  if (error instanceof errors.JWKSNoMatchingKey) return new CallerTokenError('the token is signed by an unknown key');
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) {
+    return new CallerTokenError('the signing keys could not be fetched', true);
+  }
+  return new CallerTokenError('the token is malformed');
+}
+
+function isFetchFailure(error: unknown): boolean {
+  // jose rejects with fetch's own TypeError when the JWKS endpoint cannot be reached, and with
+  // a JOSEError for a non-200 answer.
+  return error instanceof TypeError || (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC');
+}
+
+/** The Bearer token of an Authorization header; undefined when there is none. */
+export function bearerToken(authorization: string | null): string | undefined {
+  if (authorization === null) return undefined;
+  const match = /^bearer +(\S+) *$/i.exec(authorization);
+  return match?.[1];
+}
