@@ -22,18 +22,16 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let values;
+  const options = {
+    company: { type: 'string', multiple: true },
+    scope: { type: 'string' },
+    user: { type: 'string' },
+    ttl: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  let values: ReturnType<typeof parseArgs<{ options: typeof options; strict: true }>>['values'];
   try {
-    ({ values } = parseArgs({
-      options: {
-        company: { type: 'string', multiple: true },
-        scope: { type: 'string' },
-        user: { type: 'string' },
-        ttl: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ options, strict: true }));
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

@@ -11,12 +11,19 @@ export interface SigningKey {
 }
 
 export async function createSigningKey(alg: SigningKey['alg'], kid: string): Promise<SigningKey> {
-  const pair = await generateKeyPair(alg, alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true });
+  const pair = await generateKeyPair(
+    alg,
+    alg === 'EdDSA' ? { crv: 'Ed25519', extractable: true } : { extractable: true },
+  );
   const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, alg, use: 'sig' };
   return { kid, alg, privateKey: pair.privateKey, publicJwk };
 }
 
-export async function signWith(key: SigningKey, payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+export async function signWith(
+  key: SigningKey,
+  payload: JWTPayload,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, ...header }).sign(key.privateKey);
 }
 
@@ -60,7 +67,11 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
 }
 
 /** An HS256 caller token signed with `secret`. */
-export async function signHs256(secret: string | Uint8Array, payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+export async function signHs256(
+  secret: string | Uint8Array,
+  payload: JWTPayload,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', ...header }).sign(key);
 }

@@ -23,7 +23,13 @@ async function preflight(gateway: TestGateway, origin: string, requestHeaders = 
 
 /** The configuration READ reads, put straight into the sandbox's state (no recorded request). */
 function seed(gateway: TestGateway): void {
-  gateway.sandbox.state.seedConfig({ coinConfigId: 'CSRF1', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'CSRF_READ', amount: 6 });
+  gateway.sandbox.state.seedConfig({
+    coinConfigId: 'CSRF1',
+    configuration: 'DEFAULT',
+    companyId: 'CEKEKCARDS',
+    event: 'CSRF_READ',
+    amount: 6,
+  });
 }
 
 async function postFrom(gateway: TestGateway, origin: string) {
@@ -46,7 +52,10 @@ function corsHeaders(res: Response): Record<string, string> {
 }
 
 describe('CORS with CORS_ORIGINS set to exact origins', () => {
-  const gateway = useTestGateway({ COINS_API_URL: 'http://127.0.0.1:9', CORS_ORIGINS: `${APP}, http://localhost:5173` });
+  const gateway = useTestGateway({
+    COINS_API_URL: 'http://127.0.0.1:9',
+    CORS_ORIGINS: `${APP}, http://localhost:5173`,
+  });
 
   it('a preflight from a listed origin allows GET and POST, the client headers and no credentials, with a max-age', async () => {
     const res = await preflight(gateway, APP);
@@ -179,21 +188,25 @@ describe('CSRF: only JSON bodies run an operation', () => {
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
   });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'application/graphql+json', 'application/graphql-response+json'])(
-    'Content-Type %j runs the operation',
-    async (contentType) => {
-      seed(gateway);
-      const { res, body } = await postBody(contentType, JSON.stringify({ query: READ }));
-      expect(res.status).toBe(200);
-      expect(body).toEqual(READ_ANSWER);
-      expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/enkash-coins/CSRF1']);
-    },
-  );
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/graphql+json',
+    'application/graphql-response+json',
+  ])('Content-Type %j runs the operation', async (contentType) => {
+    seed(gateway);
+    const { res, body } = await postBody(contentType, JSON.stringify({ query: READ }));
+    expect(res.status).toBe(200);
+    expect(body).toEqual(READ_ANSWER);
+    expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/enkash-coins/CSRF1']);
+  });
 
   it('invalid JSON under application/graphql-response+json: 400 BAD_REQUEST', async () => {
     const { res, body } = await postBody('application/graphql-response+json', '{"query":');
     expect(res.status).toBe(400);
-    expect(body).toEqual({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(body).toEqual({
+      errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+    });
   });
 
   it('GET stays query-only: a mutation over GET is refused (405) and nothing is sent upstream', async () => {

@@ -25,8 +25,20 @@ const PATHS = {
 const gateway = useTestGateway(SERVICE_MODE_ENV);
 
 beforeEach(() => {
-  gateway.sandbox.state.seedConfig({ coinConfigId: 'OWN1', configuration: 'DEFAULT', companyId: OWN, event: 'MEAL', amount: 6 });
-  gateway.sandbox.state.seedConfig({ coinConfigId: 'FOREIGN1', configuration: 'CUSTOM', companyId: OTHER, event: 'MEAL', amount: 9 });
+  gateway.sandbox.state.seedConfig({
+    coinConfigId: 'OWN1',
+    configuration: 'DEFAULT',
+    companyId: OWN,
+    event: 'MEAL',
+    amount: 6,
+  });
+  gateway.sandbox.state.seedConfig({
+    coinConfigId: 'FOREIGN1',
+    configuration: 'CUSTOM',
+    companyId: OTHER,
+    event: 'MEAL',
+    amount: 9,
+  });
 });
 
 /** The coins API requests the gateway sent (not its own token requests). */
@@ -51,7 +63,12 @@ async function as(claims: Claims, query: string, variables?: Record<string, unkn
 /** The answer without errors[].locations (which only repeat where the field is in the document). */
 function withoutLocations(answer: GraphQLResponse): GraphQLResponse {
   if (!answer.errors) return answer;
-  return { ...answer, errors: answer.errors.map(({ locations: _locations, ...rest }: Record<string, unknown>) => rest) as GraphQLResponse['errors'] };
+  return {
+    ...answer,
+    errors: answer.errors.map(
+      ({ locations: _locations, ...rest }: Record<string, unknown>) => rest,
+    ) as GraphQLResponse['errors'],
+  };
 }
 
 const ALL = COINS_SCOPES.join(' ');
@@ -97,7 +114,12 @@ describe('reads: coinEvent / coinEvents (coins:read)', () => {
 
   it('a caller with companies "*" sees every company', async () => {
     expect(await as({ ...TENANT, companies: '*' }, COIN_EVENTS, { ids: ['OWN1', 'FOREIGN1'] })).toEqual({
-      data: { coinEvents: [{ coinConfigId: 'OWN1', companyId: OWN }, { coinConfigId: 'FOREIGN1', companyId: OTHER }] },
+      data: {
+        coinEvents: [
+          { coinConfigId: 'OWN1', companyId: OWN },
+          { coinConfigId: 'FOREIGN1', companyId: OTHER },
+        ],
+      },
     });
   });
 
@@ -112,7 +134,10 @@ describe('reads: coinEvent / coinEvents (coins:read)', () => {
     const answer = await as({ ...TENANT, scope: without('coins:read') }, query, variables);
     expect(answer).toEqual(
       field === 'coinEvent'
-        ? { data: { coinEvent: null }, errors: [forbidden(field, 'Forbidden: coinEvent needs the coins:read scope.').errors[0]] }
+        ? {
+            data: { coinEvent: null },
+            errors: [forbidden(field, 'Forbidden: coinEvent needs the coins:read scope.').errors[0]],
+          }
         : forbidden(field, 'Forbidden: coinEvents needs the coins:read scope.'),
     );
     expect(apiCalls()).toEqual([]);
@@ -216,12 +241,18 @@ describe('allocateCoins (coins:allocate)', () => {
 
 describe('balances (coins:balances, except the caller’s own)', () => {
   const NO_BALANCES = { ...TENANT, scope: 'coins:read' };
-  const BALANCE_FORBIDDEN = 'Forbidden: coinBalance needs the coins:balances scope (a caller may always read its own balance).';
+  const BALANCE_FORBIDDEN =
+    'Forbidden: coinBalance needs the coins:balances scope (a caller may always read its own balance).';
 
   it('the caller’s own balance needs no scope', async () => {
     expect(await as(NO_BALANCES, BALANCE, { user: ME })).toEqual({ data: { coinBalance: { userId: ME, coins: 0 } } });
     expect(await as(NO_BALANCES, BALANCES, { users: [ME, ME] })).toEqual({
-      data: { coinBalances: [{ userId: ME, coins: 0 }, { userId: ME, coins: 0 }] },
+      data: {
+        coinBalances: [
+          { userId: ME, coins: 0 },
+          { userId: ME, coins: 0 },
+        ],
+      },
     });
     expect(apiCalls()).toEqual([PATHS.balance(ME), PATHS.balance(ME)]);
   });
@@ -229,7 +260,9 @@ describe('balances (coins:balances, except the caller’s own)', () => {
   it('another user’s balance without coins:balances: FORBIDDEN, nothing sent upstream', async () => {
     expect(await as(NO_BALANCES, BALANCE, { user: SOMEONE })).toEqual({
       data: { coinBalance: null },
-      errors: [{ message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN', retryable: false } }],
+      errors: [
+        { message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN', retryable: false } },
+      ],
     });
     expect(await as(NO_BALANCES, BALANCES, { users: [ME, SOMEONE] })).toEqual(
       forbidden(
@@ -248,7 +281,12 @@ describe('balances (coins:balances, except the caller’s own)', () => {
 
   it('with coins:balances, any user', async () => {
     expect(await as({ ...TENANT, scope: 'coins:balances' }, BALANCES, { users: [SOMEONE, ME] })).toEqual({
-      data: { coinBalances: [{ userId: SOMEONE, coins: 0 }, { userId: ME, coins: 0 }] },
+      data: {
+        coinBalances: [
+          { userId: SOMEONE, coins: 0 },
+          { userId: ME, coins: 0 },
+        ],
+      },
     });
     expect(apiCalls().sort()).toEqual([PATHS.balance(ME), PATHS.balance(SOMEONE)]);
   });
@@ -268,10 +306,22 @@ describe('UNAUTHENTICATED before any upstream call', () => {
   const forged = () => signHs256(`${TEST_JWT_SECRET}-forged`, { ...TENANT, exp: nowSeconds() + 60 });
 
   it.each([
-    ['no Authorization', async () => null, 'Authentication required: send "Authorization: Bearer <token>" with a JWT issued for this gateway.'],
-    ['a Basic Authorization', async () => 'Basic dXNlcjpwYXNz', 'Authentication required: send "Authorization: Bearer <token>" with a JWT issued for this gateway.'],
+    [
+      'no Authorization',
+      async () => null,
+      'Authentication required: send "Authorization: Bearer <token>" with a JWT issued for this gateway.',
+    ],
+    [
+      'a Basic Authorization',
+      async () => 'Basic dXNlcjpwYXNz',
+      'Authentication required: send "Authorization: Bearer <token>" with a JWT issued for this gateway.',
+    ],
     ['an expired token', async () => `Bearer ${await expired()}`, 'Authentication failed: the token has expired.'],
-    ['a token signed with another secret', async () => `Bearer ${await forged()}`, 'Authentication failed: the token signature is invalid.'],
+    [
+      'a token signed with another secret',
+      async () => `Bearer ${await forged()}`,
+      'Authentication failed: the token signature is invalid.',
+    ],
     ['garbage', async () => 'Bearer not.a.jwt', 'Authentication failed: the token is malformed.'],
   ])('%s: every field is UNAUTHENTICATED and nothing is sent upstream', async (_label, authorization, message) => {
     const header = await authorization();
@@ -289,8 +339,12 @@ describe('UNAUTHENTICATED before any upstream call', () => {
   });
 
   it('introspection and __typename work without a token', async () => {
-    expect(await gateway.gql('{ __typename }', undefined, { authorization: null })).toEqual({ data: { __typename: 'Query' } });
-    const introspection = await gateway.gql('{ __schema { queryType { name } } }', undefined, { authorization: 'Bearer garbage' });
+    expect(await gateway.gql('{ __typename }', undefined, { authorization: null })).toEqual({
+      data: { __typename: 'Query' },
+    });
+    const introspection = await gateway.gql('{ __schema { queryType { name } } }', undefined, {
+      authorization: 'Bearer garbage',
+    });
     expect(introspection).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     expect(gateway.sandbox.requests).toEqual([]);
   });

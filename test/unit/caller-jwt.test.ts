@@ -17,7 +17,12 @@ import {
 
 const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
 const CLAIMS = { company: 'companies', user: 'sub' };
-const valid = () => ({ companies: ['CEKEKCARDS'], sub: 'EKQZVMQK', scope: 'coins:read coins:write', exp: nowSeconds() + 600 });
+const valid = () => ({
+  companies: ['CEKEKCARDS'],
+  sub: 'EKQZVMQK',
+  scope: 'coins:read coins:write',
+  exp: nowSeconds() + 600,
+});
 
 /** The reason a token is refused, or 'accepted'. */
 async function outcome(verify: (token: string) => Promise<TenantCaller>, token: string): Promise<string> {
@@ -44,7 +49,11 @@ describe('HS256 with AUTH_JWT_SECRET', () => {
 
   it.each([
     ['expired', async () => signHs256(SECRET, { ...valid(), exp: nowSeconds() - 60 }), 'the token has expired'],
-    ['not yet valid', async () => signHs256(SECRET, { ...valid(), nbf: nowSeconds() + 60 }), 'the token is not valid yet'],
+    [
+      'not yet valid',
+      async () => signHs256(SECRET, { ...valid(), nbf: nowSeconds() + 60 }),
+      'the token is not valid yet',
+    ],
     ['without exp', async () => signHs256(SECRET, { ...valid(), exp: undefined }), 'the token has no exp claim'],
     ['signed with another secret', async () => signHs256(`${SECRET}-other`, valid()), 'the token signature is invalid'],
     ['alg none', async () => unsignedToken(valid()), "the token's algorithm is not accepted"],
@@ -52,9 +61,21 @@ describe('HS256 with AUTH_JWT_SECRET', () => {
     ['not a JWT', async () => 'not-a-jwt', 'the token is malformed'],
     ['three garbage parts', async () => 'a.b.c', 'the token is malformed'],
     ['a tampered payload', async () => tamper(await signHs256(SECRET, valid())), 'the token signature is invalid'],
-    ['companies as a number', async () => signHs256(SECRET, { ...valid(), companies: 5 }), "the token's companies claim has the wrong type"],
-    ['scp with a number', async () => signHs256(SECRET, { ...valid(), scp: ['coins:read', 1] }), "the token's scp claim has the wrong type"],
-    ['sub as an object', async () => signHs256(SECRET, { ...valid(), sub: { id: 1 } as unknown as string }), "the token's sub claim has the wrong type"],
+    [
+      'companies as a number',
+      async () => signHs256(SECRET, { ...valid(), companies: 5 }),
+      "the token's companies claim has the wrong type",
+    ],
+    [
+      'scp with a number',
+      async () => signHs256(SECRET, { ...valid(), scp: ['coins:read', 1] }),
+      "the token's scp claim has the wrong type",
+    ],
+    [
+      'sub as an object',
+      async () => signHs256(SECRET, { ...valid(), sub: { id: 1 } as unknown as string }),
+      "the token's sub claim has the wrong type",
+    ],
   ])('refuses a token %s', async (_label, token, reason) => {
     expect(await outcome(verify, await token())).toBe(reason);
   });
@@ -62,12 +83,18 @@ describe('HS256 with AUTH_JWT_SECRET', () => {
   it('tolerates 5 s of clock skew, not more', async () => {
     expect(await outcome(verify, await signHs256(SECRET, { ...valid(), exp: nowSeconds() - 2 }))).toBe('accepted');
     expect(await outcome(verify, await signHs256(SECRET, { ...valid(), nbf: nowSeconds() + 2 }))).toBe('accepted');
-    expect(await outcome(verify, await signHs256(SECRET, { ...valid(), exp: nowSeconds() - 30 }))).toBe('the token has expired');
+    expect(await outcome(verify, await signHs256(SECRET, { ...valid(), exp: nowSeconds() - 30 }))).toBe(
+      'the token has expired',
+    );
   });
 
   describe('with AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE', () => {
     const strict = createJwtVerifier(
-      { key: { secret: new TextEncoder().encode(SECRET) }, issuer: 'https://idp.example.com', audience: 'coins-gateway' },
+      {
+        key: { secret: new TextEncoder().encode(SECRET) },
+        issuer: 'https://idp.example.com',
+        audience: 'coins-gateway',
+      },
       CLAIMS,
     );
     const claims = () => ({ ...valid(), iss: 'https://idp.example.com', aud: 'coins-gateway' });
@@ -84,7 +111,9 @@ describe('HS256 with AUTH_JWT_SECRET', () => {
     });
 
     it('without them configured, iss and aud are not checked', async () => {
-      expect(await outcome(verify, await signHs256(SECRET, { ...valid(), iss: 'anyone', aud: 'anything' }))).toBe('accepted');
+      expect(await outcome(verify, await signHs256(SECRET, { ...valid(), iss: 'anyone', aud: 'anything' }))).toBe(
+        'accepted',
+      );
     });
   });
 });
@@ -100,8 +129,16 @@ describe('claims', () => {
     ['"*" among the companies', { 'https://example.com/companies': ['A', '*'] }, { companies: 'all' }],
     ['"*" alone', { 'https://example.com/companies': '*' }, { companies: 'all' }],
     ['no company claim: no company', {}, { companies: new Set() }],
-    ['scp as an array', { scp: ['coins:read', 'coins:allocate'] }, { scopes: new Set(['coins:read', 'coins:allocate']) }],
-    ['scope and scp together', { scope: 'coins:read', scp: 'coins:balances' }, { scopes: new Set(['coins:read', 'coins:balances']) }],
+    [
+      'scp as an array',
+      { scp: ['coins:read', 'coins:allocate'] },
+      { scopes: new Set(['coins:read', 'coins:allocate']) },
+    ],
+    [
+      'scope and scp together',
+      { scope: 'coins:read', scp: 'coins:balances' },
+      { scopes: new Set(['coins:read', 'coins:balances']) },
+    ],
     ['the configured user claim', { uid: 'U1', sub: 'ignored' }, { userId: 'U1' }],
     ['no user claim', { sub: 'ignored' }, { userId: undefined }],
   ])('%s', async (_label, payload, expected) => {
@@ -162,12 +199,28 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
   });
 
   it.each([
-    ['signed by a key that is not published', async () => signWith(await createSigningKey('RS256', 'rsa-1'), valid()), 'the token signature is invalid'],
-    ['with a kid nobody published', async () => signWith(await createSigningKey('RS256', 'who'), valid()), 'the token is signed by an unknown key'],
+    [
+      'signed by a key that is not published',
+      async () => signWith(await createSigningKey('RS256', 'rsa-1'), valid()),
+      'the token signature is invalid',
+    ],
+    [
+      'with a kid nobody published',
+      async () => signWith(await createSigningKey('RS256', 'who'), valid()),
+      'the token is signed by an unknown key',
+    ],
     ['alg none', async () => unsignedToken(valid()), "the token's algorithm is not accepted"],
     ['expired', async () => signWith(keys.ES256, { ...valid(), exp: nowSeconds() - 60 }), 'the token has expired'],
-    ['not yet valid', async () => signWith(keys.EdDSA, { ...valid(), nbf: nowSeconds() + 60 }), 'the token is not valid yet'],
-    ['HS256 with a shared secret', async () => signHs256(SECRET, valid(), { kid: 'rsa-1' }), "the token's algorithm is not accepted"],
+    [
+      'not yet valid',
+      async () => signWith(keys.EdDSA, { ...valid(), nbf: nowSeconds() + 60 }),
+      'the token is not valid yet',
+    ],
+    [
+      'HS256 with a shared secret',
+      async () => signHs256(SECRET, valid(), { kid: 'rsa-1' }),
+      "the token's algorithm is not accepted",
+    ],
   ])('refuses a token %s', async (_label, token, reason) => {
     const verify = createJwtVerifier(verification, CLAIMS);
     expect(await outcome(verify, await token())).toBe(reason);
@@ -188,11 +241,18 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
   });
 
   it('checks iss and aud for JWKS tokens too', async () => {
-    const verify = createJwtVerifier({ ...verification, issuer: 'https://idp.example.com', audience: 'coins-gateway' }, CLAIMS);
+    const verify = createJwtVerifier(
+      { ...verification, issuer: 'https://idp.example.com', audience: 'coins-gateway' },
+      CLAIMS,
+    );
     const good = { ...valid(), iss: 'https://idp.example.com', aud: 'coins-gateway' };
     expect(await outcome(verify, await signWith(keys.RS256, good))).toBe('accepted');
-    expect(await outcome(verify, await signWith(keys.RS256, { ...good, iss: 'x' }))).toBe("the token's iss is not accepted");
-    expect(await outcome(verify, await signWith(keys.RS256, { ...good, aud: 'x' }))).toBe("the token's aud is not accepted");
+    expect(await outcome(verify, await signWith(keys.RS256, { ...good, iss: 'x' }))).toBe(
+      "the token's iss is not accepted",
+    );
+    expect(await outcome(verify, await signWith(keys.RS256, { ...good, aud: 'x' }))).toBe(
+      "the token's aud is not accepted",
+    );
   });
 });
 
