@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { createJwtVerifier } from '../../src/auth/caller-jwt.js';
+import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
+import { SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
+import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+
+/** Caller authentication across modes: forwarding (none of it applies), GraphiQL's dev token, logs. */
+
+const CREATE =
+  'mutation($company: String!) { createCoinEvent(input: { configuration: DEFAULT, companyId: $company, event: "ANY_EVENT", amount: 3 }) { companyId } }';
+
+/** The GraphiQL options yoga embeds in its page. */
+async function graphiqlHeaders(url: string): Promise<Record<string, string> | undefined> {
+  const html = await (await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } })).text();
+  const start = html.indexOf('{"title":');
+  const end = html.indexOf(',\n', html.indexOf('"shouldPersistHeaders"', start));
+  const options = JSON.parse(html.slice(start, end)) as { headers?: string };
+  return options.headers === undefined ? undefined : (JSON.parse(options.headers) as Record<string, string>);
+}
+
+describe('forwarding mode (no service credentials): no scopes, no tenants', () => {
+  const gateway = useTestGateway();
+
+  it('any bearer token acts for any company, and is what goes upstream', async () => {
+    const answer = await gateway.gql(
+      CREATE,
+      { company: 'ANYCOMPANY' },
+      { authorization: 'Bearer partner-enkash-token' },
+    );
+    expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'ANYCOMPANY' } } });
+    expect(gateway.sandbox.requests.map((request) => request.headers.authorization)).toEqual([
+      'Bearer partner-enkash-token',
+    ]);
+  });
+
+  it('a caller JWT is just a token to forward: its claims are not read', async () => {
+    const jwt = await signHs256(TEST_JWT_SECRET, { companies: ['CEKEKCARDS'], scope: '', exp: nowSeconds() + 60 });
+    const answer = await gateway.gql(CREATE, { company: 'OTHERCO' }, { authorization: `Bearer ${jwt}` });
+    expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'OTHERCO' } } });
+  });
+});
+
+describe('GraphiQL in sandbox mode with AUTH_JWT_SECRET', () => {
+  const gateway = useTestGateway(SERVICE_MODE_ENV);
+
+  it('is pre-filled with a freshly minted development token that the gateway accepts', async () => {
+    const headers = await graphiqlHeaders(gateway.url);
+    expect(Object.keys(headers ?? {})).toEqual(['Authorization']);
+    const authorization = headers?.Authorization ?? '';
+    expect(authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const caller = await createJwtVerifier(
+      { key: { secret: new TextEncoder().encode(TEST_JWT_SECRET) } },
+      { company: 'companies', user: 'sub' },
+    )(authorization.slice(7));
+    expect(caller).toEqual({
+      kind: 'tenant',
+      userId: 'EKQZVMQK',
+      companies: new Set(['CEKEKCARDS']),
+      scopes: new Set(['coins:read', 'coins:write', 'coins:allocate', 'coins:balances']),
+    });
+    const answer = await gateway.gql(CREATE, { company: 'CEKEKCARDS' }, { authorization });
+    expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'CEKEKCARDS' } } });
+  });
+});
+
+describe('caller JWTs never reach a log line or a response (LOG_LEVEL=trace)', () => {
+  const gateway = useTestGateway({ ...SERVICE_MODE_ENV, LOG_LEVEL: 'trace' });
+
+  it('valid, expired, forged and garbage tokens, on success and on every kind of error', async () => {
+    const claims = { companies: ['CEKEKCARDS'], scope: 'coins:read coins:write', sub: 'EKQZVMQK' };
+    const tokens = [
+      await signHs256(TEST_JWT_SECRET, { ...claims, exp: nowSeconds() + 60 }),
+      await signHs256(TEST_JWT_SECRET, { ...claims, exp: nowSeconds() - 60 }),
+      await signHs256(`${TEST_JWT_SECRET}-forged`, { ...claims, exp: nowSeconds() + 60 }),
+      'gArBaGe1hdr.gArBaGe2body.gArBaGe3sig',
+    ];
+    const responses: string[] = [];
+    for (const token of tokens) {
+      for (const [query, variables] of [
+        [CREATE, { company: 'CEKEKCARDS' }],
+        [CREATE, { company: 'OTHERCO' }],
+        ['{ coinBalance(userId: "SOMEONE") { coins } }', {}],
+        ['{ coinEvent(coinConfigId: "bad id!") { amount } }', {}],
+        ['{ coinEvent(coinConfigId: "NOPE") { amount } }', {}],
+        ['{ nope }', {}],
+      ] as const) {
+        const res = await gateway.post({ query, variables }, { authorization: `Bearer ${token}` });
+        responses.push(await res.text());
+      }
+    }
+    expect(gateway.logs.length).toBeGreaterThan(0);
+    expect(gateway.logs.some((line) => (line.level as number) <= 20)).toBe(true);
+    for (const token of tokens) {
+      const [header, payload, signature] = token.split('.');
+      for (const part of [token, payload, signature]) {
+        expect(gateway.logText()).not.toContain(part);
+        for (const response of responses) expect(response).not.toContain(part);
+      }
+      expect(header).toBeDefined();
+    }
+    // Something happened for real: the valid token's create reached the upstream.
+    expect(upstreamCalls(gateway.sandbox)).toContain('POST /api/v0/enkash-coins/create-coins-config');
+  });
+});
