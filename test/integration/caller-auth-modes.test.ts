@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../../src/auth/caller-jwt.js';
 import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
-import { SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
+import { SANDBOX_SERVICE_CREDENTIALS, SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 
 /** Caller authentication across modes: forwarding (none of it applies), GraphiQL's dev token, logs. */
@@ -37,6 +37,26 @@ describe('forwarding mode (no service credentials): no scopes, no tenants', () =
     const jwt = await signHs256(TEST_JWT_SECRET, { companies: ['CEKEKCARDS'], scope: '', exp: nowSeconds() + 60 });
     const answer = await gateway.gql(CREATE, { company: 'OTHERCO' }, { authorization: `Bearer ${jwt}` });
     expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'OTHERCO' } } });
+  });
+});
+
+describe('service mode with AUTH_DISABLED=true', () => {
+  const gateway = useTestGateway({ ...SANDBOX_SERVICE_CREDENTIALS, AUTH_DISABLED: 'true' });
+
+  it('warns at start that anyone who can reach the gateway acts as the partner', () => {
+    expect(gateway.logs.filter((line) => line.event === 'caller_auth_disabled')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'AUTH_DISABLED=true: callers are not authenticated; anyone who can reach this gateway acts as the partner',
+      }),
+    ]);
+  });
+
+  it('any caller, even without Authorization, acts for any company with every scope', async () => {
+    const answer = await gateway.gql(CREATE, { company: 'ANYCOMPANY' }, { authorization: null });
+    expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'ANYCOMPANY' } } });
+    const balance = await gateway.gql('{ coinBalance(userId: "SOMEONE") { coins } }', {}, { authorization: null });
+    expect(balance).toEqual({ data: { coinBalance: { coins: 0 } } });
   });
 });
 

@@ -91,6 +91,18 @@ const ALLOCATE =
 const BALANCE = 'query($user: ID!) { coinBalance(userId: $user) { userId coins } }';
 const BALANCES = 'query($users: [ID!]!) { coinBalances(userIds: $users) { userId coins } }';
 
+describe('service mode: the gateway acts upstream with its own token', () => {
+  it("sends the gateway's EnKash token upstream, never the caller's JWT", async () => {
+    const jwt = await tokenFor(TENANT);
+    await gateway.gql(COIN_EVENT, { id: 'OWN1' }, { authorization: `Bearer ${jwt}` });
+    const issued = gateway.sandbox.oauth.issued.map((token) => `Bearer ${token.accessToken}`);
+    const api = gateway.sandbox.requests.filter((request) => request.path !== '/oauth/token');
+    expect(api.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${PATHS.own}`]);
+    expect(issued).toContain(api[0]?.headers.authorization);
+    for (const request of gateway.sandbox.requests) expect(JSON.stringify(request)).not.toContain(jwt);
+  });
+});
+
 describe('reads: coinEvent / coinEvents (coins:read)', () => {
   it("returns a configuration of the caller's company", async () => {
     expect(await as(TENANT, COIN_EVENT, { id: 'OWN1' })).toEqual({
