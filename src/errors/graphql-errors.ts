@@ -124,7 +124,7 @@ export function unauthenticated(
 
 /** The caller is known but may not do this (a missing scope, another company). */
 export function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, retryable: false } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
 }
 
 /** "Forbidden: coinEvent needs the coins:read scope." Names scopes, never anything of the token. */
@@ -135,7 +135,7 @@ export function missingScope(fieldName: string, scopes: string[], ownBalanceAllo
 
 /** A mutation's target does not exist, as far as this caller may know. */
 export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND, retryable: false } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
 }
 
 /** A request that arrived after shutdown began: it did not start, so sending it again is safe. */

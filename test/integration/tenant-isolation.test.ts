@@ -77,7 +77,7 @@ const TENANT: Claims = { companies: [OWN], scope: ALL, sub: ME };
 
 const forbidden = (path: string, message: string) => ({
   data: null,
-  errors: [{ message, path: [path], extensions: { code: 'FORBIDDEN', retryable: false } }],
+  errors: [{ message, path: [path], extensions: { code: 'FORBIDDEN' } }],
 });
 
 const COIN_EVENT = 'query($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId companyId amount } }';
@@ -196,7 +196,7 @@ describe('updateCoinEvent (coins:write)', () => {
         {
           message: `Not found: there is no coin configuration ${id}.`,
           path: ['updateCoinEvent'],
-          extensions: { code: 'NOT_FOUND', retryable: false },
+          extensions: { code: 'NOT_FOUND' },
         },
       ],
     });
@@ -273,7 +273,7 @@ describe('balances (coins:balances, except the caller’s own)', () => {
     expect(await as(NO_BALANCES, BALANCE, { user: SOMEONE })).toEqual({
       data: { coinBalance: null },
       errors: [
-        { message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN', retryable: false } },
+        { message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN' } },
       ],
     });
     expect(await as(NO_BALANCES, BALANCES, { users: [ME, SOMEONE] })).toEqual(
