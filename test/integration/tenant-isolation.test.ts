@@ -272,9 +272,7 @@ describe('balances (coins:balances, except the caller’s own)', () => {
   it('another user’s balance without coins:balances: FORBIDDEN, nothing sent upstream', async () => {
     expect(await as(NO_BALANCES, BALANCE, { user: SOMEONE })).toEqual({
       data: { coinBalance: null },
-      errors: [
-        { message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN' } },
-      ],
+      errors: [{ message: BALANCE_FORBIDDEN, path: ['coinBalance'], extensions: { code: 'FORBIDDEN' } }],
     });
     expect(await as(NO_BALANCES, BALANCES, { users: [ME, SOMEONE] })).toEqual(
       forbidden(
@@ -301,6 +299,56 @@ describe('balances (coins:balances, except the caller’s own)', () => {
       },
     });
     expect(apiCalls().sort()).toEqual([PATHS.balance(ME), PATHS.balance(SOMEONE)]);
+  });
+});
+
+describe("federation's _entities follows the same rules as the root fields", () => {
+  const ENTITIES = `query($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on CoinConfig { coinConfigId companyId }
+      ... on CoinBalance { userId coins }
+    }
+  }`;
+  const config = (coinConfigId: string) => ({ __typename: 'CoinConfig', coinConfigId });
+  const balance = (userId: string) => ({ __typename: 'CoinBalance', userId });
+
+  it("another company's configuration is null; the caller's own balance needs no scope", async () => {
+    const answer = await as({ ...TENANT, scope: 'coins:read' }, ENTITIES, {
+      representations: [config('OWN1'), config('FOREIGN1'), balance(ME)],
+    });
+    expect(answer).toEqual({
+      data: { _entities: [{ coinConfigId: 'OWN1', companyId: OWN }, null, { userId: ME, coins: 0 }] },
+    });
+  });
+
+  it('without coins:read / coins:balances: FORBIDDEN per entity, nothing sent upstream', async () => {
+    const answer = await as({ ...TENANT, scope: 'coins:write' }, ENTITIES, {
+      representations: [config('OWN1'), balance(SOMEONE)],
+    });
+    expect(answer).toEqual({
+      data: { _entities: [null, null] },
+      errors: [
+        {
+          message: 'Forbidden: _entities needs the coins:read scope.',
+          path: ['_entities', 0],
+          extensions: { code: 'FORBIDDEN' },
+        },
+        {
+          message: 'Forbidden: _entities needs the coins:balances scope (a caller may always read its own balance).',
+          path: ['_entities', 1],
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
+    });
+    expect(apiCalls()).toEqual([]);
+  });
+
+  it('without a token: UNAUTHENTICATED, nothing sent upstream', async () => {
+    const answer = withoutLocations(
+      await gateway.gql(ENTITIES, { representations: [config('OWN1')] }, { authorization: null }),
+    );
+    expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    expect(gateway.sandbox.requests).toEqual([]);
   });
 });
 
