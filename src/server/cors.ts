@@ -5,8 +5,8 @@ export const CORS_MAX_AGE_SECONDS = 600;
 
 /**
  * Request headers a browser GraphQL client may send cross-origin (besides the CORS-safelisted
- * ones): the body's type, the caller's token, a request id and Apollo's client-identification
- * headers. Anything else makes the preflight fail.
+ * ones): the body's type, the caller's token, a request id, Apollo's client-identification
+ * headers and W3C trace context. Anything else makes the preflight fail.
  */
 export const CORS_ALLOWED_HEADERS = [
   'content-type',
@@ -14,6 +14,9 @@ export const CORS_ALLOWED_HEADERS = [
   'x-request-id',
   'apollographql-client-name',
   'apollographql-client-version',
+  // W3C trace context: the gateway continues a browser's trace (src/observability).
+  'traceparent',
+  'tracestate',
 ] as const;
 
 /**

@@ -64,7 +64,7 @@ describe('CORS with CORS_ORIGINS set to exact origins', () => {
       'access-control-allow-origin': APP,
       'access-control-allow-methods': 'GET, POST',
       'access-control-allow-headers':
-        'content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version',
+        'content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version, traceparent, tracestate',
       'access-control-expose-headers': 'x-request-id',
       'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
     });
