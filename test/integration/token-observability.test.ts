@@ -12,6 +12,8 @@ const SERVICE_ENV = {
   COINS_OAUTH_CLIENT_SECRET: 'sandbox-secret',
   COINS_OAUTH_USERNAME: 'sandbox-user',
   COINS_OAUTH_PASSWORD: 'sandbox-password',
+  // Service mode needs a caller-authentication decision; these tests are about the token requests.
+  AUTH_DISABLED: 'true',
   METRICS_PORT: '0',
 };
 const BALANCE = 'query Balance($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
