@@ -35,9 +35,14 @@ export async function mintDevToken(secret: Uint8Array, claims: DevTokenClaims, n
   return jwt.sign(secret);
 }
 
-/** What GraphiQL is pre-filled with in sandbox mode: the docs' example company and user, every scope. */
+/**
+ * What GraphiQL is pre-filled with in sandbox mode: the docs' example company and user, every
+ * scope. Valid 7 days: the GraphiQL page is built once per process, so the token in it must
+ * outlive a working session (it only ever opens the sandbox's fake data).
+ */
 export const SANDBOX_DEV_CLAIMS: DevTokenClaims = Object.freeze({
   companies: ['CEKEKCARDS'],
   scopes: [...COINS_SCOPES],
   userId: 'EKQZVMQK',
+  ttlSeconds: 7 * 24 * 3600,
 });

@@ -78,6 +78,10 @@ describe('GraphiQL in sandbox mode with AUTH_JWT_SECRET', () => {
       companies: new Set(['CEKEKCARDS']),
       scopes: new Set(['coins:read', 'coins:write', 'coins:allocate', 'coins:balances']),
     });
+    // Built once per process, so the token must outlive a working session: 7 days.
+    const [, payload = ''] = authorization.split('.');
+    const { iat, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iat: number; exp: number };
+    expect(exp - iat).toBe(7 * 24 * 3600);
     const answer = await gateway.gql(CREATE, { company: 'CEKEKCARDS' }, { authorization });
     expect(answer).toEqual({ data: { createCoinEvent: { companyId: 'CEKEKCARDS' } } });
   });
