@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { upstreamFailure } from '../errors/graphql-errors.js';
 import { builder } from './builder.js';
 import { CoinBalanceRef, loadBalance } from './coin-balance.js';
-import { CompanyIdSchema, EventSchema, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
+import { CompanyIdSchema, EventSchema, INPUT_RULES, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
 import { requireCompany } from './tenancy.js';
 
 interface CoinAllocationSource {
@@ -46,11 +46,11 @@ const AllocateCoinsInput = builder.inputType('AllocateCoinsInput', {
   fields: (t) => ({
     companyId: t.string({ required: true, description: 'The company whose event configuration applies.' }),
     event: t.string({ required: true, description: 'The configured event the user performed.' }),
-    userId: t.id({ required: true, description: 'The EnKash user to credit: 1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
+    userId: t.id({ required: true, description: `The EnKash user to credit: ${INPUT_RULES.id.text}.` }),
     requestId: t.id({
       required: true,
       description:
-        'Client-chosen unique key of this allocation (1-128 characters of A-Z, a-z, 0-9, _, ., : or -). ' +
+        `Client-chosen unique key of this allocation (${INPUT_RULES.requestId.text}). ` +
         'The same requestId never credits twice, so a retry with it is safe.',
     }),
   }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
-import { idList, parseArgs, UserIdSchema } from './input-rules.js';
+import { idList, MAX_IDS_PER_LIST, parseArgs, UserIdSchema } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
 import { requireScope } from './tenancy.js';
 
@@ -67,9 +67,9 @@ builder.queryFields((t) => ({
     type: [CoinBalanceRef],
     nullable: { list: false, items: true },
     description:
-      "Several users' balances: one entry per id, in order. Each distinct user is fetched once. At most 100 ids. " +
+      `Several users' balances: one entry per id, in order. Each distinct user is fetched once. At most ${MAX_IDS_PER_LIST} ids. ` +
       "Scope: coins:balances, unless every id is the caller's own userId.",
-    args: { userIds: t.arg.idList({ required: true, description: 'Up to 100 EnKash user ids.' }) },
+    args: { userIds: t.arg.idList({ required: true, description: `Up to ${MAX_IDS_PER_LIST} EnKash user ids.` }) },
     complexity: (args) => ({ field: upstreamCallsForIds(args.userIds), multiplier: 0 }),
     authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: args.userIds }),
     resolve: (_root, args, context) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { upstreamFailure } from '../errors/graphql-errors.js';
-import type { PartialCoinConfigPayload } from '../upstream/payloads.js';
+import { type CoinConfiguration, CoinConfigurationSchema, type PartialCoinConfigPayload } from '../upstream/payloads.js';
 import { builder } from './builder.js';
 import {
   AmountSchema,
@@ -11,6 +11,8 @@ import {
   ConfigurationSchema,
   EventSchema,
   idList,
+  INPUT_RULES,
+  MAX_IDS_PER_LIST,
   parseArgs,
 } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
@@ -19,12 +21,18 @@ import { requireCompany, requireScope, requireVisibleConfig, visibleConfig } fro
 /** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
 export type CoinConfigSource = PartialCoinConfigPayload;
 
+/** The payload's enum (CoinConfigurationSchema): its values, described. */
+const CONFIGURATION_VALUES: Record<CoinConfiguration, { description: string }> = {
+  DEFAULT: { description: 'The standard configuration for the event.' },
+  CUSTOM: { description: 'A company-specific configuration for the event.' },
+};
+
+/** "DEFAULT or CUSTOM" */
+const CONFIGURATIONS = CoinConfigurationSchema.options.join(' or ');
+
 export const CoinConfigurationEnum = builder.enumType('CoinConfiguration', {
   description: 'How the coin amount of an event configuration is set up at EnKash.',
-  values: {
-    DEFAULT: { description: 'The standard configuration for the event.' },
-    CUSTOM: { description: 'A company-specific configuration for the event.' },
-  } as const,
+  values: CONFIGURATION_VALUES,
 });
 
 /**
@@ -104,10 +112,10 @@ builder.asEntity(CoinConfigRef, {
 const CreateCoinEventInput = builder.inputType('CreateCoinEventInput', {
   description: 'A new coin event configuration. Every field is required.',
   fields: (t) => ({
-    configuration: t.field({ type: CoinConfigurationEnum, required: true, description: 'DEFAULT or CUSTOM.' }),
-    companyId: t.string({ required: true, description: '1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
-    event: t.string({ required: true, description: 'Event name: 1-64 characters of A-Z, a-z, 0-9 or _.' }),
-    amount: t.int({ required: true, description: 'Coins per allocation: a whole number from 1 to 1000000.' }),
+    configuration: t.field({ type: CoinConfigurationEnum, required: true, description: `${CONFIGURATIONS}.` }),
+    companyId: t.string({ required: true, description: `${INPUT_RULES.id.text}.` }),
+    event: t.string({ required: true, description: `Event name: ${INPUT_RULES.event.text}.` }),
+    amount: t.int({ required: true, description: `Coins per allocation: ${INPUT_RULES.amount.text}.` }),
   }),
 });
 
@@ -116,10 +124,10 @@ const UpdateCoinEventInput = builder.inputType('UpdateCoinEventInput', {
     'The fields to change; give at least one. Omitted fields stay as they are; null is not allowed. ' +
     'Values follow the same rules as CreateCoinEventInput.',
   fields: (t) => ({
-    configuration: t.field({ type: CoinConfigurationEnum, description: 'New configuration: DEFAULT or CUSTOM.' }),
-    companyId: t.string({ description: 'New company id: 1-64 characters of A-Z, a-z, 0-9, _ or -.' }),
-    event: t.string({ description: 'New event name: 1-64 characters of A-Z, a-z, 0-9 or _.' }),
-    amount: t.int({ description: 'New coins per allocation: a whole number from 1 to 1000000.' }),
+    configuration: t.field({ type: CoinConfigurationEnum, description: `New configuration: ${CONFIGURATIONS}.` }),
+    companyId: t.string({ description: `New company id: ${INPUT_RULES.id.text}.` }),
+    event: t.string({ description: `New event name: ${INPUT_RULES.event.text}.` }),
+    amount: t.int({ description: `New coins per allocation: ${INPUT_RULES.amount.text}.` }),
   }),
 });
 
@@ -167,9 +175,9 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description:
       'Several coin event configurations by id: one entry per id, in order; null for an unknown id or one of a ' +
-      "company outside the caller's. Each distinct id is fetched once. At most 100 ids. Scope: coins:read.",
+      `company outside the caller's. Each distinct id is fetched once. At most ${MAX_IDS_PER_LIST} ids. Scope: coins:read.`,
     args: {
-      coinConfigIds: t.arg.idList({ required: true, description: 'Up to 100 configuration ids.' }),
+      coinConfigIds: t.arg.idList({ required: true, description: `Up to ${MAX_IDS_PER_LIST} configuration ids.` }),
     },
     complexity: (args) => ({ field: upstreamCallsForIds(args.coinConfigIds), multiplier: 0 }),
     authScopes: { coins: 'coins:read' },

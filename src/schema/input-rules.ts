@@ -1,32 +1,64 @@
 import { z } from 'zod';
 import { badUserInput } from '../errors/graphql-errors.js';
+import { CoinConfigurationSchema } from '../upstream/payloads.js';
 
 /**
- * The gateway's own input rules, checked before any upstream call. Values are never trimmed
- * or fixed: what the client sent is what is judged.
+ * The gateway's own input rules, checked before any upstream call, each declared once here: its
+ * zod check, its wording in the schema's descriptions (`text`), and the README's "Input rules"
+ * table (test/unit/input-rules.test.ts compares it) all follow from the rule. Values are never
+ * trimmed or fixed: what the client sent is what is judged.
  */
 const nullNotAllowed = (issue: { input?: unknown }) =>
   issue.input === null ? 'must not be null: omit the field to leave it unchanged' : undefined;
 
-const pattern = (regex: RegExp, message: string) => z.string({ error: nullNotAllowed }).regex(regex, message);
+/** "A-Z, a-z, 0-9, _ or -" */
+const listed = (items: readonly string[]) => `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 
-export const CompanyIdSchema = pattern(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+/**
+ * 1 to `maxLength` characters from `charset`: regex character-class ranges or single characters,
+ * in the order they are written (a `-` goes last, where a class reads it literally).
+ */
+function characters(maxLength: number, charset: readonly string[]) {
+  const text = `1-${maxLength} characters of ${listed(charset)}`;
+  const regex = new RegExp(`^[${charset.join('')}]{1,${maxLength}}$`);
+  return { maxLength, charset, text, schema: z.string({ error: nullNotAllowed }).regex(regex, `must be ${text}`) };
+}
+
+function wholeNumber(min: number, max: number) {
+  return {
+    min,
+    max,
+    text: `a whole number from ${min} to ${max}`,
+    schema: z
+      .number({ error: nullNotAllowed })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  };
+}
+
+/** The rules, by what they apply to. */
+export const INPUT_RULES = {
+  /** companyId, coinConfigId and userId. */
+  id: characters(64, ['A-Z', 'a-z', '0-9', '_', '-']),
+  event: characters(64, ['A-Z', 'a-z', '0-9', '_']),
+  requestId: characters(128, ['A-Z', 'a-z', '0-9', '_', '.', ':', '-']),
+  amount: wholeNumber(1, 1_000_000),
+  /** Lists of ids: each id costs an upstream call. */
+  idList: { maxItems: 100 },
+} as const;
+
+export const CompanyIdSchema = INPUT_RULES.id.schema;
 export const CoinConfigIdSchema = CompanyIdSchema;
 export const UserIdSchema = CompanyIdSchema;
-export const EventSchema = pattern(/^[A-Za-z0-9_]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9 or _');
-export const RequestIdSchema = pattern(
-  /^[A-Za-z0-9_.:-]{1,128}$/,
-  'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -',
-);
-export const AmountSchema = z
-  .number({ error: nullNotAllowed })
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(1_000_000, 'must be at most 1000000');
-export const ConfigurationSchema = z.enum(['DEFAULT', 'CUSTOM'], { error: nullNotAllowed });
+export const EventSchema = INPUT_RULES.event.schema;
+export const RequestIdSchema = INPUT_RULES.requestId.schema;
+export const AmountSchema = INPUT_RULES.amount.schema;
+/** The payload's enum (the values EnKash knows), refusing an explicit null like every rule here. */
+export const ConfigurationSchema = z.enum(CoinConfigurationSchema.options, { error: nullNotAllowed });
 
 /** Lists of ids: at most this many per query (each id costs an upstream call). */
-export const MAX_IDS_PER_LIST = 100;
+export const MAX_IDS_PER_LIST = INPUT_RULES.idList.maxItems;
 
 export const idList = (item: z.ZodString) =>
   z.array(item).max(MAX_IDS_PER_LIST, `must hold at most ${MAX_IDS_PER_LIST} ids`);

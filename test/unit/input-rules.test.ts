@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -6,6 +8,7 @@ import {
   CoinConfigIdSchema,
   CompanyIdSchema,
   EventSchema,
+  INPUT_RULES,
   parseArgs,
 } from '../../src/schema/input-rules.js';
 
@@ -57,7 +60,9 @@ describe('input rules', () => {
   });
 
   it('parseArgs reports every problem at once as BAD_USER_INPUT with paths from the argument name', () => {
-    const schema = z.object({ input: z.object({ companyId: CompanyIdSchema, event: EventSchema, amount: AmountSchema }) });
+    const schema = z.object({
+      input: z.object({ companyId: CompanyIdSchema, event: EventSchema, amount: AmountSchema }),
+    });
     let thrown: unknown;
     try {
       parseArgs(schema, { input: { companyId: ' CEK', event: 'BAD-EVENT', amount: 0 } });
@@ -78,5 +83,37 @@ describe('input rules', () => {
       'Invalid input: input.companyId: must be 1-64 characters of A-Z, a-z, 0-9, _ or -; ' +
         'input.event: must be 1-64 characters of A-Z, a-z, 0-9 or _; input.amount: must be at least 1',
     );
+  });
+});
+
+describe('the README states each rule as declared', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(
+    readme.indexOf('### Input rules'),
+    readme.indexOf('\n### ', readme.indexOf('### Input rules') + 1),
+  );
+  const characters = (rule: { maxLength: number; charset: readonly string[] }) =>
+    `1–${rule.maxLength} characters of \`${rule.charset.join(' ')}\``;
+
+  it.each([
+    ['`companyId`, `coinConfigId`, `userId`', characters(INPUT_RULES.id)],
+    ['`event`', characters(INPUT_RULES.event)],
+    ['`amount`', `whole number ${INPUT_RULES.amount.min} … ${INPUT_RULES.amount.max.toLocaleString('en-US')}`],
+    ['`requestId`', characters(INPUT_RULES.requestId)],
+    ['id lists', `at most ${INPUT_RULES.idList.maxItems} ids`],
+  ])('%s: %s', (argument, rule) => {
+    expect(section).toContain(`| ${argument} | ${rule} |`);
+  });
+
+  it('the descriptions in the schema quote the same rules', () => {
+    const sdl = readFileSync(join(import.meta.dirname, '../../schema.graphql'), 'utf8');
+    for (const text of [
+      INPUT_RULES.id.text,
+      INPUT_RULES.event.text,
+      INPUT_RULES.requestId.text,
+      INPUT_RULES.amount.text,
+    ]) {
+      expect(sdl).toContain(text);
+    }
   });
 });
