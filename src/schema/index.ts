@@ -1,7 +1,7 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 // Each noun file registers its types, root fields and entity keys on the builder.
-import './coin-event.js';
+import './coin-config.js';
 import './coin-balance.js';
 import './coin-allocation.js';
 import { buildSubgraphSchema, printSubgraphSdl } from './federation.js';
