@@ -60,6 +60,16 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
     expect(gateway.sandbox.requests).toHaveLength(0);
   });
 
+  it('the same document is counted with each request\'s own variables (a cheap first request changes nothing)', async () => {
+    const query = TWO_LISTS.replace('} }', '} c: coinBalance(userId: "EKQZVMQK") { coins } }');
+    const cheap = await post({ query, variables: { a: ids('A', 1), b: ids('B', 1) } });
+    expect(cheap.status).toBe(200);
+    expect(cheap.body.errors).toBeUndefined();
+    expect(gateway.sandbox.requests).toHaveLength(3);
+    expect(await post({ query, variables: { a: ids('A', 100), b: ids('B', 100) } })).toEqual(tooComplex(201));
+    expect(gateway.sandbox.requests).toHaveLength(3);
+  });
+
   it('a list costs its distinct ids (the loader fetches each once)', async () => {
     const twice = [...ids('A', 50), ...ids('A', 50)];
     const query =
@@ -123,6 +133,27 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
       'GET /api/v0/coins/balance?userId=EKQZVMQK',
       'POST /api/v0/enkash-coins/allocate-coin',
     ]);
+  });
+
+  it('a document within the budget runs every time, and invalid variables still get BAD_USER_INPUT', async () => {
+    small.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
+    const query = 'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId balance { coins } } }';
+    const input = (requestId: string) => ({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId, userId: 'EKQZVMQK' });
+    expect(await small.gql(query, { input: input('REQ1') })).toEqual({ data: { allocateCoins: { requestId: 'REQ1', balance: { coins: 6 } } } });
+    const invalid = (await (await small.post({ query, variables: { input: { ...input('REQ2'), amount: 1 } } })).json()) as GraphQLResponse;
+    expect(invalid.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(await small.gql(query, { input: input('REQ3') })).toEqual({ data: { allocateCoins: { requestId: 'REQ3', balance: { coins: 12 } } } });
+    expect(upstreamCalls(small.sandbox)).toHaveLength(4);
+  });
+
+  it('a document over the budget is refused every time it comes', async () => {
+    const query = `mutation { ${allocation(1, 'balance { coins }')} ${allocation(2, 'balance { coins }')} }`;
+    for (let i = 0; i < 3; i += 1) {
+      const response = await small.post({ query });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual(tooComplex(4, 3).body);
+    }
+    expect(small.sandbox.requests).toHaveLength(0);
   });
 
   it('two allocations with their balances (4) are refused: no allocation is made', async () => {
