@@ -95,6 +95,11 @@ export function loadCoinConfig(context: GatewayContext, coinConfigId: string): P
   return context.loaders.coinConfig.load(coinConfigId);
 }
 
+// Argument schemas are built once, not per call: building a zod object costs about 20 µs, a
+// hundred times its parse (on the benchmark, a tenth of coinEvent's CPU).
+const CoinConfigIdArgsSchema = z.object({ coinConfigId: CoinConfigIdSchema });
+const CoinConfigIdsArgsSchema = z.object({ coinConfigIds: idList(CoinConfigIdSchema) });
+
 // A federation entity: a router resolves `{ __typename: "CoinConfig", coinConfigId }` through
 // _entities, with the same scope, tenant rule, input rule, credential check and loader as coinEvent
 // (_entities is not a Pothos field, so its authScopes are checked here by hand).
@@ -103,7 +108,7 @@ builder.asEntity(CoinConfigRef, {
   // async, so that a bad key fails this entity alone, at ["_entities", i].
   resolveReference: async (reference, context) => {
     await requireScope(context, '_entities', 'coins:read');
-    const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), reference);
+    const { coinConfigId } = parseArgs(CoinConfigIdArgsSchema, reference);
     context.requireCredentials();
     return visibleConfig(context, await loadCoinConfig(context, coinConfigId));
   },
@@ -165,7 +170,7 @@ builder.queryFields((t) => ({
     },
     authScopes: { coins: 'coins:read' },
     resolve: async (_root, args, context) => {
-      const { coinConfigId } = parseArgs(z.object({ coinConfigId: CoinConfigIdSchema }), args);
+      const { coinConfigId } = parseArgs(CoinConfigIdArgsSchema, args);
       context.requireCredentials();
       return visibleConfig(context, await loadCoinConfig(context, coinConfigId));
     },
@@ -182,7 +187,7 @@ builder.queryFields((t) => ({
     complexity: (args) => ({ field: upstreamCallsForIds(args.coinConfigIds), multiplier: 0 }),
     authScopes: { coins: 'coins:read' },
     resolve: (_root, args, context) => {
-      const { coinConfigIds } = parseArgs(z.object({ coinConfigIds: idList(CoinConfigIdSchema) }), args);
+      const { coinConfigIds } = parseArgs(CoinConfigIdsArgsSchema, args);
       context.requireCredentials();
       return coinConfigIds.map(async (id) => visibleConfig(context, await loadCoinConfig(context, id)));
     },
