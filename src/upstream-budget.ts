@@ -30,6 +30,16 @@ import { operationTooComplex } from './errors/graphql-errors.js';
  */
 export function useUpstreamBudget(maxCalls: number): Plugin {
   const remembered = new WeakMap<DocumentNode, Map<string, number>>();
+  // Whether a document's count can change with its variables, decided once per document.
+  const varies = new WeakMap<DocumentNode, boolean>();
+  const countVaries = (schema: GraphQLSchema, document: DocumentNode) => {
+    let answer = varies.get(document);
+    if (answer === undefined) {
+      answer = dependsOnVariables(schema, document);
+      varies.set(document, answer);
+    }
+    return answer;
+  };
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const operationKey = args.operationName ?? '';
@@ -62,7 +72,7 @@ export function useUpstreamBudget(maxCalls: number): Plugin {
               (definition: DefinitionNode) => definition.kind === Kind.OPERATION_DEFINITION,
             ).length
           : 1;
-      if (operationsCounted === operationsMeasured && !dependsOnVariables(args.schema, args.document)) {
+      if (operationsCounted === operationsMeasured && !countVaries(args.schema, args.document)) {
         const byOperation = remembered.get(args.document) ?? new Map<string, number>();
         byOperation.set(operationKey, needed);
         remembered.set(args.document, byOperation);
