@@ -5,8 +5,8 @@ import type { JwtVerification } from './auth/caller-jwt.js';
 import { DEV_JWT_SECRET } from './auth/dev-token.js';
 import type { LogLevel } from './logging/logger.js';
 import type { TracingConfig } from './observability/tracing.js';
+import type { CorsOrigins } from './plugins/cors.js';
 import { readTrustedDocuments, type TrustedDocuments, type TrustedDocumentsMode } from './protocol/trusted-documents.js';
-import type { CorsOrigins } from './server/cors.js';
 
 /**
  * Every setting comes from the environment, parsed once at start-up. Bad values stop the

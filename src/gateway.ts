@@ -9,26 +9,26 @@ import { useSharedGraphiQLPage } from './graphiql/graphiql-page.js';
 import type { Logger } from './logging/logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
-import { operationLimitPlugins } from './operation-limits.js';
+import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './plugins/cors.js';
+import { useJsonOnlyPosts } from './plugins/json-only-posts.js';
+import { operationLimitPlugins } from './plugins/operation-limits.js';
+import { useOrderedExecution } from './plugins/ordered-execution.js';
+import { useReadiness } from './plugins/readiness.js';
+import { useRequestBodyLimit } from './plugins/request-body-limit.js';
+import { useShutdownGate } from './plugins/shutdown-gate.js';
+import { useUnsafeIdVariablesRefused } from './plugins/unsafe-id-variables.js';
+import { useUpstreamBudget } from './plugins/upstream-budget.js';
+import { useVariableIssues } from './plugins/variable-issues.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';
 import { useNoIntrospection } from './protocol/introspection.js';
-import { useOrderedExecution } from './protocol/ordered-execution.js';
 import {
   DOCUMENT_ID_PARAM,
   persistedDocumentPlugins,
   type PersistedDocumentsOptions,
 } from './protocol/persisted-documents.js';
-import { useVariableIssues } from './protocol/variable-issues.js';
 import type { CallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { useCallerRateLimit } from './rate-limit/use-caller-rate-limit.js';
 import { schema } from './schema/index.js';
-import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './server/cors.js';
-import { useJsonOnlyPosts } from './server/json-only-posts.js';
-import { useReadiness } from './server/readiness.js';
-import { useRequestBodyLimit } from './server/request-body-limit.js';
-import { useShutdownGate } from './server/shutdown-gate.js';
-import { useUnsafeIdVariablesRefused } from './unsafe-id-variables.js';
-import { useUpstreamBudget } from './upstream-budget.js';
 import type { CoinsClient } from './upstream/coins-client.js';
 
 export interface GatewayOptions {

@@ -11,7 +11,7 @@ import { missingScope } from '../errors/graphql-errors.js';
  * Only sets up the builder: context type, scalar typings, plugins, root types.
  *
  * The complexity plugin measures what an operation may cost upstream: each field's `complexity`
- * is the number of upstream calls it can make (src/upstream-budget.ts enforces the budget).
+ * is the number of upstream calls it can make (src/plugins/upstream-budget.ts enforces the budget).
  * Fields cost nothing unless they say so, and a field's selection only counts through its
  * `multiplier` (0 where the selected fields are answered from the same upstream response).
  *

@@ -48,7 +48,7 @@ function guardEntityRepresentations(schema: GraphQLSchema): void {
       )
       .max(MAX_IDS_PER_LIST, `must hold at most ${MAX_IDS_PER_LIST} representations`),
   });
-  // Counted against MAX_UPSTREAM_CALLS_PER_OPERATION like the root lists (src/upstream-budget.ts):
+  // Counted against MAX_UPSTREAM_CALLS_PER_OPERATION like the root lists (src/plugins/upstream-budget.ts):
   // Pothos never saw this field, so its cost is declared here, where the complexity plugin reads it.
   field.extensions = {
     ...field.extensions,

@@ -1,7 +1,7 @@
 import { MAX_IDS_PER_LIST } from './input-rules.js';
 
 /**
- * What the list arguments cost against MAX_UPSTREAM_CALLS_PER_OPERATION (src/upstream-budget.ts):
+ * What the list arguments cost against MAX_UPSTREAM_CALLS_PER_OPERATION (src/plugins/upstream-budget.ts):
  * one upstream read per distinct key, since the operation's loaders fetch each key once; a list
  * over the limit is refused before any call, so it costs none.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORS_MAX_AGE_SECONDS } from '../../src/server/cors.js';
+import { CORS_MAX_AGE_SECONDS } from '../../src/plugins/cors.js';
 import { AUTH, useTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 
 /** Browsers: which origins may call cross-origin (CORS), and which bodies may run an operation (CSRF). */

@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useRequestBodyLimit } from '../../src/server/request-body-limit.js';
+import { useRequestBodyLimit } from '../../src/plugins/request-body-limit.js';
 
 // The plugin in-process (yoga.fetch, no Node HTTP parser in front): over the real server, Node
 // itself refuses a malformed Content-Length before the plugin sees it (see

@@ -1,6 +1,6 @@
 import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { useResponseLimits } from '../../src/server/response-limits.js';
+import { useResponseLimits } from '../../src/plugins/response-limits.js';
 
 // The byte bound is the last line of defence: within the gateway's other limits no answer comes
 // near it, so it is shown on a small yoga with a small bound.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkSchemaAgainstRef, compareSchemas } from '../../src/schema/schema-contract.js';
+import { checkSchemaAgainstRef, compareSchemas } from '../../src/scripts/schema-contract.js';
 
 const V1 = `
 """Reads."""

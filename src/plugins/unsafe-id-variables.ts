@@ -7,7 +7,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badVariables, type InputIssue } from './errors/graphql-errors.js';
+import { badVariables, type InputIssue } from '../errors/graphql-errors.js';
 
 /**
  * graphql-js's ID accepts a JSON number and turns it into a string. A number that is not a safe
@@ -32,7 +32,7 @@ export function useUnsafeIdVariablesRefused(): Plugin {
         if (type) collectUnsafeIds(variables[name], type, [name], issues);
       }
       if (issues.length === 0) return;
-      // Answered like any variable that does not fit its type (src/protocol/variable-issues.ts):
+      // Answered like any variable that does not fit its type (./variable-issues.ts):
       // 400, or 200 for `Accept: application/json`; paths start at the variable name.
       setResultAndStopExecution({ errors: [badVariables(issues)] });
     },

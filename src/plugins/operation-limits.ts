@@ -11,8 +11,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { badRequest, graphqlParseFailed, graphqlValidationFailed } from './errors/graphql-errors.js';
-import { useResponseLimits } from './server/response-limits.js';
+import { badRequest, graphqlParseFailed, graphqlValidationFailed } from '../errors/graphql-errors.js';
+import { useResponseLimits } from './response-limits.js';
 
 /**
  * Every upstream-backed field can cost an upstream call (a list up to 100), so the shape of an

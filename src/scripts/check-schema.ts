@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printSortedSchema } from './index.js';
+import { printSortedSchema } from '../schema/index.js';
 import { checkSchemaAgainstRef } from './schema-contract.js';
 
 // `npm run schema:check [git-ref]`: exit 0 when the schema the code builds keeps the contract of

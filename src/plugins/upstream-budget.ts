@@ -10,7 +10,7 @@ import {
   visitWithTypeInfo,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { operationTooComplex } from './errors/graphql-errors.js';
+import { operationTooComplex } from '../errors/graphql-errors.js';
 
 /**
  * Counts the upstream calls an operation may need before it runs, and refuses it with
