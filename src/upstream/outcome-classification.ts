@@ -33,6 +33,22 @@ export interface UpstreamOutcome {
 
 const said = (upstreamSaid: string | undefined) => (upstreamSaid ? `: ${upstreamSaid}` : '.');
 
+const unavailable = (_upstreamSaid: string | undefined, status: number) =>
+  `The coins API is unavailable (HTTP ${status}).`;
+
+type Flag = 'unhealthy' | 'retryableByGateway' | 'showsUpstreamMessage';
+
+/** A row of the table: the flags it names are true, the others false. */
+function outcome(code: UpstreamOutcomeCode, flags: Flag[], message: UpstreamOutcome['message']): UpstreamOutcome {
+  return {
+    unhealthy: flags.includes('unhealthy'),
+    retryableByGateway: flags.includes('retryableByGateway'),
+    showsUpstreamMessage: flags.includes('showsUpstreamMessage'),
+    code,
+    message,
+  };
+}
+
 /**
  * THE classification of upstream outcomes: the breaker, the retry policy, the message policy
  * and the error mapping all read it. Any answer that is not `unhealthy` proves the upstream
@@ -42,170 +58,97 @@ const said = (upstreamSaid: string | undefined) => (upstreamSaid ? `: ${upstream
  * and is where stack lines, JDBC URLs and SQL states leak.
  */
 const BY_REASON: Record<Exclude<UpstreamFailureReason, 'http-status'>, UpstreamOutcome> = {
-  timeout: {
-    unhealthy: true,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_TIMEOUT',
-    message: () => 'The coins API did not answer in time.',
-  },
-  connection: {
-    unhealthy: true,
-    retryableByGateway: true,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_UNAVAILABLE',
-    message: () => 'The coins API could not be reached.',
-  },
+  timeout: outcome('UPSTREAM_TIMEOUT', ['unhealthy'], () => 'The coins API did not answer in time.'),
+  connection: outcome(
+    'UPSTREAM_UNAVAILABLE',
+    ['unhealthy', 'retryableByGateway'],
+    () => 'The coins API could not be reached.',
+  ),
   // This process is out of file descriptors or ports: not the upstream's health, and a retry
   // right away would meet the same shortage.
-  'local-resources': {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_UNAVAILABLE',
-    message: () => 'The gateway has no connection free for the coins API right now; retry shortly.',
-  },
-  'circuit-open': {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_UNAVAILABLE',
-    message: () => 'The coins API is failing; calls are paused briefly to let it recover.',
-  },
-  'bad-response': {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_BAD_RESPONSE',
-    message: () => 'The coins API sent a response the gateway cannot read.',
-  },
-  'auth-failed': {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'UPSTREAM_AUTH_FAILED',
-    message: () => "The coins API refused the gateway's own credentials; an operator must fix them.",
-  },
+  'local-resources': outcome(
+    'UPSTREAM_UNAVAILABLE',
+    [],
+    () => 'The gateway has no connection free for the coins API right now; retry shortly.',
+  ),
+  'circuit-open': outcome(
+    'UPSTREAM_UNAVAILABLE',
+    [],
+    () => 'The coins API is failing; calls are paused briefly to let it recover.',
+  ),
+  'bad-response': outcome('UPSTREAM_BAD_RESPONSE', [], () => 'The coins API sent a response the gateway cannot read.'),
+  'auth-failed': outcome(
+    'UPSTREAM_AUTH_FAILED',
+    [],
+    () => "The coins API refused the gateway's own credentials; an operator must fix them.",
+  ),
   // The gateway's own partner-wide cap (UPSTREAM_RATE_LIMIT_PER_SECOND) had no slot in time:
   // nothing was sent, so it says nothing of the upstream's health.
-  'rate-limited': {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: false,
-    code: 'RATE_LIMITED',
-    message: () => 'The gateway is at its call rate for the coins API; retry later.',
-  },
+  'rate-limited': outcome('RATE_LIMITED', [], () => 'The gateway is at its call rate for the coins API; retry later.'),
   // HTTP 2xx with a non-zero response code: a business refusal, explained by the upstream.
-  rejected: {
-    unhealthy: false,
-    retryableByGateway: false,
-    showsUpstreamMessage: true,
-    code: 'UPSTREAM_REJECTED',
-    message: (upstreamSaid) => upstreamSaid || 'The coins API rejected the request.',
-  },
+  rejected: outcome(
+    'UPSTREAM_REJECTED',
+    ['showsUpstreamMessage'],
+    (upstreamSaid) => upstreamSaid || 'The coins API rejected the request.',
+  ),
 };
 
 /** Non-2xx answers (reason `http-status`), by status: the first row that matches decides. */
-const BY_STATUS: ReadonlyArray<{ statuses: (status: number) => boolean; outcome: UpstreamOutcome }> = [
-  {
-    statuses: (status) => status === 400 || status === 422,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: true,
-      code: 'BAD_USER_INPUT',
-      message: (upstreamSaid) => `The coins API rejected the input${said(upstreamSaid)}`,
-    },
-  },
-  {
-    statuses: (status) => status === 401,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: true,
-      code: 'UNAUTHENTICATED',
-      message: () => 'The coins API did not accept the credentials.',
-    },
-  },
-  {
-    statuses: (status) => status === 403,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: true,
-      code: 'FORBIDDEN',
-      message: () => 'The coins API refused access to this resource.',
-    },
-  },
-  {
-    statuses: (status) => status === 404,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: true,
-      code: 'NOT_FOUND',
-      message: (upstreamSaid) => `Not found${said(upstreamSaid)}`,
-    },
-  },
-  {
-    statuses: (status) => status === 429,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: true,
-      showsUpstreamMessage: true,
-      code: 'RATE_LIMITED',
-      message: () => 'The coins API is rate limiting requests; retry later.',
-    },
-  },
-  {
-    statuses: (status) => status === 502 || status === 503 || status === 504,
-    outcome: {
-      unhealthy: true,
-      retryableByGateway: true,
-      showsUpstreamMessage: false,
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: (_upstreamSaid, status) => `The coins API is unavailable (HTTP ${status}).`,
-    },
-  },
-  {
-    statuses: (status) => status >= 500,
-    outcome: {
-      unhealthy: true,
-      retryableByGateway: false,
-      showsUpstreamMessage: false,
-      code: 'UPSTREAM_UNAVAILABLE',
-      message: (_upstreamSaid, status) => `The coins API is unavailable (HTTP ${status}).`,
-    },
-  },
-  {
-    // Undocumented 4xx (405, 409, 413, ...): the upstream refused this request.
-    statuses: (status) => status >= 400,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: true,
-      code: 'UPSTREAM_REJECTED',
-      message: (upstreamSaid, status) => `The coins API rejected the request (HTTP ${status})${said(upstreamSaid)}`,
-    },
-  },
-  {
-    // 1xx/3xx: nothing we can use (redirects are not followed: they would carry the token elsewhere).
-    statuses: () => true,
-    outcome: {
-      unhealthy: false,
-      retryableByGateway: false,
-      showsUpstreamMessage: false,
-      code: 'UPSTREAM_BAD_RESPONSE',
-      message: (_upstreamSaid, status) => `The coins API sent an unexpected HTTP ${status}.`,
-    },
-  },
+const BY_STATUS: ReadonlyArray<readonly [statuses: (status: number) => boolean, outcome: UpstreamOutcome]> = [
+  [
+    (status) => status === 400 || status === 422,
+    outcome(
+      'BAD_USER_INPUT',
+      ['showsUpstreamMessage'],
+      (upstreamSaid) => `The coins API rejected the input${said(upstreamSaid)}`,
+    ),
+  ],
+  [
+    (status) => status === 401,
+    outcome('UNAUTHENTICATED', ['showsUpstreamMessage'], () => 'The coins API did not accept the credentials.'),
+  ],
+  [
+    (status) => status === 403,
+    outcome('FORBIDDEN', ['showsUpstreamMessage'], () => 'The coins API refused access to this resource.'),
+  ],
+  [
+    (status) => status === 404,
+    outcome('NOT_FOUND', ['showsUpstreamMessage'], (upstreamSaid) => `Not found${said(upstreamSaid)}`),
+  ],
+  [
+    (status) => status === 429,
+    outcome(
+      'RATE_LIMITED',
+      ['retryableByGateway', 'showsUpstreamMessage'],
+      () => 'The coins API is rate limiting requests; retry later.',
+    ),
+  ],
+  [
+    (status) => status === 502 || status === 503 || status === 504,
+    outcome('UPSTREAM_UNAVAILABLE', ['unhealthy', 'retryableByGateway'], unavailable),
+  ],
+  [(status) => status >= 500, outcome('UPSTREAM_UNAVAILABLE', ['unhealthy'], unavailable)],
+  // Undocumented 4xx (405, 409, 413, ...): the upstream refused this request.
+  [
+    (status) => status >= 400,
+    outcome(
+      'UPSTREAM_REJECTED',
+      ['showsUpstreamMessage'],
+      (upstreamSaid, status) => `The coins API rejected the request (HTTP ${status})${said(upstreamSaid)}`,
+    ),
+  ],
+  // 1xx/3xx: nothing we can use (redirects are not followed: they would carry the token elsewhere).
+  [
+    () => true,
+    outcome('UPSTREAM_BAD_RESPONSE', [], (_upstreamSaid, status) => `The coins API sent an unexpected HTTP ${status}.`),
+  ],
 ];
 
 /** The outcome of a failure reason; for `http-status`, of the status the upstream answered. */
 export function classifyOutcome(reason: UpstreamFailureReason, status = 0): UpstreamOutcome {
   if (reason !== 'http-status') return BY_REASON[reason];
-  // The last row matches every status.
-  return (BY_STATUS.find((row) => row.statuses(status)) ?? BY_STATUS[BY_STATUS.length - 1]!).outcome;
+  for (const [statuses, row] of BY_STATUS) if (statuses(status)) return row;
+  throw new Error('unreachable: the last row matches every status');
 }
 
 export function classifyUpstreamError(error: UpstreamError): UpstreamOutcome {
