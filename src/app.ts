@@ -4,6 +4,7 @@ import { createForwardedAuthorization, createServiceTokenCredentials } from './a
 import { mintDevToken, SANDBOX_DEV_CLAIMS } from './auth/dev-token.js';
 import type { Config, ServiceCredentials } from './config.js';
 import { createGateway, type Gateway } from './gateway.js';
+import { TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
 import type { Tracing } from './observability/tracing.js';
@@ -139,9 +140,6 @@ export function createApp(
     },
   };
 }
-
-/** Token responses are a few hundred bytes; anything near this is not a token. */
-const TOKEN_RESPONSE_MAX_BYTES = 65_536;
 
 function createServiceToken(
   credentials: ServiceCredentials,

@@ -1,12 +1,13 @@
-import { GraphQLError } from 'graphql';
-import { createYoga, type GraphiQLOptions, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { UNRESTRICTED_CALLERS, type CallerAuthenticator } from './auth/caller-authenticator.js';
 import type { CredentialSource } from './auth/credential-source.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
 import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
-import { useSharedGraphiQLPage } from './graphiql/graphiql-page.js';
+import { renderBundledGraphiQL, useSharedGraphiQLPage } from './graphiql/graphiql-page.js';
+import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
+import { createYogaLogger } from './logging/yoga-logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
 import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './plugins/cors.js';
@@ -70,9 +71,6 @@ export interface GatewayOptions {
 
 const GRAPHQL_ENDPOINT = '/graphql';
 
-/** Larger request bodies are refused with 413 before they are buffered. */
-export const MAX_REQUEST_BODY_BYTES = 1_048_576;
-
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
 /**
@@ -80,7 +78,6 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
  * /health and /ready. It never listens; src/server does that (and tests call it in-process).
  */
 export function createGateway(options: GatewayOptions): Gateway {
-  const yogaLogger = options.logger.child({ component: 'yoga' });
   const observed = useObservability(options.observability, GRAPHQL_ENDPOINT);
   const batchLimit = options.batchLimit ?? 10;
   const persisted = options.persistedDocuments ?? {
@@ -110,17 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // a longer one is refused (413) before any operation runs.
     batching: batchLimit > 0 ? { limit: batchLimit } : false,
     extraParamNames: [DOCUMENT_ID_PARAM],
-    logging: {
-      debug: (...args) => yogaLogger.isLevelEnabled('debug') && yogaLogger.debug(args.map(String).join(' ')),
-      info: (...args) => yogaLogger.isLevelEnabled('info') && yogaLogger.info(args.map(String).join(' ')),
-      warn: (...args) => yogaLogger.warn(args.map(String).join(' ')),
-      // Errors that reach a client are logged where they arise (coins client, maskError), as one
-      // structured line each; yoga's own report of the same error would be a second, unstructured one.
-      error: (...args) => {
-        if (args.length === 1 && args[0] instanceof GraphQLError) return;
-        yogaLogger.error(args.map(String).join(' '));
-      },
-    },
+    logging: createYogaLogger(options.logger),
     plugins: [
       observed.plugin,
       // Right after observability (so it is counted and logged): a request that arrives during
@@ -166,14 +153,4 @@ async function graphiqlHeaders(options: GatewayOptions): Promise<string | undefi
   if (!options.sandboxMode) return undefined;
   const authorization = options.graphiqlAuthorization ? await options.graphiqlAuthorization() : SANDBOX_AUTHORIZATION;
   return JSON.stringify({ Authorization: authorization }, null, 2);
-}
-
-/**
- * GraphiQL from @graphql-yoga/render-graphiql, which inlines its assets (no CDN: it works offline
- * and behind strict CSPs). The bundle is a 9 MB string, so it is loaded on the first GraphiQL
- * request, not at start-up: an API-only gateway never pays its memory; the page is then built once.
- */
-async function renderBundledGraphiQL(graphiql: GraphiQLOptions): Promise<string> {
-  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-  return renderGraphiQL(graphiql);
 }

@@ -5,7 +5,8 @@ import { serveMetrics, type MetricsServer } from './observability/metrics-server
 import { startTracing } from './observability/tracing.js';
 import { startSandbox, type SandboxServer } from './sandbox/index.js';
 import { createGracefulShutdown } from './server/graceful-shutdown.js';
-import { listen, onDroppedConnections, SERVER_TIMEOUTS } from './server/http-server.js';
+import { SERVER_TIMEOUTS } from './limits.js';
+import { listen, onDroppedConnections } from './server/http-server.js';
 
 /** The only entry point with side effects: config, sandbox (if needed), listen, signals. */
 async function main(): Promise<void> {

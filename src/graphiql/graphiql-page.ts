@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import type { Logger } from '../logging/logger.js';
 
 const gzipAsync = promisify(gzip);
@@ -114,4 +114,14 @@ export function chooseEncoding(acceptEncoding: string | null): Encoding {
   if (accepted.has('br')) return 'br';
   if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
   return 'identity';
+}
+
+/**
+ * GraphiQL from @graphql-yoga/render-graphiql, which inlines its assets (no CDN: it works offline
+ * and behind strict CSPs). The bundle is a 9 MB string, so it is loaded on the first GraphiQL
+ * request, not at start-up: an API-only gateway never pays its memory; the page is then built once.
+ */
+export async function renderBundledGraphiQL(graphiql: GraphiQLOptions): Promise<string> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+  return renderGraphiQL(graphiql);
 }

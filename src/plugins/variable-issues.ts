@@ -10,9 +10,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { badVariables, type InputIssue } from '../errors/graphql-errors.js';
-
-/** Issues listed at most per request: a 1 MiB variables object could otherwise yield thousands. */
-export const MAX_VARIABLE_ISSUES = 50;
+import { MAX_VARIABLE_ISSUES } from '../limits.js';
 
 /**
  * Variable coercion errors as BAD_USER_INPUT with `extensions.issues`, like argument validation,

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SERVER_TIMEOUTS } from '../limits.js';
 
 export interface ListeningServer {
   server: Server;
@@ -18,14 +19,6 @@ export interface ServerTimeouts {
   /** How often Node checks the two limits above (its default, 30 s, would let them overrun). */
   connectionsCheckingInterval: number;
 }
-
-/** Slow clients cannot pin the server. */
-export const SERVER_TIMEOUTS: ServerTimeouts = {
-  headersTimeout: 10_000,
-  requestTimeout: 30_000,
-  keepAliveTimeout: 5_000,
-  connectionsCheckingInterval: 1_000,
-};
 
 /**
  * `maxConnections` caps open client connections (MAX_CLIENT_CONNECTIONS): past it, Node closes

@@ -10,6 +10,7 @@ import {
   type IBackoff,
   type IRetryBackoffContext,
 } from 'cockatiel';
+import { MIN_ATTEMPT_MS } from '../limits.js';
 import type { Deadline } from './deadline.js';
 import { classifyUpstreamError } from './outcome-classification.js';
 import { RateAndStreakBreaker } from './rate-and-streak-breaker.js';
@@ -47,9 +48,6 @@ export interface UpstreamResilience {
   /** Open while calls are refused; half-open once the next call is the trial (cockatiel moves lazily). */
   breakerState(): BreakerState;
 }
-
-/** An attempt needs at least this much of the deadline left to be worth starting. */
-export const MIN_ATTEMPT_MS = 50;
 
 export function createResilience(options: ResilienceOptions): UpstreamResilience {
   const breaker = circuitBreaker(handleAll, {

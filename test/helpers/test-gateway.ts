@@ -6,7 +6,8 @@ import { createLogger } from '../../src/logging/logger.js';
 import { serveMetrics, type MetricsServer } from '../../src/observability/metrics-server.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { listen, SERVER_TIMEOUTS, type ListeningServer } from '../../src/server/http-server.js';
+import { SERVER_TIMEOUTS } from '../../src/limits.js';
+import { listen, type ListeningServer } from '../../src/server/http-server.js';
 
 export const AUTH = 'Bearer test-token-123';
 

@@ -2,7 +2,7 @@ import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { BatchHttpLink } from '@apollo/client/link/batch-http';
 import { batchRequests, GraphQLClient } from 'graphql-request';
 import { describe, expect, it } from 'vitest';
-import { OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { OPERATION_LIMITS } from '../../src/limits.js';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 
 /** Batching: a JSON array body runs up to GRAPHQL_BATCH_LIMIT operations, each under the operation limits. */

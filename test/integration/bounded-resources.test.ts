@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { MAX_REQUEST_BODY_BYTES } from '../../src/gateway.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../src/limits.js';
 import { listen } from '../../src/server/http-server.js';
 import { jsonReply } from '../helpers/fault-actions.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';

@@ -1,6 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { OPERATION_LIMITS } from '../../src/limits.js';
 import { useTestGateway } from '../helpers/test-gateway.js';
 
 describe('operation shape limits (graphql-armor)', () => {

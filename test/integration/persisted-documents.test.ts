@@ -9,7 +9,7 @@ import { persistedExchange } from '@urql/exchange-persisted';
 import { print } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { OPERATION_LIMITS } from '../../src/limits.js';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 
 /** Trusted documents (TRUSTED_DOCUMENTS[_FILE]) and automatic persisted queries (Apollo's APQ). */

@@ -4,7 +4,7 @@
 // in hostile-requests.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import { OPERATION_LIMITS } from '../../src/plugins/operation-limits.js';
+import { OPERATION_LIMITS } from '../../src/limits.js';
 import { hugeNameDocument } from '../helpers/hostile-documents.js';
 import { useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeadline } from '../../src/upstream/deadline.js';
-import { MIN_ATTEMPT_MS, retryWaitMs } from '../../src/upstream/resilience.js';
+import { MIN_ATTEMPT_MS } from '../../src/limits.js';
+import { retryWaitMs } from '../../src/upstream/resilience.js';
 import { UpstreamError, type UpstreamErrorInit } from '../../src/upstream/upstream-error.js';
 import { testResilience } from '../helpers/upstream-fakes.js';
 

@@ -1,6 +1,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { MAX_VARIABLE_ISSUES, variableIssues } from '../../src/plugins/variable-issues.js';
+import { MAX_VARIABLE_ISSUES } from '../../src/limits.js';
+import { variableIssues } from '../../src/plugins/variable-issues.js';
 import { schema } from '../../src/schema/index.js';
 
 const LIST = parse('query Q($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }');
