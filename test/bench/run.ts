@@ -58,6 +58,8 @@
 //   BENCH_STRICT=1       exit 1 when a target is missed (default: report only)
 //   BENCH_PIN=0          do not pin processes to CPUs (default: with 2+ CPUs and taskset, the
 //                        servers under test get CPU 0; load generator and sandbox share CPU 1)
+//   BENCH_UPSTREAM_DELAY_MS  the sandbox answers every coins API call this much later (default 0);
+//                        e.g. 20 for a realistic upstream, where the pool size bounds throughput
 //   COINS_API_MAX_CONNECTIONS  the gateway's upstream pool (its own default when unset); the floor
 //                        always gets the same pool size
 
@@ -117,6 +119,8 @@ interface Settings {
   strict: boolean;
   /** The gateway's upstream pool size, given to the floor too. */
   upstreamConnections: number;
+  /** Latency the sandbox adds to every coins API answer (0 = answers at once). */
+  upstreamDelayMs: number;
 }
 
 function positiveNumber(name: string, fallback: number, allowZero = false): number {
@@ -180,6 +184,7 @@ function readSettings(): Settings {
     ],
     strict: process.env.BENCH_STRICT === '1',
     // The gateway's own default (or COINS_API_MAX_CONNECTIONS when set), read through its config.
+    upstreamDelayMs: positiveNumber('BENCH_UPSTREAM_DELAY_MS', 0, true),
     upstreamConnections: loadConfig({
       COINS_API_URL: 'http://127.0.0.1:1',
       COINS_API_MAX_CONNECTIONS: process.env.COINS_API_MAX_CONNECTIONS,
@@ -572,9 +577,22 @@ async function sandboxReset(sandboxUrl: string): Promise<void> {
   if (response.status !== 204) throw new Error(`sandbox reset answered ${response.status}`);
 }
 
-/** A fresh sandbox; for the mixed workload, with SEEDED_CONFIGS configurations to read and allocate against. */
-async function prepareSandbox(sandboxUrl: string, workload: WorkloadName): Promise<void> {
+/**
+ * A fresh sandbox; for the mixed workload, with SEEDED_CONFIGS configurations to read and allocate
+ * against; with BENCH_UPSTREAM_DELAY_MS, answering every coins API call that much later (as a real
+ * upstream over a network would: then the pool size bounds the upstream calls per second).
+ */
+async function prepareSandbox(sandboxUrl: string, workload: WorkloadName, delayMs: number): Promise<void> {
   await sandboxReset(sandboxUrl);
+  if (delayMs > 0) {
+    const response = await fetch(`${sandboxUrl}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: { kind: 'delay', ms: delayMs }, times: 'Infinity' }),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 204) throw new Error(`sandbox fault injection answered ${response.status}`);
+  }
   if (workload !== 'mixed') return;
   const configs = [];
   for (let i = 0; i < SEEDED_CONFIGS; i += 1) {
@@ -690,12 +708,12 @@ async function measure(
 ): Promise<TargetResult> {
   const url = target === 'direct' ? sandbox.url : server.url;
   const label = `  ${scenario.name.padEnd(13)} ${target.padEnd(8)}`;
-  await prepareSandbox(sandbox.url, scenario.workload);
+  await prepareSandbox(sandbox.url, scenario.workload, settings.upstreamDelayMs);
   if (settings.warmupS > 0) {
     process.stdout.write(`${label} warm-up ${settings.warmupS} s ... `);
     await load(scenario.workload, target, url, settings.warmupS, scenario.connections);
     await waitUntilDrained(sandbox);
-    await prepareSandbox(sandbox.url, scenario.workload);
+    await prepareSandbox(sandbox.url, scenario.workload, settings.upstreamDelayMs);
   } else {
     process.stdout.write(`${label} `);
   }
@@ -937,7 +955,8 @@ async function main(): Promise<void> {
 
   console.log(
     `\n${scenarios.map((s) => s.name).join(', ')}: ${settings.durationS} s per target (+${settings.warmupS} s warm-up), ` +
-      `${settings.rounds} round(s); upstream pool ${settings.upstreamConnections} connections (floor and gateway); ` +
+      `${settings.rounds} round(s); upstream pool ${settings.upstreamConnections} connections (floor and gateway)` +
+      `${settings.upstreamDelayMs > 0 ? `, upstream answers after ${settings.upstreamDelayMs} ms` : ''}; ` +
       `node flags ${settings.nodeArgs.join(' ') || '(none)'}\nsandbox pid ${sandbox.pid}` +
       (baseline ? `, floor pid ${baseline.pid}` : '') +
       (gateway ? `, gateway (${settings.gatewayMode}) pid ${gateway.pid}` : '') +
@@ -1040,6 +1059,7 @@ async function main(): Promise<void> {
         gatewayMode: settings.gatewayMode,
         nodeArgs: settings.nodeArgs,
         upstreamConnections: settings.upstreamConnections,
+        upstreamDelayMs: settings.upstreamDelayMs,
       },
       summaries,
       rounds: all,
