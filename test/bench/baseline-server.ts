@@ -7,7 +7,7 @@
 //
 // Run by test/bench/run.ts in its own process:
 //   UPSTREAM_URL=http://127.0.0.1:PORT node --import tsx test/bench/baseline-server.ts
-// PORT (default 0 = ephemeral), HOST (default 127.0.0.1), UPSTREAM_CONNECTIONS (default 32, the
+// PORT (default 0 = ephemeral), HOST (default 127.0.0.1), UPSTREAM_CONNECTIONS (default 128, the
 // gateway's COINS_API_MAX_CONNECTIONS default). Reports {type:'ready', url} over IPC when forked.
 
 import { createServer } from 'node:http';
@@ -22,7 +22,7 @@ if (!upstreamUrl) {
 }
 const upstream = new URL(upstreamUrl);
 const pool = new Pool(upstream.origin, {
-  connections: Number(process.env.UPSTREAM_CONNECTIONS ?? 32),
+  connections: Number(process.env.UPSTREAM_CONNECTIONS ?? 128),
   keepAliveTimeout: 4_000,
 });
 

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       breakerCooldownMs: 10_000,
       breakerFailureRate: 0.5,
       breakerWindowMs: 10_000,
-      maxConnections: 32,
+      maxConnections: 128,
       maxBodyBytes: 1_048_576,
       batchConcurrency: 8,
       maxUpstreamCallsPerOperation: 200,
