@@ -12,6 +12,7 @@ import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';
 import { createRedisStore, type RedisStore } from './shared-state/redis-store.js';
+import { createSharedDocumentStore } from './shared-state/shared-document-store.js';
 import { createSharedTokenState } from './shared-state/shared-service-token.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
@@ -122,7 +123,10 @@ export function createApp(
     persistedDocuments: {
       mode: config.trustedDocumentsMode,
       trusted: config.trustedDocuments,
-      store: createMemoryDocumentStore(),
+      // Shared by every replica with REDIS_URL: a hash registered on one runs on all.
+      store: store
+        ? createSharedDocumentStore({ store, local: createMemoryDocumentStore() })
+        : createMemoryDocumentStore(),
     },
     batchLimit: config.batchLimit,
     graphiql: config.graphiql,
