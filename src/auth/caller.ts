@@ -20,6 +20,8 @@ export interface PartnerCaller {
 /** A caller authenticated by a JWT: only its companies, its scopes, its own balance. */
 export interface TenantCaller {
   readonly kind: 'tenant';
+  /** The JWT `sub` (who the caller is; the per-caller rate limit counts by it), when present. */
+  readonly subject: string | undefined;
   /** The user claim: the EnKash userId whose balance this caller may always read. */
   readonly userId: string | undefined;
   /** 'all' when the company claim holds "*". */
@@ -76,6 +78,7 @@ export function callerFromClaims(payload: Record<string, unknown>, claims: Claim
   const scopes = [...stringList(payload, 'scope', splitScopes), ...stringList(payload, 'scp', splitScopes)];
   return Object.freeze({
     kind: 'tenant',
+    subject: typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined,
     userId: userClaim,
     companies: companies.includes('*') ? 'all' : new Set(companies),
     scopes: new Set(scopes),

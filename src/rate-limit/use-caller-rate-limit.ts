@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
 import { callerRateLimited } from '../errors/graphql-errors.js';
 import type { CallerRateLimit, RateLimitDecision } from './caller-rate-limit.js';
 import { callerKey } from './caller-key.js';
@@ -14,8 +15,10 @@ export function useCallerRateLimit(limit: CallerRateLimit): Plugin {
   const decisions = new WeakMap<Request, RateLimitDecision>();
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as { request: Request; req?: IncomingMessage };
-      const decision = await limit.consume(callerKey({ request: context.request, req: context.req }));
+      // Our context factory built it (src/context.ts); yoga adds request and, under node:http, req.
+      const context = args.contextValue as unknown as GatewayContext & { request: Request; req?: IncomingMessage };
+      const subject = await authenticatedSubject(context);
+      const decision = await limit.consume(callerKey({ request: context.request, req: context.req, subject }));
       decisions.set(context.request, decision);
       if (!decision.allowed) setResultAndStopExecution({ errors: [callerRateLimited(decision.resetSeconds)] });
     },
@@ -28,4 +31,19 @@ export function useCallerRateLimit(limit: CallerRateLimit): Plugin {
       response.headers.set('RateLimit-Policy', `${decision.limit};w=${limit.windowSeconds}`);
     },
   };
+}
+
+/**
+ * The JWT subject when callers authenticate with JWTs. Authentication is lazy (introspection
+ * needs none), so asking here authenticates the request once, up front; the answer is memoized
+ * for the resolvers. A request that does not authenticate is counted by its Authorization value
+ * (or address) instead, and its fields fail UNAUTHENTICATED as before.
+ */
+async function authenticatedSubject(context: GatewayContext): Promise<string | undefined> {
+  try {
+    const caller = await context.caller();
+    return caller.kind === 'tenant' ? caller.subject : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -74,6 +74,7 @@ describe('GraphiQL in sandbox mode with AUTH_JWT_SECRET', () => {
     )(authorization.slice(7));
     expect(caller).toEqual({
       kind: 'tenant',
+      subject: 'EKQZVMQK',
       userId: 'EKQZVMQK',
       companies: new Set(['CEKEKCARDS']),
       scopes: new Set(['coins:read', 'coins:write', 'coins:allocate', 'coins:balances']),

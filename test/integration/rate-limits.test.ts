@@ -3,7 +3,9 @@
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
 import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
+import { SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 import { balancePath } from '../helpers/upstream-paths.js';
 
@@ -254,5 +256,53 @@ describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across thre
     const answers = await Promise.all(Array.from({ length: 7 }, () => (replicas[0] as TestGateway).gql(BALANCE)));
     expect(answers).toEqual(Array(7).fill({ data: BALANCE_DATA }));
     expect(maxInWindow(arrivals, 1_000)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('per-caller rate limit by JWT subject (service mode with caller JWTs)', () => {
+  let redis: TestRedis;
+  let sandbox: SandboxServer;
+  let replicas: TestGateway[];
+  const token = (sub: string, jti: string) =>
+    signHs256(TEST_JWT_SECRET, {
+      sub,
+      jti,
+      companies: ['CEKEKCARDS'],
+      scope: 'coins:balances',
+      exp: nowSeconds() + 600,
+    });
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    sandbox = await startSandbox({ strictTokens: true });
+    replicas = await startReplicas(
+      2,
+      { ...SERVICE_MODE_ENV, REDIS_URL: redis.url, RATE_LIMIT_OPERATIONS: '2', RATE_LIMIT_WINDOW_MS: '60000' },
+      sandbox,
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+    await sandbox.close();
+    await redis.stop();
+  });
+
+  it('counts one budget per subject whatever token it sends; another subject is unaffected', async () => {
+    const [a, b] = replicas as [TestGateway, TestGateway];
+    const first = `Bearer ${await token('caller-1', 'token-1')}`;
+    const second = `Bearer ${await token('caller-1', 'token-2')}`;
+    expect(await a.gql(BALANCE, undefined, { authorization: first })).toEqual({ data: BALANCE_DATA });
+    expect(await b.gql(BALANCE, undefined, { authorization: second })).toEqual({ data: BALANCE_DATA });
+    const refused = await a.gql(BALANCE, undefined, { authorization: second });
+    expect(refused.errors?.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
+
+    const other = `Bearer ${await token('caller-2', 'token-3')}`;
+    expect(await b.gql(BALANCE, undefined, { authorization: other })).toEqual({ data: BALANCE_DATA });
+    expect(await redis.client.keys('coins-gateway:rate-limit:caller:*')).toEqual(
+      expect.arrayContaining([
+        'coins-gateway:rate-limit:caller:sub:caller-1',
+        'coins-gateway:rate-limit:caller:sub:caller-2',
+      ]),
+    );
   });
 });

@@ -41,6 +41,7 @@ describe('HS256 with AUTH_JWT_SECRET', () => {
     const caller = await verify(await signHs256(SECRET, valid()));
     expect(caller).toEqual({
       kind: 'tenant',
+      subject: 'EKQZVMQK',
       userId: 'EKQZVMQK',
       companies: new Set(['CEKEKCARDS']),
       scopes: new Set(['coins:read', 'coins:write']),
