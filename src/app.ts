@@ -33,14 +33,19 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface AppOptions {
+  config: Config;
+  /** The coins API's base URL: COINS_API_URL, or the built-in sandbox's when it is unset. */
+  upstreamUrl: string;
+  logger: Logger;
+  /** The upstream is the built-in sandbox: GraphiQL pre-fills a credential it accepts. */
+  sandboxMode: boolean;
+  /** Set when an OTLP endpoint is configured. */
+  tracing?: Tracing;
+}
+
 /** Wires config into the upstream client and the gateway. No listening, no signals. */
-export function createApp(
-  config: Config,
-  upstreamUrl: string,
-  logger: Logger,
-  sandboxMode: boolean,
-  tracing?: Tracing,
-): App {
+export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }: AppOptions): App {
   const resilience = createResilience({
     retries: config.coinsApiRetries,
     breakerFailures: config.breakerFailures,

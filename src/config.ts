@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { ClaimNames } from './auth/caller.js';
 import type { JwtVerification } from './auth/caller-jwt.js';
 import { DEV_JWT_SECRET } from './auth/dev-token.js';
-import type { LogLevel } from './logging/logger.js';
 import type { TracingConfig } from './observability/tracing.js';
 import type { CorsOrigins } from './plugins/cors.js';
 import { readTrustedDocuments, type TrustedDocuments, type TrustedDocumentsMode } from './protocol/trusted-documents.js';
@@ -143,6 +142,10 @@ const claimName = (fallback: string) =>
     .optional()
     .transform((value) => (value ? value : fallback));
 
+/** pino's levels, most severe first; `silent` logs nothing. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
   HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
@@ -212,8 +215,8 @@ const EnvSchema = z.object({
     .optional(),
   TRUSTED_DOCUMENTS_FILE: z.string().trim().optional(),
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-      error: (issue) => `LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${String(issue.input)}"`,
+    .enum(LOG_LEVELS, {
+      error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${String(issue.input)}"`,
     })
     .optional()
     .default('info'),

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logging/logger.js';
 import { serveMetrics, type MetricsServer } from './observability/metrics-server.js';
 import { startTracing } from './observability/tracing.js';
-import { startSandbox, type SandboxServer } from './sandbox/index.js';
+import type { SandboxServer } from './sandbox/index.js';
 import { createGracefulShutdown } from './server/graceful-shutdown.js';
 import { SERVER_TIMEOUTS } from './limits.js';
 import { listen, onDroppedConnections } from './server/http-server.js';
@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     // With service credentials the sandbox checks tokens strictly, so the gateway's own token flow
     // is exercised for real; without, any bearer token works (GraphiQL's prefilled header).
     const strictTokens = config.serviceCredentials !== undefined;
+    // Imported here, not at the top: a production start (COINS_API_URL set) never loads the sandbox.
+    const { startSandbox } = await import('./sandbox/index.js');
     sandbox = await startSandbox({
       port: config.sandboxPort,
       host: '127.0.0.1',
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
 
   // Loaded only when an OTLP endpoint is configured: with tracing off no SDK module is imported.
   const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
-  const app = createApp(config, upstreamUrl, logger, sandbox !== undefined, tracing);
+  const app = createApp({ config, upstreamUrl, logger, sandboxMode: sandbox !== undefined, tracing });
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) {
     metricsServer = await serveMetrics(app.observability.metrics.registry, config.metricsPort, config.host);

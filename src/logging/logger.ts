@@ -1,7 +1,6 @@
-import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger as PinoLogger } from 'pino';
 
 export type Logger = PinoLogger;
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 const REDACT_PATHS = [
   'authorization',
@@ -25,7 +24,7 @@ const REDACTED = '[redacted]';
  * Structured JSON logs, one line per event. Anything that could carry a credential is redacted
  * by path, as a second line of defence: no code path logs a header object on purpose.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
@@ -38,8 +37,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
 
 /**
  * For lines whose every field the code sets itself (the access log): the same secret names are
- * redacted at the top level only. pino's wildcard paths (`*.x`) cost about 15 µs per line, more
- * than the rest of the access log; a line per request cannot pay that.
+ * redacted at the top level only. pino's wildcard paths (`*.x`) cost more than the rest of the
+ * access log line (README, Performance notes); a line per request cannot pay that.
  */
 export function fixedShapeLogger(logger: Logger): Logger {
   return logger.child({}, { redact: { paths: REDACT_PATHS.filter((path) => !path.includes('*')), censor: REDACTED } });

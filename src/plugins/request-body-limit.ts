@@ -5,8 +5,8 @@ import { badRequest, requestEntityTooLarge } from '../errors/graphql-errors.js';
  * Refuses GraphQL request bodies over `limitBytes` with 413 REQUEST_ENTITY_TOO_LARGE, before they
  * are buffered. It replaces yoga's `maxRequestBodySize` (turned off in src/gateway.ts), which is
  * correct but pipes EVERY body through a TransformStream and a second Request: a stream pipeline,
- * an AbortController and a DOMException per request, and the garbage of all three; on the
- * benchmark, CPU per request fell from about 250 µs to 130-185 µs without them. Node's HTTP parser never delivers more than the Content-Length it
+ * an AbortController and a DOMException per request, and the garbage of all three (their cost is
+ * in the README's Performance notes). Node's HTTP parser never delivers more than the Content-Length it
  * declared (and refuses a request that has both Content-Length and chunked encoding), so a body
  * with a valid Content-Length within the limit needs no counting at all; only a chunked body
  * (no Content-Length) is counted as it streams in, the way yoga does it.

@@ -1,4 +1,4 @@
-// The worst known requests of issue 8 against the gateway as `npm start` runs it (dist/main.js,
+// The worst known requests against the gateway as `npm start` runs it (dist/main.js,
 // --max-old-space-size=192, built-in sandbox): wall time of each scenario, the process's peak RSS,
 // and whether it survived. Run `npm run build` first, then `npx tsx test/bench/hostile-requests.ts`.
 

@@ -60,7 +60,7 @@ export async function startTestGateway(
   // 'info' unless the test sets LOG_LEVEL (e.g. trace, to prove secrets stay out of every line).
   const logger = createLogger(env.LOG_LEVEL ? config.logLevel : 'info', sink);
   const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
-  const app = createApp(config, options.upstreamUrl ?? sandbox.url, logger, true, tracing);
+  const app = createApp({ config, upstreamUrl: options.upstreamUrl ?? sandbox.url, logger, sandboxMode: true, tracing });
   const metricsServer =
     config.metricsPort === undefined
       ? undefined

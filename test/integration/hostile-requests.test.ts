@@ -1,4 +1,4 @@
-// Issue 8, findings 1 and 2, against the real entry point in a child process with npm start's
+// The worst requests known, against the real entry point in a child process with npm start's
 // 192 MB heap: the requests that killed it (a 1 MB operation name with an undefined $x used 150
 // times; 8 concurrent GraphiQL page loads) are sent concurrently, and it keeps serving.
 

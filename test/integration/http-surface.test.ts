@@ -98,7 +98,12 @@ describe('GraphiQL', () => {
   it('against a configured upstream (not sandbox mode) no Authorization is pre-filled', async () => {
     const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', COINS_API_URL: gateway.sandbox.url });
     const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const app = createApp(config, gateway.sandbox.url, createLogger('silent', silent), false);
+    const app = createApp({
+      config,
+      upstreamUrl: gateway.sandbox.url,
+      logger: createLogger('silent', silent),
+      sandboxMode: false,
+    });
     const listening = await listen(app.gateway, 0, '127.0.0.1');
     try {
       const res = await getGraphiQL(listening.url);

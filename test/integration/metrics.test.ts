@@ -8,7 +8,7 @@ import {
 } from '../helpers/prometheus-text.js';
 import { useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Issue 12: GET /metrics on its own listener, after a known sequence of operations, shows exact
+// GET /metrics on its own listener, after a known sequence of operations, shows exact
 // counts: operations by outcome, errors by code, upstream attempts with their retries, and the
 // circuit breaker's state as it changes.
 

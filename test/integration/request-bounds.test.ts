@@ -1,4 +1,4 @@
-// Issue 8, findings 1 and 9, in-process: the document and the operation name are bounded in bytes
+// In-process: the document and the operation name are bounded in bytes
 // before parsing, validation and execution errors are bounded in number, and every error a client
 // can get here has a documented code. The same requests against a 192 MB heap, concurrently, are
 // in hostile-requests.test.ts.

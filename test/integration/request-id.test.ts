@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AUTH, useTestGateway } from '../helpers/test-gateway.js';
 
-// Issue 12: x-request-id is kept when 1-128 characters of A-Z a-z 0-9 . _ -, otherwise generated;
+// x-request-id is kept when 1-128 characters of A-Z a-z 0-9 . _ -, otherwise generated;
 // echoed in the response, sent upstream, and present in every log line about the request. One
 // access log line per operation, without variables, tokens or user ids.
 

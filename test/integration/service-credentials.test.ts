@@ -1,4 +1,4 @@
-// Service mode (issue 10, "Service credentials"): the gateway holds the partner's EnKash
+// Service mode: the gateway holds the partner's EnKash
 // credentials, obtains its own token from the sandbox's /oauth/token and sends it upstream. The
 // sandbox runs in strict mode: only tokens it issued (not revoked, not expired) are accepted.
 // Each test starts a cold gateway, so that token requests can be counted from zero.

@@ -4,7 +4,7 @@ import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collecto
 import { parsePrometheusText, samplesOf } from '../helpers/prometheus-text.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Issue 12 with service credentials (issue 10): token requests are counted by grant and outcome,
+// With service credentials, token requests are counted by grant and outcome,
 // appear as `oauth-token` upstream attempts, and get their own span.
 
 const SERVICE_ENV = {

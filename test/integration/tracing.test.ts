@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../helpers/otlp-collector.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
-// Issue 12: with an OTLP endpoint configured, spans go to it over HTTP: one per GraphQL
+// With an OTLP endpoint configured, spans go to it over HTTP: one per GraphQL
 // operation (continuing the caller's traceparent), one per upstream attempt named by route,
 // with the HTTP attributes and the envelope's response_code; traceparent goes upstream.
 

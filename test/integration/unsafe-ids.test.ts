@@ -1,4 +1,4 @@
-// Issue 8, finding 5: graphql-js's ID accepts JSON numbers. One that is not a safe integer lost
+// graphql-js's ID accepts JSON numbers. One that is not a safe integer lost
 // digits when the request was parsed, so distinct requestIds reached the upstream as one string
 // (three "successful" allocations credited once). Such a number is BAD_USER_INPUT, before any
 // upstream call; safe integers keep working.

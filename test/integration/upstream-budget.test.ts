@@ -1,4 +1,4 @@
-// Issue 8, finding 6: before an operation runs, the upstream calls it may need are counted from
+// Before an operation runs, the upstream calls it may need are counted from
 // its arguments (variables included); more than MAX_UPSTREAM_CALLS_PER_OPERATION is refused with
 // OPERATION_TOO_COMPLEX and nothing is sent upstream.
 
