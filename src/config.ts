@@ -465,7 +465,7 @@ function checkCallerAuthMode(serviceMode: boolean, jwtGiven: boolean, disabled: 
 }
 
 /** HS256 secrets shorter than this are refused (RFC 7518: a key at least as long as the hash). */
-export const MIN_JWT_SECRET_BYTES = 32;
+const MIN_JWT_SECRET_BYTES = 32;
 
 /**
  * AUTH_JWT_SECRET / AUTH_JWT_SECRET_FILE (HS256) or AUTH_JWKS_URL, never both; AUTH_JWT_ISSUER

@@ -12,11 +12,11 @@ export interface JwtVerification {
 }
 
 /** Only these algorithms, never `none`: HS256 with a shared secret, asymmetric ones with a JWKS. */
-export const SECRET_ALGORITHMS = ['HS256'];
-export const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+const SECRET_ALGORITHMS = ['HS256'];
+const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 /** Clock skew tolerated on `exp` and `nbf`. */
-export const CLOCK_TOLERANCE_SECONDS = 5;
+const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** Why a token was refused: safe to tell the caller (it says nothing about the key). */
 export class CallerTokenError extends Error {

@@ -4,10 +4,10 @@
  * MAX_DISTINCT_NAMES distinct names seen since start; everything else is `other`. (There are no
  * trusted documents yet; when there are, their names are the natural allow-list.)
  */
-export const MAX_DISTINCT_NAMES = 100;
-export const MAX_NAME_LENGTH = 64;
-export const ANONYMOUS_OPERATION = 'anonymous';
-export const OTHER_OPERATION = 'other';
+const MAX_DISTINCT_NAMES = 100;
+const MAX_NAME_LENGTH = 64;
+const ANONYMOUS_OPERATION = 'anonymous';
+const OTHER_OPERATION = 'other';
 
 const GRAPHQL_NAME = new RegExp(`^[_A-Za-z][_0-9A-Za-z]{0,${MAX_NAME_LENGTH - 1}}$`);
 

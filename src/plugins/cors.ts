@@ -8,7 +8,7 @@ export const CORS_MAX_AGE_SECONDS = 600;
  * ones): the body's type, the caller's token, a request id, Apollo's client-identification
  * headers and W3C trace context. Anything else makes the preflight fail.
  */
-export const CORS_ALLOWED_HEADERS = [
+const CORS_ALLOWED_HEADERS = [
   'content-type',
   'authorization',
   'x-request-id',

@@ -6,7 +6,7 @@ import { badRequest, unsupportedMediaType } from '../errors/graphql-errors.js';
  * The media types a GraphQL POST body may have. A browser sends any of these cross-origin only
  * after a CORS preflight, which the gateway answers for allowed origins only.
  */
-export const ACCEPTED_POST_MEDIA_TYPES: readonly string[] = [
+const ACCEPTED_POST_MEDIA_TYPES: readonly string[] = [
   'application/json',
   'application/graphql-response+json',
   'application/graphql+json',

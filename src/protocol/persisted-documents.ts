@@ -60,7 +60,7 @@ function useAutomaticPersistedQueryRegistration(store: PersistedDocumentStore): 
 }
 
 /** The document id a request names, without its "sha256:" prefix; null when it names none. */
-export function requestedDocumentId(params: GraphQLParams, request: Request): string | null {
+function requestedDocumentId(params: GraphQLParams, request: Request): string | null {
   const fromBody = (params as GraphQLParams & { [DOCUMENT_ID_PARAM]?: unknown })[DOCUMENT_ID_PARAM];
   // yoga's GET parser keeps only query, variables, operationName and extensions.
   const documentId =

@@ -24,7 +24,7 @@ const FaultActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hang') }),
 ]);
 
-export const FaultRuleSchema = z.object({
+const FaultRuleSchema = z.object({
   action: FaultActionSchema,
   method: z.string().min(1).nullish(),
   path: z.string().startsWith('/').nullish(),
@@ -32,7 +32,7 @@ export const FaultRuleSchema = z.object({
   probability: z.number().min(0).max(1).nullish(),
 });
 
-export function parseFaultRule(value: unknown): { ok: true; rule: FaultRule } | { ok: false; message: string } {
+function parseFaultRule(value: unknown): { ok: true; rule: FaultRule } | { ok: false; message: string } {
   const parsed = FaultRuleSchema.safeParse(value);
   if (!parsed.success) return { ok: false, message: z.prettifyError(parsed.error) };
   const { action, method, path, times, probability } = parsed.data;

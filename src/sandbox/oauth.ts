@@ -22,7 +22,7 @@ export const DEFAULT_OAUTH_CLIENT: Readonly<OAuthClient> = {
   password: 'sandbox-password',
 };
 
-export const MAX_FAILED_LOGINS = 3;
+const MAX_FAILED_LOGINS = 3;
 
 export interface OAuthOptions {
   /** `expires_in` of issued access tokens. */

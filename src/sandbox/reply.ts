@@ -10,7 +10,7 @@ export interface Reply {
 export const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json' };
 
 /** The coins envelope. Key order follows the Create/Update examples in the docs. */
-export function envelope(status: number, responseCode: number, message: string, payload: unknown): Reply {
+function envelope(status: number, responseCode: number, message: string, payload: unknown): Reply {
   return {
     status,
     headers: JSON_HEADERS,

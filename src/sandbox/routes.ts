@@ -20,13 +20,13 @@ export interface ApiRequest {
 
 export type ApiHandler = (request: ApiRequest) => Reply;
 
-export const TOKEN_PATH = '/oauth/token';
-export const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
-export const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
-export const BALANCE_PATH = '/api/v0/coins/balance';
-export const CONFIG_PREFIX = '/api/v0/enkash-coins/';
+const TOKEN_PATH = '/oauth/token';
+const CREATE_PATH = '/api/v0/enkash-coins/create-coins-config';
+const ALLOCATE_PATH = '/api/v0/enkash-coins/allocate-coin';
+const BALANCE_PATH = '/api/v0/coins/balance';
+const CONFIG_PREFIX = '/api/v0/enkash-coins/';
 
-export const MESSAGES = {
+const MESSAGES = {
   duplicateConfig: 'Coin configuration already exists for this company and event',
   configNotFound: 'Coin configuration not found',
   notConfigured: 'Event not configured for this company',

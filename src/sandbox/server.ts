@@ -68,7 +68,7 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 const PAYLOAD_TOO_LARGE = httpError(413, 'Request body too large');
 const INTERNAL_ERROR = httpError(500, 'Internal server error');

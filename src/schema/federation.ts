@@ -6,7 +6,7 @@ import { MAX_IDS_PER_LIST, parseArgs } from './input-rules.js';
 import { upstreamCallsForRepresentations } from './upstream-costs.js';
 
 /** The Federation version this subgraph declares in its `@link` (what the router composes against). */
-export const FEDERATION_LINK_URL = 'https://specs.apollo.dev/federation/v2.6';
+const FEDERATION_LINK_URL = 'https://specs.apollo.dev/federation/v2.6';
 
 /**
  * The schema the gateway serves: the public API plus federation's router-facing fields,

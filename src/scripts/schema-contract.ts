@@ -34,13 +34,13 @@ export async function compareSchemas(before: string, after: string): Promise<Sch
 }
 
 /** The major version of a semver string ("1.4.2" → 1); a version that is not semver is an error. */
-export function majorVersion(version: unknown): number {
+function majorVersion(version: unknown): number {
   const match = typeof version === 'string' ? /^(\d+)\.\d+\.\d+/.exec(version) : null;
   if (!match?.[1]) throw new Error(`package.json's version ${JSON.stringify(version)} is not a semver version`);
   return Number(match[1]);
 }
 
-export async function judgeSchemaChange(input: {
+async function judgeSchemaChange(input: {
   beforeSdl: string;
   afterSdl: string;
   beforeVersion: unknown;
@@ -52,10 +52,10 @@ export async function judgeSchemaChange(input: {
 }
 
 /** A git ref that cannot be read: unknown, or outside a shallow clone's history. */
-export class MissingRefError extends Error {}
+class MissingRefError extends Error {}
 
 /** The text of `path` at `ref`, or undefined when the ref exists but the file did not. */
-export function readAtRef(repoDir: string, ref: string, path: string): string | undefined {
+function readAtRef(repoDir: string, ref: string, path: string): string | undefined {
   const git = (...args: string[]) =>
     execFileSync('git', ['-C', repoDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   let commit: string;
@@ -120,7 +120,7 @@ export async function checkSchemaAgainstRef(options: {
 }
 
 /** The report printed by the script: every change by group, then the verdict. */
-export function formatVerdict(ref: string, verdict: SchemaVerdict): string {
+function formatVerdict(ref: string, verdict: SchemaVerdict): string {
   const { breaking, dangerous, safe } = verdict.changes;
   const group = (title: string, items: string[]) =>
     items.length === 0 ? [] : [`${title} (${items.length}):`, ...items.map((item) => `  - ${item}`)];

@@ -7,7 +7,7 @@ import type { RedisStore } from './redis-store.js';
  * `maxDocumentBytes` (larger ones stay in the registering replica's memory only), each for
  * `ttlSeconds` after its last use: at most 5000 × 16 KiB = 80 MiB of Redis, typically a few MiB.
  */
-export const SHARED_APQ_LIMITS = { ttlSeconds: 86_400, maxDocuments: 5_000, maxDocumentBytes: 16_384 } as const;
+const SHARED_APQ_LIMITS = { ttlSeconds: 86_400, maxDocuments: 5_000, maxDocumentBytes: 16_384 } as const;
 
 export interface SharedDocumentStoreOptions {
   store: RedisStore;

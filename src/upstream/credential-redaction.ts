@@ -4,7 +4,7 @@
  * client or a log line. Both the whole header value and the bare token after its scheme are
  * redacted: upstreams quote either.
  */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 export function redactCredential(text: string, authorization: string | undefined): string {
   if (!authorization) return text;

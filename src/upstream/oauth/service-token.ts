@@ -34,10 +34,10 @@ export interface ServiceTokenManager extends ServiceTokenSource {
  * A token is renewed when this share of its lifetime is left, capped at MAX_RENEW_MARGIN_MS:
  * 30 s for EnKash's 300 s tokens (and for 86399 s ones), 0.2 s for a 2 s token in a test.
  */
-export const RENEW_MARGIN_FRACTION = 0.1;
-export const MAX_RENEW_MARGIN_MS = 30_000;
+const RENEW_MARGIN_FRACTION = 0.1;
+const MAX_RENEW_MARGIN_MS = 30_000;
 /** Waits after consecutive transient token-endpoint failures; the last one repeats. */
-export const TRANSIENT_BACKOFF_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
+const TRANSIENT_BACKOFF_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 
 interface HeldToken {
   /** undefined after a 401: only the refresh token is left to use. */
@@ -55,9 +55,9 @@ export interface ServiceTokenManagerOptions {
 }
 
 /** How often a replica waiting for another's token request looks at Redis again. */
-export const SHARED_POLL_MS = 50;
+const SHARED_POLL_MS = 50;
 /** syncSharedRejection() reads Redis at most this often. */
-export const SHARED_SYNC_INTERVAL_MS = 1_000;
+const SHARED_SYNC_INTERVAL_MS = 1_000;
 
 /**
  * Holds the gateway's EnKash access token. The rules, each because of an upstream fact:
