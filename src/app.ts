@@ -87,7 +87,9 @@ export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }:
     ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability, store)
     : undefined;
   const { jwt, claims } = config.callerAuth;
-  const callerAuthenticator = jwt ? createJwtAuthenticator(createJwtVerifier(jwt, claims), logger) : UNRESTRICTED_CALLERS;
+  const callerAuthenticator = jwt
+    ? createJwtAuthenticator(createJwtVerifier(jwt, claims), logger)
+    : UNRESTRICTED_CALLERS;
   if (service && config.callerAuth.disabled) {
     logger.warn(
       { event: 'caller_auth_disabled' },
@@ -175,9 +177,7 @@ function createServiceToken(
     onTokenRequest: observability.countTokenRequest,
   });
   // A token request, plus one password grant after a refused refresh, fit within the lock's lifetime.
-  const shared = store
-    ? createSharedTokenState({ store, credentials, lockTtlMs: 2 * timeoutMs + 1_000 })
-    : undefined;
+  const shared = store ? createSharedTokenState({ store, credentials, lockTtlMs: 2 * timeoutMs + 1_000 }) : undefined;
   const tokens = createServiceTokenManager({ endpoint, logger, shared });
   // A rejection recorded by another replica (or an earlier run) makes /ready 503 from the start.
   tokens.syncSharedRejection();

@@ -5,7 +5,11 @@ import type { JwtVerification } from './auth/caller-jwt.js';
 import { DEV_JWT_SECRET } from './auth/dev-token.js';
 import type { TracingConfig } from './observability/tracing.js';
 import type { CorsOrigins } from './plugins/cors.js';
-import { readTrustedDocuments, type TrustedDocuments, type TrustedDocumentsMode } from './protocol/trusted-documents.js';
+import {
+  readTrustedDocuments,
+  type TrustedDocuments,
+  type TrustedDocumentsMode,
+} from './protocol/trusted-documents.js';
 
 /**
  * Every setting comes from the environment, parsed once at start-up. Bad values stop the
@@ -19,7 +23,10 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
     .transform((value, ctx) => {
       if (value === undefined || value === '') return fallback;
       if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${value}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max}, got "${value}"`,
+        });
         return z.NEVER;
       }
       return Number(value);
@@ -35,7 +42,10 @@ const fraction = (name: string, fallback: number) =>
       if (value === undefined || value === '') return fallback;
       const number = Number(value);
       if (!/^\d*\.?\d+$/.test(value) || !(number > 0 && number <= 1)) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a number greater than 0 and at most 1, got "${value}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a number greater than 0 and at most 1, got "${value}"`,
+        });
         return z.NEVER;
       }
       return number;
@@ -148,7 +158,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
-  HOST: z.string().trim().optional().transform((value) => (value ? value : '0.0.0.0')),
+  HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : '0.0.0.0')),
   COINS_API_URL: httpUrl('COINS_API_URL'),
   COINS_API_TIMEOUT_MS: integer('COINS_API_TIMEOUT_MS', 10_000, 1, 600_000),
   COINS_API_RETRIES: integer('COINS_API_RETRIES', 2, 0, 10),
@@ -172,7 +186,10 @@ const EnvSchema = z.object({
       if (value === undefined || value === '') return 9464;
       if (value === 'off') return undefined;
       if (!/^\d+$/.test(value) || Number(value) > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `METRICS_PORT must be a port from 0 to 65535 or "off", got "${value}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `METRICS_PORT must be a port from 0 to 65535 or "off", got "${value}"`,
+        });
         return z.NEVER;
       }
       return Number(value);
@@ -191,7 +208,11 @@ const EnvSchema = z.object({
       error: (issue) => `OTEL_SDK_DISABLED must be true or false, got "${String(issue.input)}"`,
     })
     .optional(),
-  OTEL_SERVICE_NAME: z.string().trim().optional().transform((value) => (value ? value : 'coins-gateway')),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : 'coins-gateway')),
   COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
   AUTH_DISABLED: z
     .enum(['true', 'false', ''], { error: () => 'AUTH_DISABLED must be true or false' })
@@ -353,8 +374,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sandboxPort: e.SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,
     corsOrigins,
-    serviceCredentials:
-      credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
+    serviceCredentials: credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
     metricsPort: e.METRICS_PORT,
     tracing: tracingConfig(e),
     redisUrl: e.REDIS_URL,
@@ -422,7 +442,9 @@ function readServiceCredentials(env: Record<string, string | undefined>): {
     FILE_VARIANTS[name] ? `${name} (or ${FILE_VARIANTS[name]})` : name,
   );
   if (missing.length > 0) {
-    problems.push(`Service credentials need all of ${CREDENTIAL_NAMES.join(', ')} or none; missing: ${missing.join(', ')}`);
+    problems.push(
+      `Service credentials need all of ${CREDENTIAL_NAMES.join(', ')} or none; missing: ${missing.join(', ')}`,
+    );
   }
   // Basic authentication cannot carry a colon in the user-id (RFC 7617).
   if (values.get('COINS_OAUTH_CLIENT_ID')?.includes(':')) problems.push('COINS_OAUTH_CLIENT_ID must not contain ":"');
@@ -461,7 +483,10 @@ function checkCallerAuthMode(serviceMode: boolean, jwtGiven: boolean, disabled: 
     );
   }
   if (!serviceMode && disabled) problems.push('AUTH_DISABLED applies only with service credentials (COINS_OAUTH_*)');
-  if (jwtGiven && disabled) problems.push('AUTH_DISABLED=true contradicts AUTH_JWT_SECRET/AUTH_JWT_SECRET_FILE/AUTH_JWKS_URL: set one or the other');
+  if (jwtGiven && disabled)
+    problems.push(
+      'AUTH_DISABLED=true contradicts AUTH_JWT_SECRET/AUTH_JWT_SECRET_FILE/AUTH_JWKS_URL: set one or the other',
+    );
 }
 
 /** HS256 secrets shorter than this are refused (RFC 7518: a key at least as long as the hash). */
@@ -511,7 +536,9 @@ function readJwtVerification(
       return undefined;
     }
     if (secret === DEV_JWT_SECRET && !sandboxMode) {
-      problems.push(`${secretName} is the documented development secret: it is allowed only in sandbox mode (COINS_API_URL unset)`);
+      problems.push(
+        `${secretName} is the documented development secret: it is allowed only in sandbox mode (COINS_API_URL unset)`,
+      );
       return undefined;
     }
     return Object.freeze({ key: Object.freeze({ secret: bytes }), ...claimChecks });
@@ -531,7 +558,8 @@ function readJwtVerification(
     return Object.freeze({ key: Object.freeze({ jwksUrl: url.toString() }), ...claimChecks });
   }
   for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
-    if (given(name) !== undefined) problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
+    if (given(name) !== undefined)
+      problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
   }
   return undefined;
 }
@@ -580,7 +608,10 @@ function parseTrustedDocuments(
  * mode, where it is the default; with a real upstream the default is no cross-origin access.
  */
 function parseCorsOrigins(raw: string | undefined, sandboxMode: boolean, problems: string[]): CorsOrigins {
-  const entries = (raw ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) return sandboxMode ? '*' : [];
   if (entries.includes('*')) {
     if (entries.length > 1) problems.push('CORS_ORIGINS: "*" must stand alone');

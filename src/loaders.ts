@@ -45,11 +45,7 @@ export class OperationLoaders {
   }
 }
 
-export function createLoaders(
-  coins: CoinsClient,
-  credentials: () => CallCredentials,
-  concurrency: number,
-): Loaders {
+export function createLoaders(coins: CoinsClient, credentials: () => CallCredentials, concurrency: number): Loaders {
   const inFlight = bulkhead(concurrency, Number.MAX_SAFE_INTEGER);
 
   function fanOut<V>(fetchOne: (key: string, credentials: CallCredentials) => Promise<V>) {
@@ -57,9 +53,9 @@ export function createLoaders(
       const caller = credentials();
       return Promise.all(
         keys.map((key) =>
-          inFlight.execute(() => fetchOne(key, caller)).catch((error: unknown) =>
-            error instanceof Error ? error : new Error(String(error)),
-          ),
+          inFlight
+            .execute(() => fetchOne(key, caller))
+            .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
         ),
       );
     };

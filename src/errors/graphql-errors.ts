@@ -130,7 +130,9 @@ export function forbidden(message: string): GraphQLError {
 /** "Forbidden: coinEvent needs the coins:read scope." Names scopes, never anything of the token. */
 export function missingScope(fieldName: string, scopes: string[], ownBalanceAllowed: boolean): GraphQLError {
   const needs = scopes.length > 0 ? `the ${scopes.join(' or ')} scope` : 'a permission this caller lacks';
-  return forbidden(`Forbidden: ${fieldName} needs ${needs}${ownBalanceAllowed ? ' (a caller may always read its own balance)' : ''}.`);
+  return forbidden(
+    `Forbidden: ${fieldName} needs ${needs}${ownBalanceAllowed ? ' (a caller may always read its own balance)' : ''}.`,
+  );
 }
 
 /** A mutation's target does not exist, as far as this caller may know. */
@@ -140,9 +142,12 @@ export function notFound(message: string): GraphQLError {
 
 /** A request that arrived after shutdown began: it did not start, so sending it again is safe. */
 export function shuttingDown(): GraphQLError {
-  return new GraphQLError('The gateway is shutting down and did not run this request; send it again (on a new connection).', {
-    extensions: retryability(ErrorCode.SHUTTING_DOWN),
-  });
+  return new GraphQLError(
+    'The gateway is shutting down and did not run this request; send it again (on a new connection).',
+    {
+      extensions: retryability(ErrorCode.SHUTTING_DOWN),
+    },
+  );
 }
 
 /**

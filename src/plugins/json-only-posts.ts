@@ -24,7 +24,8 @@ export function useJsonOnlyPosts(): Plugin {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') return;
       const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-      if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType)) throw unsupportedMediaType(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
+      if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType))
+        throw unsupportedMediaType(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
       // yoga itself parses application/json and application/graphql+json; this one it does not know.
       if (mediaType === 'application/graphql-response+json') setRequestParser(parseJsonBody);
     },

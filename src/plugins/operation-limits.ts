@@ -69,7 +69,9 @@ function useDocumentSizeLimits(): Plugin {
         const tooLong = longOperationName(result as DocumentNode, maxOperationNameBytes);
         if (tooLong !== undefined) {
           replaceParseResult(
-            graphqlParseFailed(`An operation name is ${tooLong} bytes long; at most ${maxOperationNameBytes} are accepted.`),
+            graphqlParseFailed(
+              `An operation name is ${tooLong} bytes long; at most ${maxOperationNameBytes} are accepted.`,
+            ),
           );
         }
       };

@@ -172,7 +172,14 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
 
   const admin = createAdminRoutes({ state, faults, oauth, requests, reset });
 
-  function processRequest(method: string, path: string, query: string, req: IncomingMessage, body: string, tooLarge: boolean): Reply {
+  function processRequest(
+    method: string,
+    path: string,
+    query: string,
+    req: IncomingMessage,
+    body: string,
+    tooLarge: boolean,
+  ): Reply {
     if (tooLarge) return PAYLOAD_TOO_LARGE;
     try {
       return route({ method, path, query, authorization: req.headers.authorization, body });
@@ -181,12 +188,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
     }
   }
 
-  function applyFault(
-    action: FaultAction,
-    req: IncomingMessage,
-    res: ServerResponse,
-    run: () => Reply,
-  ): void {
+  function applyFault(action: FaultAction, req: IncomingMessage, res: ServerResponse, run: () => Reply): void {
     switch (action.kind) {
       case 'respond':
         writeReply(res, { status: action.status, headers: action.headers ?? {}, body: action.body ?? '' });

@@ -40,9 +40,7 @@ export interface LedgerEntry {
 }
 
 export type CreateConfigResult = { ok: true; config: CoinConfig } | { ok: false; reason: 'duplicate' };
-export type UpdateConfigResult =
-  | { ok: true; config: CoinConfig }
-  | { ok: false; reason: 'not-found' | 'duplicate' };
+export type UpdateConfigResult = { ok: true; config: CoinConfig } | { ok: false; reason: 'not-found' | 'duplicate' };
 /** `credited` is false when the requestId was already seen with the same allocation (a replay). */
 export type AllocateResult =
   | { ok: true; credited: boolean; entry: LedgerEntry }

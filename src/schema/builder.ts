@@ -50,7 +50,8 @@ export const builder = new SchemaBuilder<{
 function scopesOf(caller: Caller) {
   return {
     coins: (scope: CoinsScope) => hasScope(caller, scope),
-    ownUsers: (userIds: readonly string[]) => userIds.length > 0 && userIds.every((userId) => isOwnUser(caller, userId)),
+    ownUsers: (userIds: readonly string[]) =>
+      userIds.length > 0 && userIds.every((userId) => isOwnUser(caller, userId)),
   };
 }
 

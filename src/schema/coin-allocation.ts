@@ -72,7 +72,9 @@ builder.mutationFields((t) => ({
       'Allocates coins to a user for an event (Allocate Coins). Never resent by the gateway; on a retryable ' +
       'error (extensions.retryable) resend with the same requestId. Scope: coins:allocate; FORBIDDEN for a company ' +
       "outside the caller's.",
-    args: { input: t.arg({ type: AllocateCoinsInput, required: true, description: 'Who, for which event, under which key.' }) },
+    args: {
+      input: t.arg({ type: AllocateCoinsInput, required: true, description: 'Who, for which event, under which key.' }),
+    },
     // The allocation, plus what its selection costs (balance: one Get Balance).
     complexity: { field: 1, multiplier: 1 },
     authScopes: { coins: 'coins:allocate' },

@@ -44,7 +44,12 @@ builder.asEntity(CoinBalanceRef, {
   key: builder.selection<{ userId: string }>('userId'),
   // async, so that a bad key fails this entity alone, at ["_entities", i].
   resolveReference: async (reference, context) => {
-    await requireScope(context, '_entities', 'coins:balances', typeof reference.userId === 'string' ? reference.userId : undefined);
+    await requireScope(
+      context,
+      '_entities',
+      'coins:balances',
+      typeof reference.userId === 'string' ? reference.userId : undefined,
+    );
     const { userId } = parseArgs(UserIdArgsSchema, reference);
     context.requireCredentials();
     return loadBalance(context, userId);

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { upstreamFailure } from '../errors/graphql-errors.js';
-import { type CoinConfiguration, CoinConfigurationSchema, type PartialCoinConfigPayload } from '../upstream/payloads.js';
+import {
+  type CoinConfiguration,
+  CoinConfigurationSchema,
+  type PartialCoinConfigPayload,
+} from '../upstream/payloads.js';
 import { builder } from './builder.js';
 import {
   AmountSchema,
@@ -65,7 +69,9 @@ export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').i
         'Equal to coinConfigId. Normalized client caches (Apollo InMemoryCache, urql Graphcache) identify objects ' +
         'by id, so they update a cached configuration after updateCoinEvent with no cache configuration.',
     }),
-    coinConfigId: t.exposeID('coinConfigId', { description: 'The configuration id issued by EnKash (e.g. "WCC817428").' }),
+    coinConfigId: t.exposeID('coinConfigId', {
+      description: 'The configuration id issued by EnKash (e.g. "WCC817428").',
+    }),
     configuration: t.field({
       type: CoinConfigurationEnum,
       description: 'Whether this is the DEFAULT or a CUSTOM configuration.',
@@ -218,7 +224,7 @@ builder.mutationFields((t) => ({
     description:
       'Changes a coin event configuration (Update Event, PATCH): only the fields given are sent. ' +
       "NOT_FOUND when the id is unknown or belongs to a company outside the caller's (then nothing is sent); " +
-      "FORBIDDEN when companyId would move it to such a company. Scope: coins:write.",
+      'FORBIDDEN when companyId would move it to such a company. Scope: coins:write.',
     args: {
       coinConfigId: t.arg.id({ required: true, description: 'The configuration to change, e.g. "WCC817428".' }),
       input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),

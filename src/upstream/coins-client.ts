@@ -152,7 +152,12 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
             attempts,
             durationMs: Math.round(performance.now() - started),
             ...(isUpstreamError(error)
-              ? { reason: error.reason, upstream: error.answer, upstreamMessage: error.upstreamMessage, detail: error.detail }
+              ? {
+                  reason: error.reason,
+                  upstream: error.answer,
+                  upstreamMessage: error.upstreamMessage,
+                  detail: error.detail,
+                }
               : { reason: 'unexpected', detail: String(error) }),
           },
           'upstream call failed',

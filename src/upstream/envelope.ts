@@ -21,8 +21,14 @@ export interface Envelope {
 
 // payload may be absent: error bodies often carry only the code and the message.
 const CoinsEnvelopeSchema = z
-  .object({ payload: z.unknown().optional(), response_code: ResponseCodeSchema, response_message: z.string().optional() })
-  .transform((e): Envelope => ({ payload: e.payload, responseCode: e.response_code, responseMessage: e.response_message }));
+  .object({
+    payload: z.unknown().optional(),
+    response_code: ResponseCodeSchema,
+    response_message: z.string().optional(),
+  })
+  .transform(
+    (e): Envelope => ({ payload: e.payload, responseCode: e.response_code, responseMessage: e.response_message }),
+  );
 
 const FamilyEnvelopeSchema = z
   .object({ payload: z.unknown().optional(), code: ResponseCodeSchema, message: z.string().optional() })

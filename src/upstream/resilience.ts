@@ -66,9 +66,7 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
 
   async function run<T>(attempt: () => Promise<T>, call: { idempotent: boolean; deadline: Deadline }) {
     const withRetries =
-      call.idempotent && options.retries > 0
-        ? () => retryPolicy(call.deadline).execute(attempt)
-        : attempt;
+      call.idempotent && options.retries > 0 ? () => retryPolicy(call.deadline).execute(attempt) : attempt;
     let outcome: { value: T } | { error: unknown };
     try {
       // The breaker must count unhealthy failures as failures and every other outcome (an answer,
@@ -118,8 +116,7 @@ export function createResilience(options: ResilienceOptions): UpstreamResilience
   return {
     run,
     isRefusingCalls,
-    breakerState: () =>
-      isRefusingCalls() ? 'open' : breaker.state === CircuitState.Closed ? 'closed' : 'half-open',
+    breakerState: () => (isRefusingCalls() ? 'open' : breaker.state === CircuitState.Closed ? 'closed' : 'half-open'),
   };
 }
 

@@ -48,10 +48,20 @@ export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodTy
     });
   }
   if (!envelope) {
-    throw new UpstreamError({ reason: 'bad-response', answer, upstreamMessage, detail: 'body is not the coins envelope' });
+    throw new UpstreamError({
+      reason: 'bad-response',
+      answer,
+      upstreamMessage,
+      detail: 'body is not the coins envelope',
+    });
   }
   if (envelope.responseCode !== 0) {
-    throw new UpstreamError({ reason: 'rejected', answer, upstreamMessage, detail: `response_code ${envelope.responseCode}` });
+    throw new UpstreamError({
+      reason: 'rejected',
+      answer,
+      upstreamMessage,
+      detail: `response_code ${envelope.responseCode}`,
+    });
   }
   const payload = payloadSchema.safeParse(envelope.payload);
   if (!payload.success) {

@@ -69,7 +69,9 @@ for (const [id, n] of hits) {
   }
 }
 
-console.log(`${file}\n${total} samples, ${((100 * idle) / total).toFixed(1)}% idle; percentages below are of the non-idle samples`);
+console.log(
+  `${file}\n${total} samples, ${((100 * idle) / total).toFixed(1)}% idle; percentages below are of the non-idle samples`,
+);
 console.log('\nself time by module');
 for (const [key, n] of top(byModule, 25)) console.log(`${pct(n)}  ${key}`);
 console.log('\nself time by function');
@@ -78,7 +80,8 @@ for (const [key, n] of top(self, 30)) console.log(`${pct(n)}  ${key}`);
 if (inclusivePattern) {
   const re = new RegExp(inclusivePattern);
   console.log(`\ninclusive time of frames matching ${re}`);
-  for (const [key, n] of top(new Map([...inclusive].filter(([key]) => re.test(key))), 40)) console.log(`${pct(n)}  ${key}`);
+  for (const [key, n] of top(new Map([...inclusive].filter(([key]) => re.test(key))), 40))
+    console.log(`${pct(n)}  ${key}`);
 }
 
 if (callersPattern) {

@@ -18,8 +18,11 @@ const SCREENSHOT = '/tmp/graphiql.png';
 function editorText(page: Page, model: string): Promise<string | null> {
   return page.evaluate((suffix) => {
     // GraphiQL 5 exposes its Monaco instance; the DOM only holds the lines on screen.
-    const monaco = (globalThis as unknown as { __MONACO?: { editor: { getModels(): Array<{ uri: { toString(): string }; getValue(): string }> } } })
-      .__MONACO;
+    const monaco = (
+      globalThis as unknown as {
+        __MONACO?: { editor: { getModels(): Array<{ uri: { toString(): string }; getValue(): string }> } };
+      }
+    ).__MONACO;
     const found = monaco?.editor.getModels().find((candidate) => candidate.uri.toString().endsWith(`-${suffix}`));
     return found ? found.getValue() : null;
   }, model);
@@ -77,7 +80,9 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     requireBrowser();
     await expect.poll(() => editorText(page, 'operation.graphql'), { timeout: 10_000 }).toBe(GRAPHIQL_DEFAULT_DOCUMENT);
     await expect.poll(() => editorText(page, 'request-headers.json'), { timeout: 10_000 }).not.toBeNull();
-    expect(JSON.parse((await editorText(page, 'request-headers.json')) ?? '')).toEqual({ Authorization: SANDBOX_AUTHORIZATION });
+    expect(JSON.parse((await editorText(page, 'request-headers.json')) ?? '')).toEqual({
+      Authorization: SANDBOX_AUTHORIZATION,
+    });
     // The headers tab is open, so the prefilled token is in sight.
     // biome-ignore lint/performance/useDomNodeTextContent: a Playwright locator, and the rendered text is what a user sees
     await expect.poll(() => page.locator('.graphiql-editor-tools button.active').innerText()).toBe('Headers');
@@ -94,7 +99,9 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     requireBrowser();
     await page.locator('.graphiql-execute-button').click();
     const menu = page.getByRole('menuitem');
-    await expect.poll(() => menu.allInnerTexts()).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+    await expect
+      .poll(() => menu.allInnerTexts())
+      .toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
     await page.getByRole('menuitem', { name: 'CreateCoinEvent', exact: true }).click();
 
     await page.locator('.graphiql-response', { hasText: 'coinConfigId' }).waitFor({ timeout: 10_000 });

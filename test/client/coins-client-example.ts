@@ -64,7 +64,8 @@ export interface CoinsClientOptions {
 /** The sha256 codegen embedded in a generated document (client preset, persistedDocuments). */
 export function documentHash(document: TypedDocumentNode<unknown, never>): string {
   const hash = (document as { __meta__?: { hash?: unknown } }).__meta__?.hash;
-  if (typeof hash !== 'string') throw new Error('not a persisted document: run `npm run codegen` with persistedDocuments');
+  if (typeof hash !== 'string')
+    throw new Error('not a persisted document: run `npm run codegen` with persistedDocuments');
   return hash;
 }
 
@@ -81,7 +82,10 @@ export async function execute<TResult, TVariables>(
       accept: 'application/graphql-response+json, application/json',
       authorization: options.authorization,
     },
-    body: JSON.stringify({ documentId: `sha256:${documentHash(document as TypedDocumentNode<unknown, never>)}`, variables }),
+    body: JSON.stringify({
+      documentId: `sha256:${documentHash(document as TypedDocumentNode<unknown, never>)}`,
+      variables,
+    }),
   });
   const body = (await response.json()) as { data?: TResult | null; errors?: GatewayError[] };
   if (body.errors?.length || body.data == null) {

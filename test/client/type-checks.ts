@@ -14,10 +14,14 @@ export async function typeChecks(options: CoinsClientOptions): Promise<void> {
   const amount: number = created.createCoinEvent.amount;
   const configuration: 'DEFAULT' | 'CUSTOM' = created.createCoinEvent.configuration;
 
-  // @ts-expect-error amount is an Int, not a string
-  await execute(options, CreateCoinEventDocument, { input: { configuration: 'DEFAULT', companyId: 'C1', event: 'E1', amount: '1' } });
-  // @ts-expect-error configuration is the CoinConfiguration enum
-  await execute(options, CreateCoinEventDocument, { input: { configuration: 'OTHER', companyId: 'C1', event: 'E1', amount: 1 } });
+  await execute(options, CreateCoinEventDocument, {
+    // @ts-expect-error amount is an Int, not a string
+    input: { configuration: 'DEFAULT', companyId: 'C1', event: 'E1', amount: '1' },
+  });
+  await execute(options, CreateCoinEventDocument, {
+    // @ts-expect-error configuration is the CoinConfiguration enum
+    input: { configuration: 'OTHER', companyId: 'C1', event: 'E1', amount: 1 },
+  });
   // @ts-expect-error requestId is required: it is the idempotency key
   await execute(options, AllocateCoinsDocument, { input: { companyId: 'C1', event: 'E1', userId: 'U1' } });
 

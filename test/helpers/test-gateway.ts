@@ -31,7 +31,11 @@ export interface TestGateway {
   /** Raw log text, to assert that secrets never appear. */
   logText(): string;
   /** POST /graphql with the test bearer token unless `headers` overrides it (authorization: null drops it). */
-  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string | null>): Promise<GraphQLResponse>;
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string | null>,
+  ): Promise<GraphQLResponse>;
   /** The raw fetch Response of a GraphQL POST. */
   post(body: unknown, headers?: Record<string, string | null>): Promise<Response>;
   close(): Promise<void>;
@@ -60,7 +64,13 @@ export async function startTestGateway(
   // 'info' unless the test sets LOG_LEVEL (e.g. trace, to prove secrets stay out of every line).
   const logger = createLogger(env.LOG_LEVEL ? config.logLevel : 'info', sink);
   const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
-  const app = createApp({ config, upstreamUrl: options.upstreamUrl ?? sandbox.url, logger, sandboxMode: true, tracing });
+  const app = createApp({
+    config,
+    upstreamUrl: options.upstreamUrl ?? sandbox.url,
+    logger,
+    sandboxMode: true,
+    tracing,
+  });
   const metricsServer =
     config.metricsPort === undefined
       ? undefined

@@ -58,7 +58,10 @@ describe('COINS_API_MAX_CONNECTIONS=2', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
     upstream = await startCountingUpstream(100);
-    gateway = await startTestGateway({ COINS_API_MAX_CONNECTIONS: '2', COINS_API_TIMEOUT_MS: '10000' }, { upstreamUrl: upstream.url });
+    gateway = await startTestGateway(
+      { COINS_API_MAX_CONNECTIONS: '2', COINS_API_TIMEOUT_MS: '10000' },
+      { upstreamUrl: upstream.url },
+    );
   });
   afterAll(async () => {
     await gateway.close();
@@ -100,7 +103,10 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     });
     await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
     endlessUrl = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
-    endlessGateway = await startTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_TIMEOUT_MS: '3000' }, { upstreamUrl: endlessUrl });
+    endlessGateway = await startTestGateway(
+      { COINS_API_MAX_BODY_BYTES: '1024', COINS_API_TIMEOUT_MS: '3000' },
+      { upstreamUrl: endlessUrl },
+    );
   });
   afterAll(async () => {
     await gateway.close();
@@ -127,7 +133,9 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
 
     // The process stays healthy: a normal-sized answer right after is served.
-    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER2' })).toEqual({ data: { coinBalance: { userId: 'USER2', coins: 0 } } });
+    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER2' })).toEqual({
+      data: { coinBalance: { userId: 'USER2', coins: 0 } },
+    });
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
   });
 
@@ -136,7 +144,9 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     const exact = `{"response_code":0,"response_message":"${'z'.repeat(padding)}","payload":7}`;
     expect(Buffer.byteLength(exact)).toBe(1024);
     gateway.sandbox.faults.inject({ action: jsonReply(200, exact) });
-    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER3' })).toEqual({ data: { coinBalance: { userId: 'USER3', coins: 7 } } });
+    expect(await gateway.gql(COIN_BALANCE, { userId: 'USER3' })).toEqual({
+      data: { coinBalance: { userId: 'USER3', coins: 7 } },
+    });
   });
 
   it('an endless streamed body is cut off at the cap, long before the deadline', async () => {
@@ -257,7 +267,9 @@ describe('request bodies', () => {
     const body = createQuery(' '.repeat(200_000));
     const response = await postChunked(gateway.url, body, 16 * 1024);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } } });
+    expect(await response.json()).toEqual({
+      data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } },
+    });
     expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
       {
         method: 'POST',
@@ -275,12 +287,18 @@ describe('request bodies', () => {
     const sendExact = (text: string) =>
       fetch(`${gateway.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: AUTH },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          authorization: AUTH,
+        },
         body: text,
       });
     const atLimit = await sendExact(padded);
     expect(atLimit.status).toBe(200);
-    expect(await atLimit.json()).toEqual({ data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } } });
+    expect(await atLimit.json()).toEqual({
+      data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } },
+    });
     const overLimit = await sendExact(padded + ' ');
     expect(overLimit.status).toBe(413);
     expect((await overLimit.json()).errors[0].extensions).toEqual({ code: 'REQUEST_ENTITY_TOO_LARGE' });

@@ -62,11 +62,14 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
     }
     await runInRoot('npx', ['tsc', '-p', 'test/client/tsconfig.json', '--noEmit']);
 
-    const generated = (await import(/* @vite-ignore */ new URL('../client/gql/graphql.ts', import.meta.url).href)) as Record<
-      string,
-      unknown
-    >;
-    expect(Object.keys(generated).filter((name) => name.endsWith('Document')).sort()).toEqual([
+    const generated = (await import(
+      /* @vite-ignore */ new URL('../client/gql/graphql.ts', import.meta.url).href
+    )) as Record<string, unknown>;
+    expect(
+      Object.keys(generated)
+        .filter((name) => name.endsWith('Document'))
+        .sort(),
+    ).toEqual([
       'AllocateCoinsDocument',
       'CoinBalanceDocument',
       'CoinBalancesDocument',
@@ -103,7 +106,14 @@ describe('codegen for consumers: typed documents from schema.graphql and test/op
     })) as { created: { coinConfigId: string } };
     const id = result.created.coinConfigId;
     expect(id).toMatch(/^WCC\d{6}$/);
-    const created = { id, coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
+    const created = {
+      id,
+      coinConfigId: id,
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+    };
     const updated = { ...created, amount: 10 };
     expect(result).toEqual({
       created,

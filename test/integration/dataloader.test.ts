@@ -9,7 +9,6 @@ import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 import { recordArrivals } from '../helpers/upstream-arrivals.js';
 
-
 function seed(sandbox: SandboxServer, event: string, amount = 6): CoinConfig {
   const result = sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event, amount });
   if (!result.ok) throw new Error('seed: duplicate configuration');
@@ -32,7 +31,12 @@ describe('one loader per request', () => {
 
     const first = await gateway.gql(query, { id: meal.coinConfigId, u: 'EKQZVMQK' });
     gateway.sandbox.state.updateConfig(meal.coinConfigId, { amount: 9 });
-    gateway.sandbox.state.allocate({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'R1', userId: 'EKQZVMQK' });
+    gateway.sandbox.state.allocate({
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      requestId: 'R1',
+      userId: 'EKQZVMQK',
+    });
     const second = await gateway.gql(query, { id: meal.coinConfigId, u: 'EKQZVMQK' });
 
     expect(first).toEqual({ data: { coinEvent: { amount: 6 }, coinBalance: { coins: 0 } } });
@@ -50,19 +54,30 @@ describe('one loader per request', () => {
     gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: 50 }, method: 'GET', times: Infinity });
     const query = `query($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId } }`;
 
-    const results = await Promise.all([gateway.gql(query, { id: meal.coinConfigId }), gateway.gql(query, { id: meal.coinConfigId })]);
+    const results = await Promise.all([
+      gateway.gql(query, { id: meal.coinConfigId }),
+      gateway.gql(query, { id: meal.coinConfigId }),
+    ]);
 
     expect(results).toEqual([
       { data: { coinEvent: { coinConfigId: meal.coinConfigId } } },
       { data: { coinEvent: { coinConfigId: meal.coinConfigId } } },
     ]);
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}${meal.coinConfigId}`, `GET ${CONFIG_PATH}${meal.coinConfigId}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+      `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+    ]);
   });
 
   it('within one operation, aliases, lists, duplicates and fragments cost one GET per id and per user', async () => {
     const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT');
     const invoice = seed(gateway.sandbox, 'INVOICE_PAYMENT', 10);
-    gateway.sandbox.state.allocate({ companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', requestId: 'R1', userId: 'USER_B' });
+    gateway.sandbox.state.allocate({
+      companyId: 'CEKEKCARDS',
+      event: 'INVOICE_PAYMENT',
+      requestId: 'R1',
+      userId: 'USER_B',
+    });
     const [a, b] = [meal.coinConfigId, invoice.coinConfigId];
 
     const result = await gateway.gql(
@@ -120,9 +135,20 @@ describe('one loader per request', () => {
     );
 
     expect(result).toEqual({
-      data: { updateCoinEvent: { amount: 10, companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', configuration: 'DEFAULT', alias: 'MEAL_CARD_PAYMENT' } },
+      data: {
+        updateCoinEvent: {
+          amount: 10,
+          companyId: 'CEKEKCARDS',
+          event: 'MEAL_CARD_PAYMENT',
+          configuration: 'DEFAULT',
+          alias: 'MEAL_CARD_PAYMENT',
+        },
+      },
     });
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${meal.coinConfigId}`, `GET ${CONFIG_PATH}${meal.coinConfigId}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `PATCH ${CONFIG_PATH}${meal.coinConfigId}`,
+      `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+    ]);
   });
 
   it('a field the PATCH payload lacks and Get Event also lacks is UPSTREAM_BAD_RESPONSE for that field only', async () => {
@@ -130,7 +156,12 @@ describe('one loader per request', () => {
     gateway.sandbox.faults.inject({
       action: jsonReply(
         200,
-        envelopeBody(0, 'Success', { coinConfigId: meal.coinConfigId, configuration: 'DEFAULT', event: 'MEAL_CARD_PAYMENT', amount: 6 }),
+        envelopeBody(0, 'Success', {
+          coinConfigId: meal.coinConfigId,
+          configuration: 'DEFAULT',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 6,
+        }),
       ),
       method: 'GET',
     });
@@ -152,7 +183,10 @@ describe('one loader per request', () => {
         },
       ],
     });
-    expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${meal.coinConfigId}`, `GET ${CONFIG_PATH}${meal.coinConfigId}`]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([
+      `PATCH ${CONFIG_PATH}${meal.coinConfigId}`,
+      `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+    ]);
   });
 
   it('createCoinEvent answers every field from its own payload, without a Get Event', async () => {
@@ -164,7 +198,13 @@ describe('one loader per request', () => {
     expect(created?.coinConfigId).toMatch(/^WCC\d+$/);
     expect(result).toEqual({
       data: {
-        createCoinEvent: { coinConfigId: created?.coinConfigId, configuration: 'CUSTOM', companyId: 'CEK0TCW2W8', event: 'REFERRAL_EVENT', amount: 25 },
+        createCoinEvent: {
+          coinConfigId: created?.coinConfigId,
+          configuration: 'CUSTOM',
+          companyId: 'CEK0TCW2W8',
+          event: 'REFERRAL_EVENT',
+          amount: 25,
+        },
       },
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
@@ -177,7 +217,13 @@ describe('one loader per request', () => {
     gateway.sandbox.faults.inject({
       action: jsonReply(
         200,
-        envelopeBody(0, 'Success', { coinConfigId: existing.coinConfigId, configuration: 'DEFAULT', companyId: 'STALE_CO', event: 'MEAL_CARD_PAYMENT', amount: 6 }),
+        envelopeBody(0, 'Success', {
+          coinConfigId: existing.coinConfigId,
+          configuration: 'DEFAULT',
+          companyId: 'STALE_CO',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 6,
+        }),
       ),
       method: 'POST',
       path: CREATE_PATH,
@@ -217,14 +263,21 @@ describe('bounded fan-out: COINS_API_BATCH_CONCURRENCY=2', () => {
     const arrivals = recordArrivals(gateway.sandbox);
 
     const started = performance.now();
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId amount } }`, {
-      ids: configs.map((config) => config.coinConfigId),
-    });
+    const result = await gateway.gql(
+      `query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId amount } }`,
+      {
+        ids: configs.map((config) => config.coinConfigId),
+      },
+    );
     const elapsed = performance.now() - started;
     arrivals.stop();
 
-    expect(result).toEqual({ data: { coinEvents: configs.map(({ coinConfigId, amount }) => ({ coinConfigId, amount })) } });
-    expect(countCalls(gateway.sandbox)).toEqual(Object.fromEntries(configs.map((c) => [`GET ${CONFIG_PATH}${c.coinConfigId}`, 1])));
+    expect(result).toEqual({
+      data: { coinEvents: configs.map(({ coinConfigId, amount }) => ({ coinConfigId, amount })) },
+    });
+    expect(countCalls(gateway.sandbox)).toEqual(
+      Object.fromEntries(configs.map((c) => [`GET ${CONFIG_PATH}${c.coinConfigId}`, 1])),
+    );
     const times = arrivals.times;
     expect(times).toHaveLength(6);
     // With 2 in flight, request k can only leave once request k-2 was answered, DELAY_MS after it arrived.

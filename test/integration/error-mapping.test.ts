@@ -10,7 +10,14 @@ import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
-import { AUTH, startTestGateway, useTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import {
+  AUTH,
+  startTestGateway,
+  useTestGateway,
+  upstreamCalls,
+  type GraphQLResponse,
+  type TestGateway,
+} from '../helpers/test-gateway.js';
 import { CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
 
 /**
@@ -37,7 +44,10 @@ function at(query: string, field: string) {
 
 /** A field error on createCoinEvent, as the client sees the whole response. */
 function createFailed(message: string, extensions: Record<string, unknown>) {
-  return { data: null, errors: [{ message, locations: at(CREATE, 'createCoinEvent'), path: ['createCoinEvent'], extensions }] };
+  return {
+    data: null,
+    errors: [{ message, locations: at(CREATE, 'createCoinEvent'), path: ['createCoinEvent'], extensions }],
+  };
 }
 
 function getFailed(message: string, extensions: Record<string, unknown>) {
@@ -113,16 +123,51 @@ describe('the error table, through the real server and the sandbox', () => {
   }
 
   const byField = {
-    createCoinEvent: { query: CREATE, variables: { input: INPUT }, failed: createFailed, method: 'POST', path: CREATE_PATH, endpoint: 'create-event' },
-    coinEvent: { query: GET, variables: { id: 'WCC123456' }, failed: getFailed, method: 'GET', path: `${CONFIG_PATH}WCC123456`, endpoint: 'get-event' },
+    createCoinEvent: {
+      query: CREATE,
+      variables: { input: INPUT },
+      failed: createFailed,
+      method: 'POST',
+      path: CREATE_PATH,
+      endpoint: 'create-event',
+    },
+    coinEvent: {
+      query: GET,
+      variables: { id: 'WCC123456' },
+      failed: getFailed,
+      method: 'GET',
+      path: `${CONFIG_PATH}WCC123456`,
+      endpoint: 'get-event',
+    },
   } as const;
 
   const REJECTED_INPUT = 'Invalid parameter: amount must be a positive integer';
   const RATE_LIMITED = 'The coins API is rate limiting requests; retry later.';
   const badPayloads: Array<[string, Record<string, unknown>]> = [
-    ['a missing field', { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }],
-    ['a wrong type', { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: '6' }],
-    ['an unknown enum value', { coinConfigId: 'WCC817428', configuration: 'PREMIUM', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 }],
+    [
+      'a missing field',
+      { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' },
+    ],
+    [
+      'a wrong type',
+      {
+        coinConfigId: 'WCC817428',
+        configuration: 'DEFAULT',
+        companyId: 'CEKEKCARDS',
+        event: 'MEAL_CARD_PAYMENT',
+        amount: '6',
+      },
+    ],
+    [
+      'an unknown enum value',
+      {
+        coinConfigId: 'WCC817428',
+        configuration: 'PREMIUM',
+        companyId: 'CEKEKCARDS',
+        event: 'MEAL_CARD_PAYMENT',
+        amount: 6,
+      },
+    ],
   ];
 
   const failedCalls: FailedCall[] = [
@@ -132,14 +177,23 @@ describe('the error table, through the real server and the sandbox', () => {
       field: 'createCoinEvent' as const,
       action: jsonReply(status, envelopeBody(status, REJECTED_INPUT)),
       message: `The coins API rejected the input: ${REJECTED_INPUT}`,
-      extensions: { code: 'BAD_USER_INPUT', retryable: false, upstream: { status, responseCode: status, responseMessage: REJECTED_INPUT } },
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        retryable: false,
+        upstream: { status, responseCode: status, responseMessage: REJECTED_INPUT },
+      },
       logged: { reason: 'http-status', upstream: { status, responseCode: status } },
     })),
     {
       code: 'FORBIDDEN',
       upstream: 'HTTP 403, whatever the body',
       field: 'coinEvent',
-      action: { kind: 'respond', status: 403, headers: { 'content-type': 'text/html' }, body: '<h1>Access denied</h1>' },
+      action: {
+        kind: 'respond',
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+        body: '<h1>Access denied</h1>',
+      },
       message: 'The coins API refused access to this resource.',
       extensions: { code: 'FORBIDDEN', retryable: false, upstream: { status: 403 } },
       logged: { reason: 'http-status', upstream: { status: 403 } },
@@ -234,7 +288,10 @@ describe('the error table, through the real server and the sandbox', () => {
         retryable: false,
         upstream: { status: 200, responseCode: 0 },
       },
-      logged: { reason: 'bad-response', detail: expect.stringMatching(/^payload does not match the documented shape: /) },
+      logged: {
+        reason: 'bad-response',
+        detail: expect.stringMatching(/^payload does not match the documented shape: /),
+      },
     })),
   ];
 
@@ -322,7 +379,12 @@ describe('the error table, through the real server and the sandbox', () => {
       expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
         { method: 'PATCH', path: `${CONFIG_PATH}WCC000001`, body: '{"amount":10}' },
       ]);
-      expectOneFailureLogged({ endpoint: 'update-event', method: 'PATCH', reason: 'http-status', upstream: { status: 404 } });
+      expectOneFailureLogged({
+        endpoint: 'update-event',
+        method: 'PATCH',
+        reason: 'http-status',
+        upstream: { status: 404 },
+      });
     });
 
     it('coinEvent on an unknown id is null without an error (and is not logged as a failure)', async () => {
@@ -341,7 +403,11 @@ describe('the error table, through the real server and the sandbox', () => {
       createFailed('Coin configuration already exists for this company and event', {
         code: 'UPSTREAM_REJECTED',
         retryable: false,
-        upstream: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists for this company and event' },
+        upstream: {
+          status: 200,
+          responseCode: 1,
+          responseMessage: 'Coin configuration already exists for this company and event',
+        },
       }),
     );
     expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
@@ -349,7 +415,11 @@ describe('the error table, through the real server and the sandbox', () => {
       { method: 'POST', path: CREATE_PATH, body: SENT_BODY },
     ]);
     expect(gateway.sandbox.state.listConfigs()).toHaveLength(1);
-    expectOneFailureLogged({ endpoint: 'create-event', reason: 'rejected', upstream: { status: 200, responseCode: 1 } });
+    expectOneFailureLogged({
+      endpoint: 'create-event',
+      reason: 'rejected',
+      upstream: { status: 200, responseCode: 1 },
+    });
   });
 
   it('RATE_LIMITED: 429 with an HTTP-date Retry-After becomes whole seconds from now', async () => {
@@ -384,7 +454,12 @@ describe('the error table, through the real server and the sandbox', () => {
       method: 'GET',
       action: jsonReply(
         200,
-        envelopeBody(0, 'Success', { coinConfigId: 'WCC123456', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT' }),
+        envelopeBody(0, 'Success', {
+          coinConfigId: 'WCC123456',
+          configuration: 'DEFAULT',
+          companyId: 'CEKEKCARDS',
+          event: 'MEAL_CARD_PAYMENT',
+        }),
       ),
     });
     const response = await gateway.gql(GET, { id: 'WCC123456' });
@@ -433,7 +508,7 @@ describe('the error table, through the real server and the sandbox', () => {
     expect(gateway.logText()).not.toContain('test-token-123');
   });
 
-  it('a failing nullable field keeps its siblings\' data', async () => {
+  it("a failing nullable field keeps its siblings' data", async () => {
     const created = gateway.sandbox.state.createConfig({ ...INPUT, configuration: 'DEFAULT' });
     if (!created.ok) throw new Error('sandbox refused the configuration');
     const good = created.config;
@@ -462,7 +537,11 @@ describe('the error table, through the real server and the sandbox', () => {
 });
 
 describe('UPSTREAM_TIMEOUT (COINS_API_TIMEOUT_MS=300)', () => {
-  const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '300', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
+  const gateway = useTestGateway({
+    COINS_API_TIMEOUT_MS: '300',
+    COINS_API_RETRIES: '0',
+    COINS_API_BREAKER_FAILURES: '1000',
+  });
 
   it('an answer delayed past the deadline', async () => {
     gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'delay', ms: 1_500 } });
@@ -498,7 +577,10 @@ describe('UPSTREAM_UNAVAILABLE: connection refused', () => {
   let deadUrl: string;
   beforeAll(async () => {
     deadUrl = await closedPortUrl();
-    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { upstreamUrl: deadUrl });
+    gateway = await startTestGateway(
+      { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
+      { upstreamUrl: deadUrl },
+    );
   });
   afterAll(() => gateway.close());
 
@@ -509,7 +591,12 @@ describe('UPSTREAM_UNAVAILABLE: connection refused', () => {
     expectNothingLeaks(response, deadUrl);
     const lines = failureLines(gateway, before);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ event: 'upstream_call_failed', reason: 'connection', detail: 'ECONNREFUSED', attempts: 1 });
+    expect(lines[0]).toMatchObject({
+      event: 'upstream_call_failed',
+      reason: 'connection',
+      detail: 'ECONNREFUSED',
+      attempts: 1,
+    });
     expect(gateway.logText()).not.toContain('test-token-123');
   });
 });
@@ -525,7 +612,10 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
     });
     await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
     garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
-    gateway = await startTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { upstreamUrl: garbageUrl });
+    gateway = await startTestGateway(
+      { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
+      { upstreamUrl: garbageUrl },
+    );
   });
   afterAll(async () => {
     await gateway.close();
@@ -540,7 +630,11 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
 });
 
 describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
-  const gateway = useTestGateway({ COINS_API_MAX_BODY_BYTES: '1024', COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
+  const gateway = useTestGateway({
+    COINS_API_MAX_BODY_BYTES: '1024',
+    COINS_API_RETRIES: '0',
+    COINS_API_BREAKER_FAILURES: '1000',
+  });
 
   it('a normal answer under the cap still works', async () => {
     const response = await gateway.gql(CREATE, { input: INPUT });
@@ -548,7 +642,14 @@ describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
   });
 
   it('is cut off and reported, never buffered whole', async () => {
-    const payload = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6, filler: 'x'.repeat(4096) };
+    const payload = {
+      coinConfigId: 'WCC817428',
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+      filler: 'x'.repeat(4096),
+    };
     gateway.sandbox.faults.inject({
       path: CREATE_PATH,
       action: jsonReply(200, envelopeBody(0, 'Success', payload)),

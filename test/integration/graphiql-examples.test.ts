@@ -18,7 +18,9 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
   });
 
   const operationNames = parse(GRAPHIQL_DEFAULT_DOCUMENT)
-    .definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)
+    .definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    )
     .map((operation) => operation.name?.value ?? '');
 
   it('the sandbox holds the configuration of the Create Event example', () => {
@@ -26,7 +28,13 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
   });
 
   it('every operation, run in the order shown, succeeds with the pre-filled header', async () => {
-    expect(operationNames).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+    expect(operationNames).toEqual([
+      'CreateCoinEvent',
+      'CoinEvent',
+      'UpdateCoinEvent',
+      'AllocateCoins',
+      'CoinBalances',
+    ]);
     const results: Record<string, GraphQLResponse> = {};
     for (const operationName of operationNames) {
       const response = await gateway.post(
@@ -37,11 +45,19 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     }
     expect(results.CoinEvent).toEqual({
       data: {
-        coinEvent: { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 },
+        coinEvent: {
+          coinConfigId: 'WCC817428',
+          configuration: 'DEFAULT',
+          companyId: 'CEKEKCARDS',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 6,
+        },
       },
     });
     expect(results.UpdateCoinEvent).toEqual({
-      data: { updateCoinEvent: { coinConfigId: 'WCC817428', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 10 } },
+      data: {
+        updateCoinEvent: { coinConfigId: 'WCC817428', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 10 },
+      },
     });
     expect(results.AllocateCoins).toEqual({
       data: {

@@ -82,7 +82,7 @@ describe('GraphiQL', () => {
     expect(validate(schema, parse(GRAPHIQL_DEFAULT_DOCUMENT))).toEqual([]);
   });
 
-  it("the pre-filled header is one the sandbox accepts: the example create runs as is", async () => {
+  it('the pre-filled header is one the sandbox accepts: the example create runs as is', async () => {
     const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
     expect(document.definitions.length).toBeGreaterThan(1);
     const res = await gateway.post(
@@ -130,7 +130,7 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
     });
   }
 
-  it('invalid JSON: 400 BAD_REQUEST, without yoga\'s originalError', async () => {
+  it("invalid JSON: 400 BAD_REQUEST, without yoga's originalError", async () => {
     const res = await postRaw('{"query": ');
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
@@ -146,7 +146,9 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
   it('a missing query: 400 BAD_REQUEST', async () => {
     const res = await gateway.post({ variables: {} });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(await res.json()).toEqual({
+      errors: [{ message: 'Must provide query string.', extensions: { code: 'BAD_REQUEST' } }],
+    });
     await expectStillServing();
   });
 
@@ -154,7 +156,9 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
     const res = await gateway.post({ query: 5 });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
-      errors: [{ message: 'Expected "query" param to be a string, but given number.', extensions: { code: 'BAD_REQUEST' } }],
+      errors: [
+        { message: 'Expected "query" param to be a string, but given number.', extensions: { code: 'BAD_REQUEST' } },
+      ],
     });
   });
 
@@ -194,7 +198,9 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
     expect(await res.json()).toEqual({
-      errors: [{ message: 'Can only perform a mutation operation from a POST request.', extensions: { code: 'BAD_REQUEST' } }],
+      errors: [
+        { message: 'Can only perform a mutation operation from a POST request.', extensions: { code: 'BAD_REQUEST' } },
+      ],
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
     await expectStillServing();
@@ -271,17 +277,27 @@ describe('what is forwarded upstream', () => {
   });
 
   it('reads send no body and no content type', async () => {
-    await gateway.gql('{ coinEvent(coinConfigId: "WCC1") { coinConfigId } }', undefined, { cookie: 'JSESSIONID=abc123' });
+    await gateway.gql('{ coinEvent(coinConfigId: "WCC1") { coinConfigId } }', undefined, {
+      cookie: 'JSESSIONID=abc123',
+    });
     expect(gateway.sandbox.requests).toHaveLength(1);
     const request = gateway.sandbox.requests[0]!;
     expect(request.body).toBe('');
-    expect(Object.keys(request.headers).sort()).toEqual(['accept', 'authorization', 'connection', 'host', 'x-request-id']);
+    expect(Object.keys(request.headers).sort()).toEqual([
+      'accept',
+      'authorization',
+      'connection',
+      'host',
+      'x-request-id',
+    ]);
   });
 });
 
 describe('introspection and __typename need no Authorization', () => {
   it('__typename', async () => {
-    expect(await gateway.gql('{ __typename }', undefined, { authorization: null })).toEqual({ data: { __typename: 'Query' } });
+    expect(await gateway.gql('{ __typename }', undefined, { authorization: null })).toEqual({
+      data: { __typename: 'Query' },
+    });
     expect(await gateway.gql('mutation { __typename }', undefined, { authorization: null })).toEqual({
       data: { __typename: 'Mutation' },
     });
@@ -317,7 +333,8 @@ describe('introspection and __typename need no Authorization', () => {
       data: { __typename: 'Query', coinEvent: null },
       errors: [
         {
-          message: 'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+          message:
+            'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
           locations: [{ line: 1, column: query.indexOf('coinEvent') + 1 }],
           path: ['coinEvent'],
           extensions: { code: 'UNAUTHENTICATED' },

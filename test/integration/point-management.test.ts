@@ -13,7 +13,9 @@ const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_C
 const gateway = useTestGateway();
 
 /** A configuration created straight in the sandbox's state, so it costs no recorded request. */
-function seed(config: { configuration: 'DEFAULT' | 'CUSTOM'; companyId: string; event: string; amount: number } = MEAL): CoinConfig {
+function seed(
+  config: { configuration: 'DEFAULT' | 'CUSTOM'; companyId: string; event: string; amount: number } = MEAL,
+): CoinConfig {
   const result = gateway.sandbox.state.createConfig({ ...config });
   if (!result.ok) throw new Error('seed: duplicate configuration');
   return result.config;
@@ -24,10 +26,20 @@ describe('updateCoinEvent', () => {
 
   it('sends a PATCH with exactly the fields given and answers from its payload, without a Get Event', async () => {
     const config = seed();
-    const result = await gateway.gql(UPDATE, { id: config.coinConfigId, input: { amount: 10, configuration: 'CUSTOM' } });
+    const result = await gateway.gql(UPDATE, {
+      id: config.coinConfigId,
+      input: { amount: 10, configuration: 'CUSTOM' },
+    });
 
     expect(result).toEqual({
-      data: { updateCoinEvent: { coinConfigId: config.coinConfigId, configuration: 'CUSTOM', event: 'MEAL_CARD_PAYMENT', amount: 10 } },
+      data: {
+        updateCoinEvent: {
+          coinConfigId: config.coinConfigId,
+          configuration: 'CUSTOM',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 10,
+        },
+      },
     });
     expect(gateway.sandbox.requests).toHaveLength(1);
     const [patch] = gateway.sandbox.requests;
@@ -37,7 +49,11 @@ describe('updateCoinEvent', () => {
       body: '{"configuration":"CUSTOM","amount":10}',
     });
     expect(patch?.headers).toMatchObject({ authorization: AUTH, 'content-type': 'application/json' });
-    expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual({ ...config, configuration: 'CUSTOM', amount: 10 });
+    expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual({
+      ...config,
+      configuration: 'CUSTOM',
+      amount: 10,
+    });
   });
 
   it.each([
@@ -79,7 +95,9 @@ describe('updateCoinEvent', () => {
 
     // The value is the one after the change: the GET was sent after the PATCH, not before.
     expect(result).toEqual({
-      data: { updateCoinEvent: { coinConfigId: config.coinConfigId, companyId: 'CEK0TCW2W8', again: 'CEK0TCW2W8', amount: 6 } },
+      data: {
+        updateCoinEvent: { coinConfigId: config.coinConfigId, companyId: 'CEK0TCW2W8', again: 'CEK0TCW2W8', amount: 6 },
+      },
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual([
       `PATCH ${CONFIG_PATH}${config.coinConfigId}`,
@@ -126,9 +144,12 @@ describe('updateCoinEvent', () => {
 
   it('rejects an empty input with BAD_USER_INPUT and calls nothing', async () => {
     const config = seed();
-    const result = await gateway.gql(`mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {}) { amount } }`, {
-      id: config.coinConfigId,
-    });
+    const result = await gateway.gql(
+      `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {}) { amount } }`,
+      {
+        id: config.coinConfigId,
+      },
+    );
 
     expect(result).toEqual({
       data: null,
@@ -137,7 +158,10 @@ describe('updateCoinEvent', () => {
           message: 'Invalid input: input: give at least one field to change',
           locations: [{ line: 1, column: 22 }],
           path: ['updateCoinEvent'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['input'], message: 'give at least one field to change' }] },
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [{ path: ['input'], message: 'give at least one field to change' }],
+          },
         },
       ],
     });
@@ -145,37 +169,44 @@ describe('updateCoinEvent', () => {
   });
 
   it.each([
-    ['inline literals', `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {amount: null, event: null}) { amount } }`, {}],
+    [
+      'inline literals',
+      `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {amount: null, event: null}) { amount } }`,
+      {},
+    ],
     [
       'variables',
       `mutation($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { amount } }`,
       { input: { event: null, amount: null } },
     ],
-  ])('rejects explicit nulls (%s) with BAD_USER_INPUT, one issue per field, and calls nothing', async (_how, query, variables) => {
-    const config = seed();
-    const result = await gateway.gql(query, { id: config.coinConfigId, ...variables });
+  ])(
+    'rejects explicit nulls (%s) with BAD_USER_INPUT, one issue per field, and calls nothing',
+    async (_how, query, variables) => {
+      const config = seed();
+      const result = await gateway.gql(query, { id: config.coinConfigId, ...variables });
 
-    const nullMessage = 'must not be null: omit the field to leave it unchanged';
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `Invalid input: input.event: ${nullMessage}; input.amount: ${nullMessage}`,
-          locations: [expect.objectContaining({ line: 1 })],
-          path: ['updateCoinEvent'],
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [
-              { path: ['input', 'event'], message: nullMessage },
-              { path: ['input', 'amount'], message: nullMessage },
-            ],
+      const nullMessage = 'must not be null: omit the field to leave it unchanged';
+      expect(result).toEqual({
+        data: null,
+        errors: [
+          {
+            message: `Invalid input: input.event: ${nullMessage}; input.amount: ${nullMessage}`,
+            locations: [expect.objectContaining({ line: 1 })],
+            path: ['updateCoinEvent'],
+            extensions: {
+              code: 'BAD_USER_INPUT',
+              issues: [
+                { path: ['input', 'event'], message: nullMessage },
+                { path: ['input', 'amount'], message: nullMessage },
+              ],
+            },
           },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-    expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual(config);
-  });
+        ],
+      });
+      expect(gateway.sandbox.requests).toEqual([]);
+      expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual(config);
+    },
+  );
 
   it('applies the create rules to every value and to the id, reporting all problems at once', async () => {
     const result = await gateway.gql(
@@ -237,7 +268,11 @@ describe('updateCoinEvent', () => {
           extensions: {
             code: 'UPSTREAM_REJECTED',
             retryable: false,
-            upstream: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists for this company and event' },
+            upstream: {
+              status: 200,
+              responseCode: 1,
+              responseMessage: 'Coin configuration already exists for this company and event',
+            },
           },
         },
       ],
@@ -249,7 +284,12 @@ describe('updateCoinEvent', () => {
 
 describe('allocateCoins', () => {
   const ALLOCATE = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId companyId event userId message balance { userId coins } } }`;
-  const INPUT = { companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'COIN_REQ1234567', userId: 'EKQZVMQK' };
+  const INPUT = {
+    companyId: 'CEKEKCARDS',
+    event: 'MEAL_CARD_PAYMENT',
+    requestId: 'COIN_REQ1234567',
+    userId: 'EKQZVMQK',
+  };
 
   it('sends exactly {companyId, event, requestId, userId}, then reads the balance after the allocation', async () => {
     seed();
@@ -282,11 +322,16 @@ describe('allocateCoins', () => {
 
   it('does not read the balance when the query does not select it', async () => {
     seed();
-    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }`, {
-      input: INPUT,
-    });
+    const result = await gateway.gql(
+      `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }`,
+      {
+        input: INPUT,
+      },
+    );
 
-    expect(result).toEqual({ data: { allocateCoins: { requestId: INPUT.requestId, message: 'Successfully allocated enkash Coins' } } });
+    expect(result).toEqual({
+      data: { allocateCoins: { requestId: INPUT.requestId, message: 'Successfully allocated enkash Coins' } },
+    });
     expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`]);
   });
 
@@ -297,7 +342,9 @@ describe('allocateCoins', () => {
       { input: INPUT },
     );
 
-    expect(result).toEqual({ data: { allocateCoins: { balance: { coins: 6 }, again: { userId: 'EKQZVMQK', coins: 6 } } } });
+    expect(result).toEqual({
+      data: { allocateCoins: { balance: { coins: 6 }, again: { userId: 'EKQZVMQK', coins: 6 } } },
+    });
     expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`, `GET ${balancePath('EKQZVMQK')}`]);
   });
 
@@ -322,10 +369,12 @@ describe('allocateCoins', () => {
       `POST ${ALLOCATE_PATH}`,
       `GET ${balancePath('EKQZVMQK')}`,
     ]);
-    expect(gateway.sandbox.requests.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body).requestId)).toEqual(['REQ-1', 'REQ-2']);
+    expect(
+      gateway.sandbox.requests.filter((r) => r.method === 'POST').map((r) => JSON.parse(r.body).requestId),
+    ).toEqual(['REQ-1', 'REQ-2']);
   });
 
-  it('an allocation for another user keeps the first user\'s balance read once', async () => {
+  it("an allocation for another user keeps the first user's balance read once", async () => {
     seed();
     const result = await gateway.gql(
       `mutation {
@@ -335,7 +384,9 @@ describe('allocateCoins', () => {
       }`,
     );
 
-    expect(result).toEqual({ data: { a: { balance: { coins: 6 } }, b: { balance: { coins: 6 } }, c: { balance: { coins: 12 } } } });
+    expect(result).toEqual({
+      data: { a: { balance: { coins: 6 } }, b: { balance: { coins: 6 } }, c: { balance: { coins: 12 } } },
+    });
     expect(upstreamCalls(gateway.sandbox)).toEqual([
       `POST ${ALLOCATE_PATH}`,
       `GET ${balancePath('USER_A')}`,
@@ -352,7 +403,13 @@ describe('allocateCoins', () => {
     const second = await gateway.gql(ALLOCATE, { input: INPUT });
 
     const expected = {
-      data: { allocateCoins: { ...INPUT, message: 'Successfully allocated enkash Coins', balance: { userId: 'EKQZVMQK', coins: 6 } } },
+      data: {
+        allocateCoins: {
+          ...INPUT,
+          message: 'Successfully allocated enkash Coins',
+          balance: { userId: 'EKQZVMQK', coins: 6 },
+        },
+      },
     };
     expect(first).toEqual(expected);
     expect(second).toEqual(expected);
@@ -380,7 +437,11 @@ describe('allocateCoins', () => {
           extensions: {
             code: 'UPSTREAM_REJECTED',
             retryable: false,
-            upstream: { status: 200, responseCode: 1, responseMessage: 'requestId already used for a different allocation' },
+            upstream: {
+              status: 200,
+              responseCode: 1,
+              responseMessage: 'requestId already used for a different allocation',
+            },
           },
         },
       ],
@@ -389,7 +450,7 @@ describe('allocateCoins', () => {
     expect(gateway.sandbox.state.ledger).toHaveLength(1);
   });
 
-  it('an unconfigured event is UPSTREAM_REJECTED with the sandbox\'s message, and no balance is read', async () => {
+  it("an unconfigured event is UPSTREAM_REJECTED with the sandbox's message, and no balance is read", async () => {
     const result = await gateway.gql(ALLOCATE, { input: { ...INPUT, event: 'NOT_CONFIGURED' } });
 
     expect(result).toEqual({
@@ -419,7 +480,12 @@ describe('allocateCoins', () => {
 
   it('when the balance read fails after a successful allocation, a retry with the same requestId is safe', async () => {
     seed();
-    gateway.sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: BALANCE_PATH, times: Infinity });
+    gateway.sandbox.faults.inject({
+      action: { kind: 'respond', status: 503 },
+      method: 'GET',
+      path: BALANCE_PATH,
+      times: Infinity,
+    });
     const failed = await gateway.gql(ALLOCATE, { input: INPUT });
 
     expect(failed).toEqual({
@@ -445,29 +511,44 @@ describe('allocateCoins', () => {
     gateway.sandbox.faults.clear();
     const retried = await gateway.gql(ALLOCATE, { input: INPUT });
     expect(retried).toEqual({
-      data: { allocateCoins: { ...INPUT, message: 'Successfully allocated enkash Coins', balance: { userId: 'EKQZVMQK', coins: 6 } } },
+      data: {
+        allocateCoins: {
+          ...INPUT,
+          message: 'Successfully allocated enkash Coins',
+          balance: { userId: 'EKQZVMQK', coins: 6 },
+        },
+      },
     });
     expect(gateway.sandbox.state.ledger).toHaveLength(1);
     expect(gateway.sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
   });
 
-  it.each(['a', 'R'.repeat(128), 'AZaz09_.:-', 'COIN_REQ1234567', 'order:2024-06-01.42'])('accepts requestId %j', async (requestId) => {
-    seed();
-    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
-      input: { ...INPUT, requestId },
-    });
+  it.each(['a', 'R'.repeat(128), 'AZaz09_.:-', 'COIN_REQ1234567', 'order:2024-06-01.42'])(
+    'accepts requestId %j',
+    async (requestId) => {
+      seed();
+      const result = await gateway.gql(
+        `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
+        {
+          input: { ...INPUT, requestId },
+        },
+      );
 
-    expect(result).toEqual({ data: { allocateCoins: { requestId } } });
-    expect(gateway.sandbox.requests.map((r) => r.body)).toEqual([JSON.stringify({ ...INPUT, requestId })]);
-  });
+      expect(result).toEqual({ data: { allocateCoins: { requestId } } });
+      expect(gateway.sandbox.requests.map((r) => r.body)).toEqual([JSON.stringify({ ...INPUT, requestId })]);
+    },
+  );
 
   it.each(['', 'R'.repeat(129), 'has space', ' COIN_REQ1', 'COIN_REQ1 ', 'req/1', 'req#1', 'réq', 'req\n1', 'a,b'])(
     'rejects requestId %j with BAD_USER_INPUT and calls nothing',
     async (requestId) => {
       seed();
-      const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
-        input: { ...INPUT, requestId },
-      });
+      const result = await gateway.gql(
+        `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
+        {
+          input: { ...INPUT, requestId },
+        },
+      );
 
       const message = 'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -';
       expect(result).toEqual({
@@ -486,9 +567,12 @@ describe('allocateCoins', () => {
   );
 
   it('reports every invalid field of the input at once and calls nothing', async () => {
-    const result = await gateway.gql(`mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`, {
-      input: { companyId: 'CEK EK', event: 'meal-card', userId: 'U'.repeat(65), requestId: '' },
-    });
+    const result = await gateway.gql(
+      `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
+      {
+        input: { companyId: 'CEK EK', event: 'meal-card', userId: 'U'.repeat(65), requestId: '' },
+      },
+    );
 
     const issues = [
       { path: ['input', 'companyId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
@@ -523,8 +607,18 @@ describe('coinBalance and coinBalances', () => {
 
   it('reads a credited balance', async () => {
     seed();
-    gateway.sandbox.state.allocate({ companyId: MEAL.companyId, event: MEAL.event, requestId: 'R1', userId: 'EKQZVMQK' });
-    gateway.sandbox.state.allocate({ companyId: MEAL.companyId, event: MEAL.event, requestId: 'R2', userId: 'EKQZVMQK' });
+    gateway.sandbox.state.allocate({
+      companyId: MEAL.companyId,
+      event: MEAL.event,
+      requestId: 'R1',
+      userId: 'EKQZVMQK',
+    });
+    gateway.sandbox.state.allocate({
+      companyId: MEAL.companyId,
+      event: MEAL.event,
+      requestId: 'R2',
+      userId: 'EKQZVMQK',
+    });
 
     const result = await gateway.gql(`query($u: ID!) { coinBalance(userId: $u) { userId coins } }`, { u: 'EKQZVMQK' });
 
@@ -626,23 +720,26 @@ describe('coinBalance and coinBalances', () => {
     expect(gateway.sandbox.requests).toEqual([]);
   });
 
-  it.each(['', 'bad id', 'U'.repeat(65), 'user@example.com'])('coinBalance rejects userId %j and calls nothing', async (userId) => {
-    const result = await gateway.gql(`query($u: ID!) { coinBalance(userId: $u) { coins } }`, { u: userId });
+  it.each(['', 'bad id', 'U'.repeat(65), 'user@example.com'])(
+    'coinBalance rejects userId %j and calls nothing',
+    async (userId) => {
+      const result = await gateway.gql(`query($u: ID!) { coinBalance(userId: $u) { coins } }`, { u: userId });
 
-    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
-    expect(result).toEqual({
-      data: { coinBalance: null },
-      errors: [
-        {
-          message: `Invalid input: userId: ${message}`,
-          locations: [{ line: 1, column: 18 }],
-          path: ['coinBalance'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userId'], message }] },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-  });
+      const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
+      expect(result).toEqual({
+        data: { coinBalance: null },
+        errors: [
+          {
+            message: `Invalid input: userId: ${message}`,
+            locations: [{ line: 1, column: 18 }],
+            path: ['coinBalance'],
+            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userId'], message }] },
+          },
+        ],
+      });
+      expect(gateway.sandbox.requests).toEqual([]);
+    },
+  );
 });
 
 describe('coinEvents', () => {
@@ -656,7 +753,11 @@ describe('coinEvents', () => {
 
     expect(result).toEqual({ data: { coinEvents: [{ ...invoice }, null, { ...meal }] } });
     expect(upstreamCalls(gateway.sandbox).sort()).toEqual(
-      [`GET ${CONFIG_PATH}${invoice.coinConfigId}`, `GET ${CONFIG_PATH}WCC000001`, `GET ${CONFIG_PATH}${meal.coinConfigId}`].sort(),
+      [
+        `GET ${CONFIG_PATH}${invoice.coinConfigId}`,
+        `GET ${CONFIG_PATH}WCC000001`,
+        `GET ${CONFIG_PATH}${meal.coinConfigId}`,
+      ].sort(),
     );
   });
 
@@ -700,15 +801,23 @@ describe('coinEvents', () => {
     const broken = seed({ ...MEAL, event: 'BROKEN_EVENT' });
     const invoice = seed({ ...MEAL, event: 'INVOICE_PAYMENT', amount: 10 });
     gateway.sandbox.faults.inject({
-      action: { kind: 'respond', status: 503, body: '<html><body>503 Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } },
+      action: {
+        kind: 'respond',
+        status: 503,
+        body: '<html><body>503 Service Unavailable</body></html>',
+        headers: { 'content-type': 'text/html' },
+      },
       method: 'GET',
       path: `${CONFIG_PATH}${broken.coinConfigId}`,
       times: Infinity,
     });
 
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId amount } }`, {
-      ids: [meal.coinConfigId, broken.coinConfigId, invoice.coinConfigId, broken.coinConfigId],
-    });
+    const result = await gateway.gql(
+      `query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { coinConfigId amount } }`,
+      {
+        ids: [meal.coinConfigId, broken.coinConfigId, invoice.coinConfigId, broken.coinConfigId],
+      },
+    );
 
     const error = (index: number) => ({
       message: 'The coins API is unavailable (HTTP 503).',
@@ -718,7 +827,12 @@ describe('coinEvents', () => {
     });
     expect(result).toEqual({
       data: {
-        coinEvents: [{ coinConfigId: meal.coinConfigId, amount: 6 }, null, { coinConfigId: invoice.coinConfigId, amount: 10 }, null],
+        coinEvents: [
+          { coinConfigId: meal.coinConfigId, amount: 6 },
+          null,
+          { coinConfigId: invoice.coinConfigId, amount: 10 },
+          null,
+        ],
       },
       errors: [error(1), error(3)],
     });
@@ -741,7 +855,10 @@ describe('coinEvents', () => {
           message: 'Invalid input: coinConfigIds: must hold at most 100 ids',
           locations: [{ line: 1, column: 23 }],
           path: ['coinEvents'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['coinConfigIds'], message: 'must hold at most 100 ids' }] },
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [{ path: ['coinConfigIds'], message: 'must hold at most 100 ids' }],
+          },
         },
       ],
     });
@@ -787,7 +904,8 @@ describe('authentication on updateCoinEvent, allocateCoins, coinBalance(s) and c
     expect(result.data).toEqual(data);
     expect(result.errors).toEqual([
       {
-        message: 'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
+        message:
+          'Authentication required: send an Authorization header (e.g. "Bearer <access token>") for the coins API.',
         locations: [expect.objectContaining({ line: 1 })],
         path: [field],
         extensions: { code: 'UNAUTHENTICATED' },

@@ -117,7 +117,10 @@ describe('circuit breaker (FAILURES=3, COOLDOWN_MS=500, RETRIES=0)', () => {
     gateway.sandbox.faults.inject({ action: { kind: 'reset' }, times: 1 });
     expect((await balanceOf(gateway)).errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', retryable: true });
     expect((await balanceOf(gateway)).errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', retryable: true });
-    expect((await balanceOf(gateway)).errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect((await balanceOf(gateway)).errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      retryable: true,
+    });
     expect(gateway.sandbox.requests).toHaveLength(3);
     expect(await balanceOf(gateway)).toEqual({ data: { coinBalance: null }, errors: [REFUSED] });
     expect(gateway.sandbox.requests).toHaveLength(3);
@@ -133,16 +136,19 @@ describe('circuit breaker (FAILURES=3, COOLDOWN_MS=500, RETRIES=0)', () => {
     ],
   ];
 
-  it.each(streakBreakers)('%s is an answer, not a failure: it does not count and resets the streak', async (_name, action, code) => {
-    await failCalls(gateway, 2);
-    gateway.sandbox.faults.inject({ action, times: 1 });
-    expect((await balanceOf(gateway)).errors?.[0]?.extensions?.code).toBe(code);
-    await failCalls(gateway, 2);
-    // 2 + 2 failures, but not consecutive: still closed, the next call reaches the upstream.
-    expect(await readyStatus(gateway)).toBe(200);
-    expect(await balanceOf(gateway)).toEqual({ data: { coinBalance: { userId: 'USER1', coins: 0 } } });
-    expect(gateway.sandbox.requests).toHaveLength(6);
-  });
+  it.each(streakBreakers)(
+    '%s is an answer, not a failure: it does not count and resets the streak',
+    async (_name, action, code) => {
+      await failCalls(gateway, 2);
+      gateway.sandbox.faults.inject({ action, times: 1 });
+      expect((await balanceOf(gateway)).errors?.[0]?.extensions?.code).toBe(code);
+      await failCalls(gateway, 2);
+      // 2 + 2 failures, but not consecutive: still closed, the next call reaches the upstream.
+      expect(await readyStatus(gateway)).toBe(200);
+      expect(await balanceOf(gateway)).toEqual({ data: { coinBalance: { userId: 'USER1', coins: 0 } } });
+      expect(gateway.sandbox.requests).toHaveLength(6);
+    },
+  );
 
   it('a 404 (coinEvent → null) does not count either', async () => {
     await failCalls(gateway, 2);

@@ -39,7 +39,12 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
   let configId: string;
   // Runs after useTestGateway's own beforeEach, so on a freshly reset sandbox.
   beforeEach(() => {
-    const created = gateway.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'RETRYCO', event: 'SIGNUP', amount: 5 });
+    const created = gateway.sandbox.state.createConfig({
+      configuration: 'DEFAULT',
+      companyId: 'RETRYCO',
+      event: 'SIGNUP',
+      amount: 5,
+    });
     if (!created.ok) throw new Error('sandbox setup failed');
     configId = created.config.coinConfigId;
   });
@@ -52,12 +57,15 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
     ['HTTP 429 without Retry-After', respond(429)],
   ];
 
-  it.each(retriedFaults)('coinEvent: two failures (%s) then success → 3 upstream GETs, data returned', async (_name, action) => {
-    gateway.sandbox.faults.inject({ action, method: 'GET', path: CONFIG_PATH, times: 2 });
-    const result = await gateway.gql(COIN_EVENT, { id: configId });
-    expect(result).toEqual({ data: { coinEvent: { coinConfigId: configId, amount: 5 } } });
-    expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${CONFIG_PATH}${configId}`));
-  });
+  it.each(retriedFaults)(
+    'coinEvent: two failures (%s) then success → 3 upstream GETs, data returned',
+    async (_name, action) => {
+      gateway.sandbox.faults.inject({ action, method: 'GET', path: CONFIG_PATH, times: 2 });
+      const result = await gateway.gql(COIN_EVENT, { id: configId });
+      expect(result).toEqual({ data: { coinEvent: { coinConfigId: configId, amount: 5 } } });
+      expect(upstreamCalls(gateway.sandbox)).toEqual(Array(3).fill(`GET ${CONFIG_PATH}${configId}`));
+    },
+  );
 
   it('coinBalance: a reset then a 503, then success → 3 upstream GETs, each the same request', async () => {
     gateway.sandbox.state.allocate({ requestId: 'seed-1', companyId: 'RETRYCO', event: 'SIGNUP', userId: 'USER7' });
@@ -98,14 +106,22 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
   });
 
   const notRetried: Array<[string, FaultAction, Record<string, unknown>]> = [
-    ['HTTP 500', respond(500), { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 500, responseCode: 503 } }],
+    [
+      'HTTP 500',
+      respond(500),
+      { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 500, responseCode: 503 } },
+    ],
     ['HTTP 400', respond(400), { code: 'BAD_USER_INPUT', retryable: false, upstream: { status: 400 } }],
     ['HTTP 401', respond(401), { code: 'UNAUTHENTICATED', retryable: false, upstream: { status: 401 } }],
     ['HTTP 403', respond(403), { code: 'FORBIDDEN', retryable: false, upstream: { status: 403 } }],
     [
       'a business rejection (HTTP 200, response_code 1)',
       { kind: 'respond', status: 200, body: '{"response_code":1,"response_message":"Nope","payload":null}' },
-      { code: 'UPSTREAM_REJECTED', retryable: false, upstream: { status: 200, responseCode: 1, responseMessage: 'Nope' } },
+      {
+        code: 'UPSTREAM_REJECTED',
+        retryable: false,
+        upstream: { status: 200, responseCode: 1, responseMessage: 'Nope' },
+      },
     ],
     [
       'a body that is not JSON',
@@ -141,37 +157,55 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
     const faults: Array<[string, FaultAction, Record<string, unknown>]> = [
       ['HTTP 503', respond(503), UNAVAILABLE_503],
       ['a connection reset', { kind: 'reset' }, { code: 'UPSTREAM_UNAVAILABLE', retryable: true }],
-      ['HTTP 429', respond(429, { 'retry-after': '0' }), { code: 'RATE_LIMITED', retryable: true, retryAfter: 0, upstream: { status: 429 } }],
+      [
+        'HTTP 429',
+        respond(429, { 'retry-after': '0' }),
+        { code: 'RATE_LIMITED', retryable: true, retryAfter: 0, upstream: { status: 429 } },
+      ],
     ];
 
     it.each(faults)('createCoinEvent on %s: 1 upstream POST, retryable error', async (_name, action, extensions) => {
       gateway.sandbox.faults.inject({ action, times: Infinity });
       const result = await gateway.gql(CREATE);
       expect(result.data).toBeNull();
-      expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([[['createCoinEvent'], extensions]]);
+      expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([
+        [['createCoinEvent'], extensions],
+      ]);
       expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
     });
 
-    it.each(faults)('allocateCoins on %s: 1 upstream POST, retryable error, nothing credited', async (_name, action, extensions) => {
-      gateway.sandbox.faults.inject({ action, times: Infinity });
-      const result = await gateway.gql(ALLOCATE, { requestId: 'req-1' });
-      expect(result.data).toBeNull();
-      expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([[['allocateCoins'], extensions]]);
-      expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`]);
-      expect(gateway.sandbox.state.ledger).toHaveLength(0);
-    });
+    it.each(faults)(
+      'allocateCoins on %s: 1 upstream POST, retryable error, nothing credited',
+      async (_name, action, extensions) => {
+        gateway.sandbox.faults.inject({ action, times: Infinity });
+        const result = await gateway.gql(ALLOCATE, { requestId: 'req-1' });
+        expect(result.data).toBeNull();
+        expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([
+          [['allocateCoins'], extensions],
+        ]);
+        expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`]);
+        expect(gateway.sandbox.state.ledger).toHaveLength(0);
+      },
+    );
 
     it.each(faults)('updateCoinEvent on %s: 1 upstream PATCH, retryable error', async (_name, action, extensions) => {
       gateway.sandbox.faults.inject({ action, times: Infinity });
       const result = await gateway.gql(UPDATE, { id: configId });
       expect(result.data).toBeNull();
-      expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([[['updateCoinEvent'], extensions]]);
+      expect(result.errors?.map((error) => [error.path, error.extensions])).toEqual([
+        [['updateCoinEvent'], extensions],
+      ]);
       expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${configId}`]);
       expect(gateway.sandbox.state.getConfig(configId)?.amount).toBe(5);
     });
 
     it('allocateCoins processed upstream but the answer lost: retryable error, and a client retry with the same requestId credits once', async () => {
-      gateway.sandbox.faults.inject({ action: { kind: 'reset-after-processing' }, method: 'POST', path: ALLOCATE_PATH, times: 1 });
+      gateway.sandbox.faults.inject({
+        action: { kind: 'reset-after-processing' },
+        method: 'POST',
+        path: ALLOCATE_PATH,
+        times: 1,
+      });
       const lost = await gateway.gql(ALLOCATE, { requestId: 'req-ambiguous' });
       expect(lost.data).toBeNull();
       expect(lost.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryable: true });
@@ -179,16 +213,23 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
       expect(gateway.sandbox.state.ledger).toHaveLength(1);
 
       const retried = await gateway.gql(ALLOCATE, { requestId: 'req-ambiguous' });
-      expect(retried).toEqual({ data: { allocateCoins: { requestId: 'req-ambiguous', message: 'Successfully allocated enkash Coins' } } });
+      expect(retried).toEqual({
+        data: { allocateCoins: { requestId: 'req-ambiguous', message: 'Successfully allocated enkash Coins' } },
+      });
       expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${ALLOCATE_PATH}`, `POST ${ALLOCATE_PATH}`]);
-      expect(gateway.sandbox.state.ledger.map((entry) => [entry.requestId, entry.userId, entry.coins])).toEqual([['req-ambiguous', 'USER1', 5]]);
+      expect(gateway.sandbox.state.ledger.map((entry) => [entry.requestId, entry.userId, entry.coins])).toEqual([
+        ['req-ambiguous', 'USER1', 5],
+      ]);
       expect(gateway.sandbox.state.balanceOf('USER1')).toBe(5);
     });
   });
 });
 
 describe('retries disabled (COINS_API_RETRIES=0)', () => {
-  const gateway = useTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' }, { resetSandboxBeforeEach: false });
+  const gateway = useTestGateway(
+    { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
+    { resetSandboxBeforeEach: false },
+  );
 
   it('a 503 on coinBalance is reported after 1 upstream GET', async () => {
     gateway.sandbox.faults.inject({ action: respond(503), method: 'GET', times: Infinity });
@@ -201,7 +242,11 @@ describe('retries disabled (COINS_API_RETRIES=0)', () => {
 
 describe('every attempt inside one deadline', () => {
   describe('COINS_API_TIMEOUT_MS=500', () => {
-    const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '500', COINS_API_RETRIES: '2', COINS_API_BREAKER_FAILURES: '1000' });
+    const gateway = useTestGateway({
+      COINS_API_TIMEOUT_MS: '500',
+      COINS_API_RETRIES: '2',
+      COINS_API_BREAKER_FAILURES: '1000',
+    });
 
     it('a Retry-After beyond the deadline is not waited for: RATE_LIMITED with retryAfter 5 after 1 request', async () => {
       gateway.sandbox.faults.inject({ action: respond(429, { 'retry-after': '5' }), method: 'GET', times: Infinity });

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { SandboxServer } from '../../src/sandbox/index.js';
-import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, OAUTH_TOKEN_PATH, balancePath } from '../helpers/upstream-paths.js';
+import {
+  ALLOCATE_PATH,
+  BALANCE_PATH,
+  CONFIG_PATH,
+  CREATE_PATH,
+  OAUTH_TOKEN_PATH,
+  balancePath,
+} from '../helpers/upstream-paths.js';
 
 let sandbox: SandboxServer;
 
@@ -59,7 +66,10 @@ function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 }
 
-function tokenRequest(overrides: Record<string, string> = {}, authorization = basic('sandbox-client', 'sandbox-secret')) {
+function tokenRequest(
+  overrides: Record<string, string> = {},
+  authorization = basic('sandbox-client', 'sandbox-secret'),
+) {
   const form = new URLSearchParams({
     username: 'sandbox-user',
     password: 'sandbox-password',
@@ -98,7 +108,11 @@ describe('create coin configuration', () => {
     expect(answer.contentType).toBe('application/json');
     const id = (answer.json as { payload: { coinConfigId: string } }).payload.coinConfigId;
     expect(id).toMatch(/^WCC\d{6}$/);
-    expect(answer.json).toEqual({ payload: { coinConfigId: id, ...MEAL }, response_code: 0, response_message: 'Success' });
+    expect(answer.json).toEqual({
+      payload: { coinConfigId: id, ...MEAL },
+      response_code: 0,
+      response_message: 'Success',
+    });
     expect(sandbox.state.getConfig(id)).toEqual({ coinConfigId: id, ...MEAL });
   });
 
@@ -114,7 +128,11 @@ describe('create coin configuration', () => {
   it.each([
     ['invalid JSON', '{"configuration":', 'Malformed JSON request body'],
     ['a JSON array', '[]', 'Request body must be a JSON object'],
-    ['a missing amount', { configuration: 'DEFAULT', companyId: 'C', event: 'E' }, 'Missing mandatory parameter: amount'],
+    [
+      'a missing amount',
+      { configuration: 'DEFAULT', companyId: 'C', event: 'E' },
+      'Missing mandatory parameter: amount',
+    ],
     ['an empty companyId', { ...MEAL, companyId: '' }, 'Missing mandatory parameter: companyId'],
   ])('answers 400 for %s', async (_name, body, message) => {
     const answer = await call('POST', CREATE_PATH, body);
@@ -123,7 +141,11 @@ describe('create coin configuration', () => {
   });
 
   it.each([
-    ['an unknown configuration', { ...MEAL, configuration: 'OTHER' }, 'Invalid parameter: configuration must be one of DEFAULT, CUSTOM'],
+    [
+      'an unknown configuration',
+      { ...MEAL, configuration: 'OTHER' },
+      'Invalid parameter: configuration must be one of DEFAULT, CUSTOM',
+    ],
     ['a string amount', { ...MEAL, amount: '6' }, 'Invalid parameter: amount must be a positive integer'],
     ['a fractional amount', { ...MEAL, amount: 1.5 }, 'Invalid parameter: amount must be a positive integer'],
     ['a zero amount', { ...MEAL, amount: 0 }, 'Invalid parameter: amount must be a positive integer'],
@@ -140,13 +162,21 @@ describe('get coin configuration', () => {
     const id = await createMeal();
     const answer = await call('GET', `${CONFIG_PATH}${id}`);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ payload: { coinConfigId: id, ...MEAL }, response_code: 0, response_message: 'Success' });
+    expect(answer.json).toEqual({
+      payload: { coinConfigId: id, ...MEAL },
+      response_code: 0,
+      response_message: 'Success',
+    });
   });
 
   it('answers 404 for an unknown coinConfigId (URL-decoded)', async () => {
     const answer = await call('GET', `${CONFIG_PATH}WCC%20000000`);
     expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({ payload: null, response_code: 404, response_message: 'Coin configuration not found' });
+    expect(answer.json).toEqual({
+      payload: null,
+      response_code: 404,
+      response_message: 'Coin configuration not found',
+    });
   });
 });
 
@@ -166,7 +196,11 @@ describe('update coin configuration', () => {
   it('answers 404 for an unknown coinConfigId', async () => {
     const answer = await call('PATCH', `${CONFIG_PATH}WCC999999x`, { amount: 1 });
     expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({ payload: null, response_code: 404, response_message: 'Coin configuration not found' });
+    expect(answer.json).toEqual({
+      payload: null,
+      response_code: 404,
+      response_message: 'Coin configuration not found',
+    });
   });
 
   it('answers 400 for an empty object and invalid JSON, 422 for a bad value', async () => {
@@ -211,7 +245,14 @@ describe('allocate coins and balance', () => {
     expect(replay.json).toEqual(allocated);
     expect(sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
     expect(sandbox.state.ledger).toEqual([
-      { requestId: 'COIN_REQ1', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', userId: 'EKQZVMQK', coins: 6, at: expect.any(String) },
+      {
+        requestId: 'COIN_REQ1',
+        companyId: 'CEKEKCARDS',
+        event: 'MEAL_CARD_PAYMENT',
+        userId: 'EKQZVMQK',
+        coins: 6,
+        at: expect.any(String),
+      },
     ]);
     const balance = await call('GET', balancePath('EKQZVMQK'));
     expect(balance.status).toBe(200);
@@ -238,7 +279,11 @@ describe('allocate coins and balance', () => {
     const { userId: _omitted, ...withoutUser } = ALLOCATION;
     const answer = await call('POST', ALLOCATE_PATH, withoutUser);
     expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({ payload: null, response_code: 400, response_message: 'Missing mandatory parameter: userId' });
+    expect(answer.json).toEqual({
+      payload: null,
+      response_code: 400,
+      response_message: 'Missing mandatory parameter: userId',
+    });
   });
 
   it('answers balance 0 for an unknown user and 400 without userId', async () => {
@@ -247,7 +292,11 @@ describe('allocate coins and balance', () => {
     for (const path of [BALANCE_PATH, `${BALANCE_PATH}?userId=`]) {
       const missing = await call('GET', path);
       expect(missing.status).toBe(400);
-      expect(missing.json).toEqual({ payload: null, response_code: 400, response_message: 'Missing mandatory parameter: userId' });
+      expect(missing.json).toEqual({
+        payload: null,
+        response_code: 400,
+        response_message: 'Missing mandatory parameter: userId',
+      });
     }
   });
 });
@@ -344,11 +393,21 @@ describe('fault injection', () => {
   it('respond: answers the given status, headers and body instead of processing', async () => {
     await createMeal();
     sandbox.faults.inject({
-      action: { kind: 'respond', status: 502, body: '<html>Bad gateway</html>', headers: { 'content-type': 'text/html' } },
+      action: {
+        kind: 'respond',
+        status: 502,
+        body: '<html>Bad gateway</html>',
+        headers: { 'content-type': 'text/html' },
+      },
       path: ALLOCATE_PATH,
     });
     const answer = await call('POST', ALLOCATE_PATH, ALLOCATION);
-    expect(answer).toEqual({ status: 502, contentType: 'text/html', text: '<html>Bad gateway</html>', json: undefined });
+    expect(answer).toEqual({
+      status: 502,
+      contentType: 'text/html',
+      text: '<html>Bad gateway</html>',
+      json: undefined,
+    });
     expect(sandbox.state.ledger).toEqual([]);
     expect(sandbox.requests).toHaveLength(2);
     expect(sandbox.faults.injected).toBe(1);
@@ -398,7 +457,12 @@ describe('fault injection', () => {
   });
 
   it('times, method/path filters, Infinity and probability', async () => {
-    sandbox.faults.inject({ action: { kind: 'respond', status: 503 }, method: 'GET', path: '/api/v0/coins/', times: 2 });
+    sandbox.faults.inject({
+      action: { kind: 'respond', status: 503 },
+      method: 'GET',
+      path: '/api/v0/coins/',
+      times: 2,
+    });
     expect((await call('POST', ALLOCATE_PATH, ALLOCATION)).status).toBe(200);
     expect((await call('GET', balancePath('U'))).status).toBe(503);
     expect((await call('GET', balancePath('U'))).status).toBe(503);
@@ -422,7 +486,12 @@ describe('fault injection', () => {
 
 describe('admin HTTP routes', () => {
   it('injects and clears faults, lists requests, exposes state and resets', async () => {
-    const injected = await call('POST', '/__sandbox/faults', { action: { kind: 'respond', status: 503, body: 'down' }, times: null }, {});
+    const injected = await call(
+      'POST',
+      '/__sandbox/faults',
+      { action: { kind: 'respond', status: 503, body: 'down' }, times: null },
+      {},
+    );
     expect(injected.status).toBe(204);
     expect((await call('GET', balancePath('U'))).text).toBe('down');
     expect((await call('GET', balancePath('U'))).status).toBe(200);

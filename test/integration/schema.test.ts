@@ -65,13 +65,17 @@ function readOperations(): Array<{ file: string; document: DocumentNode }> {
 }
 
 const operationsOf = (document: DocumentNode) =>
-  document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition');
+  document.definitions.filter(
+    (definition): definition is OperationDefinitionNode => definition.kind === 'OperationDefinition',
+  );
 
 /** "Query.coinEvent", ... for each root field an operation selects. */
 function rootFieldsUsed(document: DocumentNode): string[] {
   return operationsOf(document).flatMap((operation) =>
     operation.selectionSet.selections.flatMap((selection) =>
-      selection.kind === 'Field' ? [`${operation.operation === 'query' ? 'Query' : 'Mutation'}.${selection.name.value}`] : [],
+      selection.kind === 'Field'
+        ? [`${operation.operation === 'query' ? 'Query' : 'Mutation'}.${selection.name.value}`]
+        : [],
     ),
   );
 }
@@ -84,7 +88,9 @@ describe('schema.graphql', () => {
     } catch {
       throw new Error('schema.graphql is missing at the repository root: run `npm run schema:print` and commit it.');
     }
-    expect(committed, 'schema.graphql is stale: run `npm run schema:print` and commit the result').toBe(printSortedSchema());
+    expect(committed, 'schema.graphql is stale: run `npm run schema:print` and commit the result').toBe(
+      printSortedSchema(),
+    );
   });
 
   it('describes every type, field, argument, input field and enum value', () => {
@@ -99,7 +105,18 @@ describe('schema.graphql', () => {
       input I { f: Int }
       type Unused { g(i: I): Int }
     `);
-    expect(undescribed(bare)).toEqual(['E', 'E.ONE', 'I', 'I.f', 'Query.a', 'Query.a(x:)', 'Query.b', 'Unused', 'Unused.g', 'Unused.g(i:)']);
+    expect(undescribed(bare)).toEqual([
+      'E',
+      'E.ONE',
+      'I',
+      'I.f',
+      'Query.a',
+      'Query.a(x:)',
+      'Query.b',
+      'Unused',
+      'Unused.g',
+      'Unused.g(i:)',
+    ]);
   });
 
   it('holds exactly the public contract (names, types, nullability, arguments)', () => {
@@ -159,11 +176,15 @@ describe('the federation subgraph SDL (src/schema/subgraph.graphql)', () => {
     const document = parse(printSortedSubgraphSchema());
     const directivesOf = (kind: string, name?: string) =>
       document.definitions.flatMap((definition) =>
-        definition.kind === kind && (!name || ('name' in definition && definition.name?.value === name)) && 'directives' in definition
+        definition.kind === kind &&
+        (!name || ('name' in definition && definition.name?.value === name)) &&
+        'directives' in definition
           ? (definition.directives ?? []).map((directive) => print(directive))
           : [],
       );
-    expect(directivesOf('SchemaExtension')).toEqual(['@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])']);
+    expect(directivesOf('SchemaExtension')).toEqual([
+      '@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])',
+    ]);
     const keyed = document.definitions.flatMap((definition) =>
       definition.kind === 'ObjectTypeDefinition' && definition.directives?.length
         ? [`${definition.name.value} ${definition.directives.map((directive) => print(directive)).join(' ')}`]
@@ -172,7 +193,9 @@ describe('the federation subgraph SDL (src/schema/subgraph.graphql)', () => {
     expect(keyed.sort()).toEqual(['CoinBalance @key(fields: "userId")', 'CoinConfig @key(fields: "coinConfigId")']);
     // Apart from @link and @key, the subgraph SDL is the public API itself.
     const stripped = visit(document, { Directive: () => null, SchemaExtension: () => null });
-    expect(printSchema(lexicographicSortSchema(buildSchema(print(stripped))))).toBe(printSchema(lexicographicSortSchema(publicSchema)));
+    expect(printSchema(lexicographicSortSchema(buildSchema(print(stripped))))).toBe(
+      printSchema(lexicographicSortSchema(publicSchema)),
+    );
   });
 
   it("the served schema is the public API plus exactly federation's _service, _entities and their types", () => {
@@ -190,7 +213,10 @@ describe('example operations', () => {
   it('test/operations holds one named operation per file, one per root field of the schema', () => {
     const operations = readOperations();
     for (const { file, document } of operations) {
-      expect(document.definitions.map((definition) => definition.kind), file).toEqual(['OperationDefinition']);
+      expect(
+        document.definitions.map((definition) => definition.kind),
+        file,
+      ).toEqual(['OperationDefinition']);
       expect(operationsOf(document)[0]?.name?.value, `${file} needs a named operation`).toBeTruthy();
     }
     expect(operations.map(({ document }) => operationsOf(document)[0]?.name?.value).sort()).toEqual([
@@ -209,9 +235,12 @@ describe('example operations', () => {
     expect(operations.flatMap(({ document }) => rootFieldsUsed(document)).sort()).toEqual(rootFields);
   });
 
-  it.each(readOperations().map(({ file, document }) => [file, document] as const))('%s validates against the schema', (_file, document) => {
-    expect(validate(schema, document).map((error) => error.message)).toEqual([]);
-  });
+  it.each(readOperations().map(({ file, document }) => [file, document] as const))(
+    '%s validates against the schema',
+    (_file, document) => {
+      expect(validate(schema, document).map((error) => error.message)).toEqual([]);
+    },
+  );
 
   it("GraphiQL's default document validates against the schema and its operations are the ones in test/operations", () => {
     const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
@@ -219,7 +248,8 @@ describe('example operations', () => {
     const names = operationsOf(document).map((operation) => operation.name?.value);
     expect(names).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
     const known = readOperations().map(({ document: op }) => operationsOf(op)[0]?.name?.value);
-    for (const name of names) expect(known, `${String(name)} is in GraphiQL but not in test/operations`).toContain(name);
+    for (const name of names)
+      expect(known, `${String(name)} is in GraphiQL but not in test/operations`).toContain(name);
   });
 
   it('validation catches an operation that drifted from the schema', () => {
@@ -229,4 +259,3 @@ describe('example operations', () => {
     ]);
   });
 });
-

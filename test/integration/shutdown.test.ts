@@ -33,10 +33,24 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-function spawnEntry(env: Record<string, string>): { child: ChildProcess; exited: Gateway['exited']; logs: Gateway['logs']; stderr(): string; logged: Gateway['logged'] } {
+function spawnEntry(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Gateway['exited'];
+  logs: Gateway['logs'];
+  stderr(): string;
+  logged: Gateway['logged'];
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', COINS_API_URL: '', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      METRICS_PORT: '0',
+      HOST: '127.0.0.1',
+      COINS_API_URL: '',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -93,12 +107,18 @@ function query(gateway: Gateway, userId: string): Promise<Response> {
 }
 
 async function injectFault(gateway: Gateway, rule: unknown): Promise<void> {
-  const response = await fetch(`${gateway.sandboxUrl}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(rule) });
+  const response = await fetch(`${gateway.sandboxUrl}/__sandbox/faults`, {
+    method: 'POST',
+    body: JSON.stringify(rule),
+  });
   expect(response.status).toBe(204);
 }
 
 async function sandboxRequests(gateway: Gateway): Promise<Array<{ method: string; path: string }>> {
-  return (await (await fetch(`${gateway.sandboxUrl}/__sandbox/requests`)).json()) as Array<{ method: string; path: string }>;
+  return (await (await fetch(`${gateway.sandboxUrl}/__sandbox/requests`)).json()) as Array<{
+    method: string;
+    path: string;
+  }>;
 }
 
 /** Waits until the sandbox has received `count` API requests: the operation is then in flight. */
@@ -170,7 +190,9 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
     expect(gateway.logs.filter((line) => line.event === 'shutdown_started')).toHaveLength(1);
     // Both repeated signals were seen (the OS may deliver them in either order).
-    const repeated = gateway.logs.filter((line) => line.event === 'shutdown_signal_repeated').map((line) => String(line.reason));
+    const repeated = gateway.logs
+      .filter((line) => line.event === 'shutdown_signal_repeated')
+      .map((line) => String(line.reason));
     expect(repeated.sort()).toEqual(['SIGINT', 'SIGTERM']);
   });
 
@@ -211,7 +233,12 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
   });
 
   it.concurrent('bad configuration: exit code 1, one message per problem on stderr, nothing started', async () => {
-    const started = spawnEntry({ PORT: '99999', COINS_API_TIMEOUT_MS: 'soon', LOG_LEVEL: 'loud', COINS_API_URL: 'ftp://x' });
+    const started = spawnEntry({
+      PORT: '99999',
+      COINS_API_TIMEOUT_MS: 'soon',
+      LOG_LEVEL: 'loud',
+      COINS_API_URL: 'ftp://x',
+    });
     const exit = await started.exited;
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 1, signal: null });
     expect(started.stderr()).toBe(
@@ -289,7 +316,8 @@ describe('while shutting down (in-process: app.beginShutdown() without closing t
     gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: 300 }, method: 'GET', path: BALANCE_PATH });
     const client = keepAliveClient(gateway.url);
     const inFlight = balanceOn(client, 'USER7');
-    for (let i = 0; i < 100 && gateway.sandbox.requests.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 100 && gateway.sandbox.requests.length === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     gateway.app.beginShutdown();
     expect(await inFlight).toEqual({
       status: 200,

@@ -12,7 +12,15 @@ describe('createCoinEvent then coinEvent, through the real server and the sandbo
     const id = (created.data?.createCoinEvent as { coinConfigId: string } | undefined)?.coinConfigId;
     expect(id).toMatch(/^WCC\d+$/);
     expect(created).toEqual({
-      data: { createCoinEvent: { coinConfigId: id, configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } },
+      data: {
+        createCoinEvent: {
+          coinConfigId: id,
+          configuration: 'DEFAULT',
+          companyId: 'CEKEKCARDS',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 6,
+        },
+      },
     });
     const [request] = gateway.sandbox.requests;
     expect(request).toMatchObject({

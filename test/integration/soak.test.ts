@@ -27,7 +27,11 @@ const FAULT_PROBABILITY = 0.05;
 const FAULTS = [
   { kind: 'reset' },
   { kind: 'reset-after-processing' },
-  { kind: 'respond', status: 503, body: '{"response_code":503,"response_message":"Service Unavailable","payload":null}' },
+  {
+    kind: 'respond',
+    status: 503,
+    body: '{"response_code":503,"response_message":"Service Unavailable","payload":null}',
+  },
   { kind: 'delay', ms: 500 },
 ] as const;
 
@@ -51,7 +55,9 @@ async function rssMb(pid: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('400 allocations under resets, 503s and timeouts: exactly one credit per requestId', { timeout: 60_000 }, async () => {
+it('400 allocations under resets, 503s and timeouts: exactly one credit per requestId', {
+  timeout: 60_000,
+}, async () => {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -95,7 +101,10 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
     return (await response.json()) as GraphQLResult;
   }
   async function sandbox(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${sandboxUrl}/__sandbox/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${sandboxUrl}/__sandbox/${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return response.status === 204 ? undefined : response.json();
   }
 
@@ -106,7 +115,13 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   );
   expect(created).toEqual({ data: { createCoinEvent: { amount: AMOUNT } } });
   for (const action of FAULTS) {
-    await sandbox('POST', 'faults', { action, method: 'POST', path: ALLOCATE_PATH, times: 'Infinity', probability: FAULT_PROBABILITY });
+    await sandbox('POST', 'faults', {
+      action,
+      method: 'POST',
+      path: ALLOCATE_PATH,
+      times: 'Infinity',
+      probability: FAULT_PROBABILITY,
+    });
   }
   const rssBefore = await rssMb(gatewayProcess.pid!);
   let unhandled = 0;
@@ -123,7 +138,12 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   const started = performance.now();
   async function worker(): Promise<void> {
     for (let op = next++; op < OPERATIONS; op = next++) {
-      const input = { companyId: 'SOAKCO', event: 'SOAK_EVENT', userId: `SOAKUSER${op % USERS}`, requestId: `soak-${op}` };
+      const input = {
+        companyId: 'SOAKCO',
+        event: 'SOAK_EVENT',
+        userId: `SOAKUSER${op % USERS}`,
+        requestId: `soak-${op}`,
+      };
       for (let attempt = 1; ; attempt += 1) {
         let result: GraphQLResult;
         try {
@@ -133,7 +153,15 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
           break;
         }
         if (result.data?.allocateCoins) {
-          expect(result).toEqual({ data: { allocateCoins: { requestId: input.requestId, userId: input.userId, message: 'Successfully allocated enkash Coins' } } });
+          expect(result).toEqual({
+            data: {
+              allocateCoins: {
+                requestId: input.requestId,
+                userId: input.userId,
+                message: 'Successfully allocated enkash Coins',
+              },
+            },
+          });
           break;
         }
         const error = result.errors?.[0];
@@ -166,14 +194,19 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
 
   expect(failures).toEqual([]);
   const creditsPerRequestId = new Map<string, number>();
-  for (const entry of state.ledger) creditsPerRequestId.set(entry.requestId, (creditsPerRequestId.get(entry.requestId) ?? 0) + 1);
+  for (const entry of state.ledger)
+    creditsPerRequestId.set(entry.requestId, (creditsPerRequestId.get(entry.requestId) ?? 0) + 1);
   expect(state.ledger).toHaveLength(OPERATIONS);
   expect([...creditsPerRequestId.values()].every((count) => count === 1)).toBe(true);
-  expect([...creditsPerRequestId.keys()].sort()).toEqual(Array.from({ length: OPERATIONS }, (_, i) => `soak-${i}`).sort());
+  expect([...creditsPerRequestId.keys()].sort()).toEqual(
+    Array.from({ length: OPERATIONS }, (_, i) => `soak-${i}`).sort(),
+  );
   expect(state.ledger.every((entry) => entry.coins === AMOUNT)).toBe(true);
   expect(state.totalCredited).toBe(OPERATIONS * AMOUNT);
   const expectedBalance = (OPERATIONS / USERS) * AMOUNT;
-  expect(state.balances).toEqual(Object.fromEntries(Array.from({ length: USERS }, (_, i) => [`SOAKUSER${i}`, expectedBalance])));
+  expect(state.balances).toEqual(
+    Object.fromEntries(Array.from({ length: USERS }, (_, i) => [`SOAKUSER${i}`, expectedBalance])),
+  );
   // Faults really happened, and clients really had to retry.
   expect(state.faultsInjected).toBeGreaterThan(20);
   expect(clientRetries).toBeGreaterThan(20);
@@ -188,14 +221,18 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   expect(logs.filter((line) => line.event === 'unexpected_error')).toEqual([]);
   expect(unhandled).toBe(0);
 
-  const failedCalls = logs.filter((line) => line.event === 'upstream_call_failed' && line.endpoint === 'allocate-coins');
+  const failedCalls = logs.filter(
+    (line) => line.event === 'upstream_call_failed' && line.endpoint === 'allocate-coins',
+  );
   const byReason: Record<string, number> = {};
   for (const line of failedCalls) {
     const upstream = line.upstream as { status?: number } | undefined;
     const reason = line.reason === 'http-status' ? `http-${upstream?.status}` : String(line.reason);
     byReason[reason] = (byReason[reason] ?? 0) + 1;
   }
-  const allocatePosts = recorded.filter((request) => request.method === 'POST' && request.path.endsWith('/allocate-coin')).length;
+  const allocatePosts = recorded.filter(
+    (request) => request.method === 'POST' && request.path.endsWith('/allocate-coin'),
+  ).length;
   // The gateway never repeated a POST: one upstream request per client attempt, except the
   // attempts the open circuit refused without touching the upstream.
   expect(allocatePosts).toBe(OPERATIONS + clientRetries - (byReason['circuit-open'] ?? 0));

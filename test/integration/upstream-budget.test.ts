@@ -60,7 +60,7 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
     expect(gateway.sandbox.requests).toHaveLength(0);
   });
 
-  it('the same document is counted with each request\'s own variables (a cheap first request changes nothing)', async () => {
+  it("the same document is counted with each request's own variables (a cheap first request changes nothing)", async () => {
     const query = TWO_LISTS.replace('} }', '} c: coinBalance(userId: "EKQZVMQK") { coins } }');
     const cheap = await post({ query, variables: { a: ids('A', 1), b: ids('B', 1) } });
     expect(cheap.status).toBe(200);
@@ -91,12 +91,13 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION (default 200)', () => {
   });
 });
 
-describe("_entities (routers) counts like the root lists", () => {
+describe('_entities (routers) counts like the root lists', () => {
   const ENTITIES =
     'query($a: [_Any!]!, $b: [_Any!]!) { a: _entities(representations: $a) { ... on CoinBalance { coins } } ' +
     'b: _entities(representations: $b) { ... on CoinConfig { amount } } }';
   const balances = (count: number) => ids('U', count).map((userId) => ({ __typename: 'CoinBalance', userId }));
-  const configs = (count: number) => ids('WCC', count).map((coinConfigId) => ({ __typename: 'CoinConfig', coinConfigId }));
+  const configs = (count: number) =>
+    ids('WCC', count).map((coinConfigId) => ({ __typename: 'CoinConfig', coinConfigId }));
 
   it('100 + 100 distinct representations run: 200 calls', async () => {
     const { status, body } = await post({ query: ENTITIES, variables: { a: balances(100), b: configs(100) } });
@@ -136,13 +137,30 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
   });
 
   it('a document within the budget runs every time, and invalid variables still get BAD_USER_INPUT', async () => {
-    small.sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 });
-    const query = 'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId balance { coins } } }';
-    const input = (requestId: string) => ({ companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId, userId: 'EKQZVMQK' });
-    expect(await small.gql(query, { input: input('REQ1') })).toEqual({ data: { allocateCoins: { requestId: 'REQ1', balance: { coins: 6 } } } });
-    const invalid = (await (await small.post({ query, variables: { input: { ...input('REQ2'), amount: 1 } } })).json()) as GraphQLResponse;
+    small.sandbox.state.createConfig({
+      configuration: 'DEFAULT',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      amount: 6,
+    });
+    const query =
+      'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId balance { coins } } }';
+    const input = (requestId: string) => ({
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      requestId,
+      userId: 'EKQZVMQK',
+    });
+    expect(await small.gql(query, { input: input('REQ1') })).toEqual({
+      data: { allocateCoins: { requestId: 'REQ1', balance: { coins: 6 } } },
+    });
+    const invalid = (await (
+      await small.post({ query, variables: { input: { ...input('REQ2'), amount: 1 } } })
+    ).json()) as GraphQLResponse;
     expect(invalid.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(await small.gql(query, { input: input('REQ3') })).toEqual({ data: { allocateCoins: { requestId: 'REQ3', balance: { coins: 12 } } } });
+    expect(await small.gql(query, { input: input('REQ3') })).toEqual({
+      data: { allocateCoins: { requestId: 'REQ3', balance: { coins: 12 } } },
+    });
     expect(upstreamCalls(small.sandbox)).toHaveLength(4);
   });
 

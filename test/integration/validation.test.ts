@@ -11,9 +11,11 @@ import { BALANCE_PATH, CONFIG_PATH } from '../helpers/upstream-paths.js';
  * input reported at once with exact paths, nothing trimmed or fixed.
  */
 
-const CREATE = 'mutation Create($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId companyId event amount } }';
+const CREATE =
+  'mutation Create($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId companyId event amount } }';
 const GET = 'query Get($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId } }';
-const UPDATE = 'mutation Update($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { coinConfigId amount } }';
+const UPDATE =
+  'mutation Update($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { coinConfigId amount } }';
 const VALID = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
 
 const COMPANY_RULE = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
@@ -67,7 +69,9 @@ describe('createCoinEvent input rules', () => {
     const low = await gateway.gql(CREATE, { input: { ...VALID, companyId, event, amount: 1 } });
     expect(low.errors).toBeUndefined();
     expect(low.data?.createCoinEvent).toMatchObject({ companyId, event, amount: 1 });
-    const high = await gateway.gql(CREATE, { input: { ...VALID, companyId: 'cek_lower-1', event: 'e_1', amount: 1_000_000 } });
+    const high = await gateway.gql(CREATE, {
+      input: { ...VALID, companyId: 'cek_lower-1', event: 'e_1', amount: 1_000_000 },
+    });
     expect(high.errors).toBeUndefined();
     expect(high.data?.createCoinEvent).toMatchObject({ companyId: 'cek_lower-1', event: 'e_1', amount: 1_000_000 });
     expect(gateway.sandbox.requests.map((request) => request.body)).toEqual([
@@ -91,7 +95,8 @@ describe('createCoinEvent input rules', () => {
   });
 
   it('inline literals are judged the same way as variables', async () => {
-    const query = 'mutation { createCoinEvent(input: { configuration: DEFAULT, companyId: "CEK", event: "X", amount: 2000000 }) { coinConfigId } }';
+    const query =
+      'mutation { createCoinEvent(input: { configuration: DEFAULT, companyId: "CEK", event: "X", amount: 2000000 }) { coinConfigId } }';
     const response = await gateway.gql(query);
     expect(response).toEqual(
       badInput('createCoinEvent', query.indexOf('createCoinEvent(') + 1, [
@@ -201,7 +206,13 @@ describe('ids are URL-encoded in upstream paths (defence in depth behind validat
     };
     const client = createCoinsClient({
       transport,
-      resilience: createResilience({ retries: 0, breakerFailures: 1000, breakerCooldownMs: 1000, breakerFailureRate: 0.5, breakerWindowMs: 10_000 }),
+      resilience: createResilience({
+        retries: 0,
+        breakerFailures: 1000,
+        breakerCooldownMs: 1000,
+        breakerFailureRate: 0.5,
+        breakerWindowMs: 10_000,
+      }),
       timeoutMs: 1000,
       logger: createLogger('silent'),
     });

@@ -183,11 +183,15 @@ describe('loadConfig', () => {
       ['OTEL_SDK_DISABLED', 'true'],
       ['OTEL_TRACES_EXPORTER', 'none'],
     ])('%s=%s turns it off even with an endpoint', (name, value) => {
-      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', [name]: value }).tracing).toBeUndefined();
+      expect(
+        loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', [name]: value }).tracing,
+      ).toBeUndefined();
     });
 
     it('never echoes an endpoint it refuses', () => {
-      expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cr3t@collector' }).join('\n')).not.toContain('s3cr3t');
+      expect(problems({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://user:s3cr3t@collector' }).join('\n')).not.toContain(
+        's3cr3t',
+      );
     });
   });
 
@@ -204,29 +208,69 @@ describe('loadConfig', () => {
     ['COINS_API_TIMEOUT_MS', '1e3', 'COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "1e3"'],
     ['COINS_API_RETRIES', '11', 'COINS_API_RETRIES must be a whole number from 0 to 10, got "11"'],
     ['COINS_API_BREAKER_FAILURES', '0', 'COINS_API_BREAKER_FAILURES must be a whole number from 1 to 1000, got "0"'],
-    ['COINS_API_BREAKER_COOLDOWN_MS', 'x', 'COINS_API_BREAKER_COOLDOWN_MS must be a whole number from 1 to 3600000, got "x"'],
+    [
+      'COINS_API_BREAKER_COOLDOWN_MS',
+      'x',
+      'COINS_API_BREAKER_COOLDOWN_MS must be a whole number from 1 to 3600000, got "x"',
+    ],
     ['COINS_API_MAX_CONNECTIONS', '0', 'COINS_API_MAX_CONNECTIONS must be a whole number from 1 to 10000, got "0"'],
     ['COINS_API_MAX_BODY_BYTES', '0', 'COINS_API_MAX_BODY_BYTES must be a whole number from 1 to 1073741824, got "0"'],
     ['COINS_API_BATCH_CONCURRENCY', '0', 'COINS_API_BATCH_CONCURRENCY must be a whole number from 1 to 1000, got "0"'],
-    ['MAX_UPSTREAM_CALLS_PER_OPERATION', '0', 'MAX_UPSTREAM_CALLS_PER_OPERATION must be a whole number from 1 to 100000, got "0"'],
-    ['COINS_API_BREAKER_FAILURE_RATE', '0', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "0"'],
-    ['COINS_API_BREAKER_FAILURE_RATE', '1.5', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "1.5"'],
-    ['COINS_API_BREAKER_FAILURE_RATE', '50%', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "50%"'],
-    ['COINS_API_BREAKER_FAILURE_RATE', '-0.5', 'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "-0.5"'],
-    ['COINS_API_BREAKER_WINDOW_MS', '50', 'COINS_API_BREAKER_WINDOW_MS must be a whole number from 100 to 3600000, got "50"'],
+    [
+      'MAX_UPSTREAM_CALLS_PER_OPERATION',
+      '0',
+      'MAX_UPSTREAM_CALLS_PER_OPERATION must be a whole number from 1 to 100000, got "0"',
+    ],
+    [
+      'COINS_API_BREAKER_FAILURE_RATE',
+      '0',
+      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "0"',
+    ],
+    [
+      'COINS_API_BREAKER_FAILURE_RATE',
+      '1.5',
+      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "1.5"',
+    ],
+    [
+      'COINS_API_BREAKER_FAILURE_RATE',
+      '50%',
+      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "50%"',
+    ],
+    [
+      'COINS_API_BREAKER_FAILURE_RATE',
+      '-0.5',
+      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "-0.5"',
+    ],
+    [
+      'COINS_API_BREAKER_WINDOW_MS',
+      '50',
+      'COINS_API_BREAKER_WINDOW_MS must be a whole number from 100 to 3600000, got "50"',
+    ],
     ['MAX_CLIENT_CONNECTIONS', '0', 'MAX_CLIENT_CONNECTIONS must be a whole number from 1 to 1000000, got "0"'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000, got "soon"'],
     ['SANDBOX_PORT', '70000', 'SANDBOX_PORT must be a whole number from 0 to 65535, got "70000"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
     ['COINS_API_URL', 'not a url', 'COINS_API_URL must be an absolute http(s) URL'],
     ['COINS_API_URL', 'ftp://coins.example.com', 'COINS_API_URL must use http or https, got "ftp:"'],
-    ['COINS_API_URL', 'https://user:pw@coins.example.com', 'COINS_API_URL must not carry credentials, a query or a fragment'],
-    ['COINS_API_URL', 'https://coins.example.com/?key=1', 'COINS_API_URL must not carry credentials, a query or a fragment'],
+    [
+      'COINS_API_URL',
+      'https://user:pw@coins.example.com',
+      'COINS_API_URL must not carry credentials, a query or a fragment',
+    ],
+    [
+      'COINS_API_URL',
+      'https://coins.example.com/?key=1',
+      'COINS_API_URL must not carry credentials, a query or a fragment',
+    ],
     ['METRICS_PORT', 'no', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "no"'],
     ['METRICS_PORT', '65536', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "65536"'],
     ['METRICS_PORT', '4000', 'METRICS_PORT must differ from PORT: metrics are never served on the public port'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT must use http or https'],
-    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an absolute http(s) URL'],
+    [
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      'not a url',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an absolute http(s) URL',
+    ],
     [
       'OTEL_EXPORTER_OTLP_PROTOCOL',
       'grpc',
@@ -291,16 +335,17 @@ describe('loadConfig: CORS_ORIGINS', () => {
   });
 
   it('reads comma-separated exact origins, trimmed', () => {
-    expect(loadConfig({ ...REAL, CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,https://[::1]:8443' }).corsOrigins).toEqual([
-      'https://app.example.com',
-      'http://localhost:5173',
-      'https://[::1]:8443',
-    ]);
+    expect(
+      loadConfig({ ...REAL, CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,https://[::1]:8443' })
+        .corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173', 'https://[::1]:8443']);
   });
 
   it('accepts "*" in sandbox mode only', () => {
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
-    expect(problems({ ...REAL, CORS_ORIGINS: '*' })).toEqual(['CORS_ORIGINS may be "*" only in sandbox mode (COINS_API_URL unset)']);
+    expect(problems({ ...REAL, CORS_ORIGINS: '*' })).toEqual([
+      'CORS_ORIGINS may be "*" only in sandbox mode (COINS_API_URL unset)',
+    ]);
     expect(problems({ CORS_ORIGINS: '*, https://app.example.com' })).toEqual(['CORS_ORIGINS: "*" must stand alone']);
   });
 
@@ -342,7 +387,7 @@ describe('service credentials (COINS_OAUTH_*)', () => {
     return path;
   };
 
-  it('are all read when all four are set; the token URL defaults to the upstream\'s', () => {
+  it("are all read when all four are set; the token URL defaults to the upstream's", () => {
     expect(loadConfig({ ...ALL, ...NO_CALLER_AUTH, ...NO_CALLER_AUTH }).serviceCredentials).toEqual({
       clientId: 'partner-client',
       clientSecret: 'client-s3cret',
@@ -354,7 +399,11 @@ describe('service credentials (COINS_OAUTH_*)', () => {
   });
 
   it('reads COINS_OAUTH_TOKEN_URL like COINS_API_URL', () => {
-    const config = loadConfig({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token/' });
+    const config = loadConfig({
+      ...ALL,
+      ...NO_CALLER_AUTH,
+      COINS_OAUTH_TOKEN_URL: 'https://auth.example.com/oauth/token/',
+    });
     expect(config.serviceCredentials?.tokenUrl).toBe('https://auth.example.com/oauth/token');
     expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_TOKEN_URL: 'https://u:pw@auth.example.com' })).toEqual([
       'COINS_OAUTH_TOKEN_URL must not carry credentials, a query or a fragment',
@@ -366,9 +415,18 @@ describe('service credentials (COINS_OAUTH_*)', () => {
   });
 
   it.each([
-    [['COINS_OAUTH_CLIENT_ID'], 'COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME, COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)'],
-    [['COINS_OAUTH_CLIENT_ID', 'COINS_OAUTH_CLIENT_SECRET', 'COINS_OAUTH_USERNAME'], 'COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)'],
-    [['COINS_OAUTH_PASSWORD'], 'COINS_OAUTH_CLIENT_ID, COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME'],
+    [
+      ['COINS_OAUTH_CLIENT_ID'],
+      'COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME, COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)',
+    ],
+    [
+      ['COINS_OAUTH_CLIENT_ID', 'COINS_OAUTH_CLIENT_SECRET', 'COINS_OAUTH_USERNAME'],
+      'COINS_OAUTH_PASSWORD (or COINS_OAUTH_PASSWORD_FILE)',
+    ],
+    [
+      ['COINS_OAUTH_PASSWORD'],
+      'COINS_OAUTH_CLIENT_ID, COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME',
+    ],
   ] as const)('with only %j set, refuse naming the missing variables and no value', (names, missing) => {
     const env = Object.fromEntries(names.map((name) => [name, ALL[name]]));
     const found = problems(env);
@@ -401,14 +459,16 @@ describe('service credentials (COINS_OAUTH_*)', () => {
       'Set either COINS_OAUTH_CLIENT_SECRET or COINS_OAUTH_CLIENT_SECRET_FILE, not both',
       `COINS_OAUTH_PASSWORD_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
     ]);
-    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_PASSWORD: '', COINS_OAUTH_PASSWORD_FILE: file('empty', '\n') })).toEqual([
-      `COINS_OAUTH_PASSWORD_FILE: ${join(dir, 'empty')} is empty`,
-    ]);
+    expect(
+      problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_PASSWORD: '', COINS_OAUTH_PASSWORD_FILE: file('empty', '\n') }),
+    ).toEqual([`COINS_OAUTH_PASSWORD_FILE: ${join(dir, 'empty')} is empty`]);
     for (const value of SECRET_VALUES) expect(found.join('\n')).not.toContain(value);
   });
 
   it('refuses a client id with a colon (Basic authentication cannot carry it)', () => {
-    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_CLIENT_ID: 'a:b' })).toEqual(['COINS_OAUTH_CLIENT_ID must not contain ":"']);
+    expect(problems({ ...ALL, ...NO_CALLER_AUTH, COINS_OAUTH_CLIENT_ID: 'a:b' })).toEqual([
+      'COINS_OAUTH_CLIENT_ID must not contain ":"',
+    ]);
   });
 
   it('refuses COINS_OAUTH_TOKEN_URL without credentials', () => {
@@ -440,17 +500,25 @@ describe('loadConfig: caller authentication (AUTH_*)', () => {
 
   it('reads an HS256 secret, with issuer and audience', () => {
     expect(
-      loadConfig({ ...SERVICE, AUTH_JWT_SECRET: SECRET, AUTH_JWT_ISSUER: 'https://idp.example.com', AUTH_JWT_AUDIENCE: 'coins-gateway' }).callerAuth
-        .jwt,
+      loadConfig({
+        ...SERVICE,
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_JWT_ISSUER: 'https://idp.example.com',
+        AUTH_JWT_AUDIENCE: 'coins-gateway',
+      }).callerAuth.jwt,
     ).toEqual({ key: { secret: bytes(SECRET) }, issuer: 'https://idp.example.com', audience: 'coins-gateway' });
   });
 
   it('reads the secret from AUTH_JWT_SECRET_FILE, without its trailing newline', () => {
-    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET_FILE: secretFile }).callerAuth.jwt).toEqual({ key: { secret: bytes(SECRET) } });
+    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET_FILE: secretFile }).callerAuth.jwt).toEqual({
+      key: { secret: bytes(SECRET) },
+    });
   });
 
   it('reads a JWKS URL (https, or http on loopback)', () => {
-    expect(loadConfig({ ...SERVICE, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }).callerAuth.jwt).toEqual({
+    expect(
+      loadConfig({ ...SERVICE, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }).callerAuth.jwt,
+    ).toEqual({
       key: { jwksUrl: 'https://idp.example.com/.well-known/jwks.json' },
     });
     expect(loadConfig({ ...SERVICE, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks' }).callerAuth.jwt).toEqual({
@@ -466,11 +534,26 @@ describe('loadConfig: caller authentication (AUTH_*)', () => {
   it.each([
     [{ AUTH_JWT_SECRET: 'too-short' }, 'AUTH_JWT_SECRET must be at least 32 bytes long'],
     [{ AUTH_JWT_SECRET_FILE: emptyFile }, `AUTH_JWT_SECRET_FILE: ${emptyFile} is empty`],
-    [{ AUTH_JWT_SECRET_FILE: join(dir, 'missing') }, `AUTH_JWT_SECRET_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`],
-    [{ AUTH_JWT_SECRET: SECRET, AUTH_JWT_SECRET_FILE: secretFile }, 'Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both'],
-    [{ AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp.example.com/jwks' }, 'Set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both'],
-    [{ AUTH_JWT_SECRET_FILE: secretFile, AUTH_JWKS_URL: 'https://idp.example.com/jwks' }, 'Set either AUTH_JWT_SECRET_FILE or AUTH_JWKS_URL, not both'],
-    [{ AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)'],
+    [
+      { AUTH_JWT_SECRET_FILE: join(dir, 'missing') },
+      `AUTH_JWT_SECRET_FILE: cannot read ${join(dir, 'missing')} (ENOENT)`,
+    ],
+    [
+      { AUTH_JWT_SECRET: SECRET, AUTH_JWT_SECRET_FILE: secretFile },
+      'Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both',
+    ],
+    [
+      { AUTH_JWT_SECRET: SECRET, AUTH_JWKS_URL: 'https://idp.example.com/jwks' },
+      'Set either AUTH_JWT_SECRET or AUTH_JWKS_URL, not both',
+    ],
+    [
+      { AUTH_JWT_SECRET_FILE: secretFile, AUTH_JWKS_URL: 'https://idp.example.com/jwks' },
+      'Set either AUTH_JWT_SECRET_FILE or AUTH_JWKS_URL, not both',
+    ],
+    [
+      { AUTH_JWKS_URL: 'http://idp.example.com/jwks' },
+      'AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)',
+    ],
     [{ AUTH_JWKS_URL: 'not a url' }, 'AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)'],
     [{ AUTH_JWKS_URL: 'https://u:p@idp.example.com/jwks' }, 'AUTH_JWKS_URL must not carry credentials or a fragment'],
     [{ AUTH_DISABLED: 'yes' }, 'AUTH_DISABLED must be true or false'],
@@ -498,7 +581,11 @@ describe('loadConfig: caller authentication (AUTH_*)', () => {
       { AUTH_JWKS_URL: 'https://idp.example.com/jwks' },
       "AUTH_JWT_SECRET, AUTH_JWT_SECRET_FILE and AUTH_JWKS_URL need service credentials (COINS_OAUTH_*): without them the caller's Authorization header goes upstream and cannot carry a caller JWT too",
     ],
-    ['AUTH_DISABLED without service credentials', { AUTH_DISABLED: 'true' }, 'AUTH_DISABLED applies only with service credentials (COINS_OAUTH_*)'],
+    [
+      'AUTH_DISABLED without service credentials',
+      { AUTH_DISABLED: 'true' },
+      'AUTH_DISABLED applies only with service credentials (COINS_OAUTH_*)',
+    ],
     [
       'AUTH_DISABLED with a JWT secret',
       { ...SERVICE, AUTH_DISABLED: 'true', AUTH_JWT_SECRET: SECRET },
@@ -527,17 +614,24 @@ describe('loadConfig: caller authentication (AUTH_*)', () => {
   it('the three modes: forwarding, service + JWT, service + AUTH_DISABLED', () => {
     expect(loadConfig({}).callerAuth).toMatchObject({ jwt: undefined, disabled: false });
     expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET: SECRET }).callerAuth.jwt).toBeDefined();
-    expect(loadConfig({ ...SERVICE, AUTH_DISABLED: 'true' }).callerAuth).toMatchObject({ jwt: undefined, disabled: true });
+    expect(loadConfig({ ...SERVICE, AUTH_DISABLED: 'true' }).callerAuth).toMatchObject({
+      jwt: undefined,
+      disabled: true,
+    });
   });
 
   it('never echoes a secret it refuses', () => {
-    const reported = problems({ ...SERVICE, AUTH_JWT_SECRET: 'short-s3cr3t', AUTH_JWKS_URL: 'https://u:s3cr3t@idp.example.com/' }).join(
-      '\n',
-    );
+    const reported = problems({
+      ...SERVICE,
+      AUTH_JWT_SECRET: 'short-s3cr3t',
+      AUTH_JWKS_URL: 'https://u:s3cr3t@idp.example.com/',
+    }).join('\n');
     expect(reported).not.toContain('s3cr3t');
   });
 
   it('the development secret is accepted in sandbox mode', () => {
-    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET: DEV_JWT_SECRET }).callerAuth.jwt).toEqual({ key: { secret: bytes(DEV_JWT_SECRET) } });
+    expect(loadConfig({ ...SERVICE, AUTH_JWT_SECRET: DEV_JWT_SECRET }).callerAuth.jwt).toEqual({
+      key: { secret: bytes(DEV_JWT_SECRET) },
+    });
   });
 });

@@ -43,11 +43,13 @@ describe('parseEnvelope', () => {
   });
 
   it('prefers response_code when both spellings are present', () => {
-    expect(parseEnvelope({ payload: 1, response_code: 0, response_message: 'Success', code: 7, message: 'x' })).toEqual({
-      payload: 1,
-      responseCode: 0,
-      responseMessage: 'Success',
-    });
+    expect(parseEnvelope({ payload: 1, response_code: 0, response_message: 'Success', code: 7, message: 'x' })).toEqual(
+      {
+        payload: 1,
+        responseCode: 0,
+        responseMessage: 'Success',
+      },
+    );
   });
 
   it.each([

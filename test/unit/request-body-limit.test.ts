@@ -14,7 +14,14 @@ function gatewayWithLimit() {
   const yoga = createYoga({
     schema: createSchema({
       typeDefs: 'type Query { hello: String! }',
-      resolvers: { Query: { hello: () => { executed += 1; return 'world'; } } },
+      resolvers: {
+        Query: {
+          hello: () => {
+            executed += 1;
+            return 'world';
+          },
+        },
+      },
     }),
     maxRequestBodySize: false,
     logging: false,

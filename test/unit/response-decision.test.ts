@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { decideResponse, parseRetryAfter } from '../../src/upstream/response-decision.js';
 import type { HttpResponse } from '../../src/upstream/http-transport.js';
-import { CoinConfigPayloadSchema, PartialCoinConfigPayloadSchema, BalancePayloadSchema } from '../../src/upstream/payloads.js';
+import {
+  CoinConfigPayloadSchema,
+  PartialCoinConfigPayloadSchema,
+  BalancePayloadSchema,
+} from '../../src/upstream/payloads.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 
-const CONFIG = { coinConfigId: 'WCC817428', configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
+const CONFIG = {
+  coinConfigId: 'WCC817428',
+  configuration: 'DEFAULT',
+  companyId: 'CEKEKCARDS',
+  event: 'MEAL_CARD_PAYMENT',
+  amount: 6,
+};
 const SUCCESS = JSON.stringify({ payload: CONFIG, response_code: 0, response_message: 'Success' });
 const HTML = '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>';
 
@@ -30,12 +40,21 @@ describe('decideResponse: a 2xx is judged by its body', () => {
   });
 
   it('drops undocumented extra payload fields', () => {
-    const body = JSON.stringify({ payload: { ...CONFIG, internal: 'x' }, response_code: 0, response_message: 'Success' });
+    const body = JSON.stringify({
+      payload: { ...CONFIG, internal: 'x' },
+      response_code: 0,
+      response_message: 'Success',
+    });
     expect(decideResponse(response(200, body), CoinConfigPayloadSchema)).toEqual(CONFIG);
   });
 
   it('accepts the code/message variant and a numeric string code', () => {
-    expect(decideResponse(response(200, JSON.stringify({ payload: 42, code: '0', message: 'Success' })), BalancePayloadSchema)).toBe(42);
+    expect(
+      decideResponse(
+        response(200, JSON.stringify({ payload: 42, code: '0', message: 'Success' })),
+        BalancePayloadSchema,
+      ),
+    ).toBe(42);
   });
 
   it('accepts any 2xx status, not only 200', () => {
@@ -48,7 +67,11 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     ['an HTML page', HTML],
     ['text that is not JSON', 'OK'],
   ])('%s is a bad response without envelope facts', (_label, body) => {
-    expect(failure(response(200, body))).toEqual({ reason: 'bad-response', answer: { status: 200 }, retryAfterSeconds: undefined });
+    expect(failure(response(200, body))).toEqual({
+      reason: 'bad-response',
+      answer: { status: 200 },
+      retryAfterSeconds: undefined,
+    });
   });
 
   it.each([
@@ -57,11 +80,19 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     ['a JSON object of another shape', '{"status":"ok"}'],
     ['a JSON string', '"Success"'],
   ])('%s is a bad response (not the envelope)', (_label, body) => {
-    expect(failure(response(200, body))).toEqual({ reason: 'bad-response', answer: { status: 200 }, retryAfterSeconds: undefined });
+    expect(failure(response(200, body))).toEqual({
+      reason: 'bad-response',
+      answer: { status: 200 },
+      retryAfterSeconds: undefined,
+    });
   });
 
   it('a non-zero response_code is a rejection carrying the upstream code and message', () => {
-    const body = JSON.stringify({ payload: 'dup', response_code: 1, response_message: 'Coin configuration already exists' });
+    const body = JSON.stringify({
+      payload: 'dup',
+      response_code: 1,
+      response_message: 'Coin configuration already exists',
+    });
     expect(failure(response(200, body))).toEqual({
       reason: 'rejected',
       answer: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists' },
@@ -92,8 +123,15 @@ describe('decideResponse: a 2xx is judged by its body', () => {
   });
 
   it('the partial Get/Update payload needs only the id', () => {
-    const body = JSON.stringify({ payload: { coinConfigId: 'WCC1', amount: 3 }, response_code: 0, response_message: 'Success' });
-    expect(decideResponse(response(200, body), PartialCoinConfigPayloadSchema)).toEqual({ coinConfigId: 'WCC1', amount: 3 });
+    const body = JSON.stringify({
+      payload: { coinConfigId: 'WCC1', amount: 3 },
+      response_code: 0,
+      response_message: 'Success',
+    });
+    expect(decideResponse(response(200, body), PartialCoinConfigPayloadSchema)).toEqual({
+      coinConfigId: 'WCC1',
+      amount: 3,
+    });
     const noId = JSON.stringify({ payload: { amount: 3 }, response_code: 0, response_message: 'Success' });
     expect(failure(response(200, noId), PartialCoinConfigPayloadSchema).reason).toBe('bad-response');
   });
@@ -192,7 +230,8 @@ describe('decideResponse: which upstream messages clients may see', () => {
     }
     throw new Error('decideResponse did not throw');
   }
-  const body = (code: number, message: string) => JSON.stringify({ payload: null, response_code: code, response_message: message });
+  const body = (code: number, message: string) =>
+    JSON.stringify({ payload: null, response_code: code, response_message: message });
 
   it.each([500, 502, 503, 504])('HTTP %i: the message stays out of the answer, kept for the log', (status) => {
     const error = thrown(response(status, body(status, 'at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7')));
@@ -206,8 +245,16 @@ describe('decideResponse: which upstream messages clients may see', () => {
   });
 
   it('a 4xx and a business rejection keep it', () => {
-    expect(thrown(response(409, body(409, 'Conflict'))).answer).toEqual({ status: 409, responseCode: 409, responseMessage: 'Conflict' });
-    expect(thrown(response(200, body(2, 'Not configured'))).answer).toEqual({ status: 200, responseCode: 2, responseMessage: 'Not configured' });
+    expect(thrown(response(409, body(409, 'Conflict'))).answer).toEqual({
+      status: 409,
+      responseCode: 409,
+      responseMessage: 'Conflict',
+    });
+    expect(thrown(response(200, body(2, 'Not configured'))).answer).toEqual({
+      status: 200,
+      responseCode: 2,
+      responseMessage: 'Not configured',
+    });
   });
 
   it.each([
@@ -222,6 +269,8 @@ describe('decideResponse: which upstream messages clients may see', () => {
 
   it('redacts before cutting at 300 characters, so no part of the token survives the cut', () => {
     const message = `${'x'.repeat(295)}${AUTHORIZATION}`;
-    expect(thrown(response(400, body(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(`${'x'.repeat(295)}[reda…`);
+    expect(thrown(response(400, body(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(
+      `${'x'.repeat(295)}[reda…`,
+    );
   });
 });

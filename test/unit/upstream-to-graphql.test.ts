@@ -66,7 +66,11 @@ describe('toGraphQLError: every upstream reason and status has one code', () => 
   });
 
   it.each([400, 422])('HTTP %i → BAD_USER_INPUT with the upstream reason in the message', (status) => {
-    const answer = { status, responseCode: status, responseMessage: 'Invalid parameter: amount must be a positive integer' };
+    const answer = {
+      status,
+      responseCode: status,
+      responseMessage: 'Invalid parameter: amount must be a positive integer',
+    };
     expect(mapped({ reason: 'http-status', answer })).toEqual({
       message: 'The coins API rejected the input: Invalid parameter: amount must be a positive integer',
       extensions: { code: 'BAD_USER_INPUT', retryable: false, upstream: answer },
@@ -75,7 +79,9 @@ describe('toGraphQLError: every upstream reason and status has one code', () => 
   });
 
   it('HTTP 401 → UNAUTHENTICATED', () => {
-    expect(mapped({ reason: 'http-status', answer: { status: 401, responseCode: 401, responseMessage: 'Unauthorized' } })).toEqual({
+    expect(
+      mapped({ reason: 'http-status', answer: { status: 401, responseCode: 401, responseMessage: 'Unauthorized' } }),
+    ).toEqual({
       message: 'The coins API did not accept the credentials.',
       extensions: {
         code: 'UNAUTHENTICATED',
@@ -127,7 +133,9 @@ describe('toGraphQLError: every upstream reason and status has one code', () => 
   });
 
   it('an undocumented 4xx → UPSTREAM_REJECTED, not retryable', () => {
-    expect(mapped({ reason: 'http-status', answer: { status: 409, responseCode: 409, responseMessage: 'Conflict' } })).toEqual({
+    expect(
+      mapped({ reason: 'http-status', answer: { status: 409, responseCode: 409, responseMessage: 'Conflict' } }),
+    ).toEqual({
       message: 'The coins API rejected the request (HTTP 409): Conflict',
       extensions: {
         code: 'UPSTREAM_REJECTED',
