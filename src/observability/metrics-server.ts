@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listenOn } from '../server/http-server.js';
 
 export interface MetricsServer {
   readonly server: Server;
@@ -34,19 +34,11 @@ export async function serveMetrics(registry: Registry, port: number, host: strin
   });
   // Scrapers keep connections open; they must not delay shutdown.
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const listening = await listenOn(server, port, host);
   return {
     server,
-    port: address.port,
-    url: `http://${shownHost}:${address.port}/metrics`,
+    port: listening.port,
+    url: `${listening.url}/metrics`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

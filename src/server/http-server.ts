@@ -34,6 +34,11 @@ export async function listen(
 ): Promise<ListeningServer> {
   const server = createServer({ ...timeouts }, handler);
   if (maxConnections !== undefined) server.maxConnections = maxConnections;
+  return { server, ...(await listenOn(server, port, host)) };
+}
+
+/** Starts `server` listening; rejects when the port cannot be bound. The URL names a host a browser can open. */
+export async function listenOn(server: Server, port: number, host: string): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -43,7 +48,7 @@ export async function listen(
   });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  return { server, port: address.port, url: `http://${shownHost}:${address.port}` };
+  return { port: address.port, url: `http://${shownHost}:${address.port}` };
 }
 
 /**
