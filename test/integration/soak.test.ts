@@ -233,9 +233,13 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   const allocatePosts = recorded.filter(
     (request) => request.method === 'POST' && request.path.endsWith('/allocate-coin'),
   ).length;
-  // The gateway never repeated a POST: one upstream request per client attempt, except the
-  // attempts the open circuit refused without touching the upstream.
-  expect(allocatePosts).toBe(OPERATIONS + clientRetries - (byReason['circuit-open'] ?? 0));
+  // The gateway never repeated a POST: at most one upstream request per client attempt that the
+  // open circuit did not refuse. A connection failure can also mean the request never arrived
+  // (undici wrote it on a keep-alive socket the sandbox was closing), so the lower bound allows
+  // one missing arrival per connection failure the gateway logged, and no more.
+  const attemptsSent = OPERATIONS + clientRetries - (byReason['circuit-open'] ?? 0);
+  expect(allocatePosts).toBeLessThanOrEqual(attemptsSent);
+  expect(allocatePosts).toBeGreaterThanOrEqual(attemptsSent - (byReason.connection ?? 0));
   console.log(
     `soak: ${OPERATIONS} allocateCoins by ${WORKERS} clients in ${wallMs} ms; ` +
       `upstream POSTs ${allocatePosts}; faults injected ${state.faultsInjected} ` +
