@@ -65,6 +65,26 @@ const flag = (name: string) =>
       return z.NEVER;
     });
 
+/**
+ * Parses an absolute http(s) URL, reporting the problem under `name`. The raw value is never
+ * echoed: a URL that fails to parse may still carry a password.
+ */
+function parseHttpUrl(value: string, name: string, ctx: z.RefinementCtx, echoProtocol: boolean): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const got = echoProtocol ? `, got "${url.protocol}"` : '';
+    ctx.addIssue({ code: 'custom', message: `${name} must use http or https${got}` });
+    return undefined;
+  }
+  return url;
+}
+
 /** An absolute http(s) URL without credentials, query or fragment; no trailing slash. */
 const httpUrl = (name: string) =>
   z
@@ -73,18 +93,8 @@ const httpUrl = (name: string) =>
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value === '') return undefined;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        // Not echoed: a URL that fails to parse may still carry a password.
-        ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
-        return z.NEVER;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${name} must use http or https, got "${url.protocol}"` });
-        return z.NEVER;
-      }
+      const url = parseHttpUrl(value, name, ctx, true);
+      if (!url) return z.NEVER;
       if (url.username || url.password || url.search || url.hash) {
         ctx.addIssue({ code: 'custom', message: `${name} must not carry credentials, a query or a fragment` });
         return z.NEVER;
@@ -92,7 +102,10 @@ const httpUrl = (name: string) =>
       return url.toString().replace(/\/+$/, '');
     });
 
-/** An OTLP/HTTP endpoint; not echoed when invalid (collector URLs may carry credentials). */
+/**
+ * An OTLP/HTTP endpoint, kept as given (collector URLs may carry credentials, which the OTel
+ * exporter uses); its scheme is not echoed either, since "host:4318" parses with "host:" as one.
+ */
 const otlpUrl = (name: string) =>
   z
     .string()
@@ -100,18 +113,7 @@ const otlpUrl = (name: string) =>
     .optional()
     .transform((value, ctx) => {
       if (value === undefined || value === '') return undefined;
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
-        return z.NEVER;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `${name} must use http or https` });
-        return z.NEVER;
-      }
-      return value;
+      return parseHttpUrl(value, name, ctx, false) ? value : z.NEVER;
     });
 
 const otlpProtocol = (name: string) =>
