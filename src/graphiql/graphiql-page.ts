@@ -63,8 +63,9 @@ function isGraphiQLRequest(request: Request, url: URL, endpoint: string): boolea
 async function buildPage(render: () => Promise<string>): Promise<BuiltPage> {
   const identity = Buffer.from(await render(), 'utf8');
   const etag = `W/"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`;
-  // Started together; a request waits only for the encoding it gets. Quality 5 compresses 9 MB
-  // in about a second; 11 would take 45 s for 15% less.
+  // Started together; a request waits only for the encoding it gets. Brotli's quality stays low
+  // because the first page load waits for it; the maximum costs far more time for little size
+  // (figures in README, Resilience: GraphiQL's page).
   const bodies: BuiltPage['bodies'] = {
     identity: Promise.resolve(identity),
     gzip: gzipAsync(identity, { level: 6 }),

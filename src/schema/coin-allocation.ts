@@ -3,8 +3,8 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { upstreamFailure } from '../errors/graphql-errors.js';
 import { builder } from './builder.js';
 import { CoinBalanceRef, loadBalance } from './coin-balance.js';
-import { CompanyIdSchema, EventSchema, INPUT_RULES, parseArgs, RequestIdSchema, UserIdSchema } from './input-rules.js';
-import { requireCompany } from './tenancy.js';
+import { CompanyIdSchema, EventSchema, INPUT_RULES, RequestIdSchema, UserIdSchema } from './input-rules.js';
+import { companyScopedInput } from './tenancy.js';
 
 interface CoinAllocationSource {
   requestId: string;
@@ -79,9 +79,8 @@ builder.mutationFields((t) => ({
     complexity: { field: 1, multiplier: 1 },
     authScopes: { coins: 'coins:allocate' },
     resolve: async (_root, args, context) => {
-      const { input } = parseArgs(AllocateArgsSchema, args);
-      await requireCompany(context, input.companyId);
-      const message = await context.coins.allocateCoins(input, context.requireCredentials());
+      const { input, credentials } = await companyScopedInput(context, AllocateArgsSchema, args);
+      const message = await context.coins.allocateCoins(input, credentials);
       // The allocation changed this user's balance: a balance read earlier in the operation is stale.
       context.forgetBalance(input.userId);
       return { ...input, message };

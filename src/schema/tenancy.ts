@@ -1,7 +1,10 @@
 import { actsForEveryCompany, hasScope, isOwnUser, mayActFor, type CoinsScope } from '../auth/caller.js';
 import type { GatewayContext } from '../context.js';
 import { forbidden, missingScope, notFound } from '../errors/graphql-errors.js';
+import type { CallCredentials } from '../upstream/coins-client.js';
 import type { PartialCoinConfigPayload } from '../upstream/payloads.js';
+import { parseArgs } from './input-rules.js';
+import type { z } from 'zod';
 
 /**
  * Tenant isolation: a caller JWT names the companies its caller may act for. Existence of
@@ -15,6 +18,21 @@ export async function requireCompany(context: GatewayContext, companyId: string)
   if (!mayActFor(await context.caller(), companyId)) {
     throw forbidden(`Forbidden: this caller may not act for company ${companyId}.`);
   }
+}
+
+/**
+ * The input of a mutation that acts for one company (createCoinEvent, allocateCoins), checked in
+ * the order each of them needs before its upstream call: the input rules (BAD_USER_INPUT), the
+ * caller's companies (FORBIDDEN), then the credentials to call with.
+ */
+export async function companyScopedInput<S extends z.ZodType<{ input: { companyId: string } }>>(
+  context: GatewayContext,
+  schema: S,
+  args: unknown,
+): Promise<{ input: z.output<S>['input']; credentials: CallCredentials }> {
+  const { input } = parseArgs(schema, args);
+  await requireCompany(context, input.companyId);
+  return { input, credentials: context.requireCredentials() };
 }
 
 /** The configuration if the caller may see it, else null. A configuration without companyId is hidden. */
