@@ -40,42 +40,38 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const operations = new Counter({
-    name: 'coins_gateway_operations_total',
-    help: 'GraphQL operations answered, by type, name and outcome (error: at least one error in the response)',
-    labelNames: ['operation_type', 'operation_name', 'outcome'] as const,
-    registers: [registry],
-  });
-  const operationDuration = new Histogram({
-    name: 'coins_gateway_operation_duration_seconds',
-    help: 'Time from receiving a GraphQL request to its response, by operation type and name',
-    labelNames: ['operation_type', 'operation_name'] as const,
-    registers: [registry],
-  });
-  const errors = new Counter({
-    name: 'coins_gateway_errors_total',
-    help: 'Errors returned to clients, by extensions.code',
-    labelNames: ['code'] as const,
-    registers: [registry],
-  });
-  const upstreamRequests = new Counter({
-    name: 'coins_gateway_upstream_requests_total',
-    help: 'Upstream HTTP attempts (retries included), by endpoint, method, HTTP status (none: no answer) and outcome',
-    labelNames: ['endpoint', 'method', 'status', 'outcome'] as const,
-    registers: [registry],
-  });
-  const upstreamDuration = new Histogram({
-    name: 'coins_gateway_upstream_request_duration_seconds',
-    help: 'Duration of one upstream HTTP attempt, by endpoint and outcome',
-    labelNames: ['endpoint', 'outcome'] as const,
-    registers: [registry],
-  });
-  const upstreamRetries = new Counter({
-    name: 'coins_gateway_upstream_retries_total',
-    help: 'Upstream attempts that were retries of an earlier failed attempt, by endpoint',
-    labelNames: ['endpoint'] as const,
-    registers: [registry],
-  });
+  // Every metric lives in this app's registry; a label name outside `labelNames` is a type error.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const histogram = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Histogram<L>({ name, help, labelNames, registers: [registry] });
+
+  const operations = counter(
+    'coins_gateway_operations_total',
+    'GraphQL operations answered, by type, name and outcome (error: at least one error in the response)',
+    ['operation_type', 'operation_name', 'outcome'],
+  );
+  const operationDuration = histogram(
+    'coins_gateway_operation_duration_seconds',
+    'Time from receiving a GraphQL request to its response, by operation type and name',
+    ['operation_type', 'operation_name'],
+  );
+  const errors = counter('coins_gateway_errors_total', 'Errors returned to clients, by extensions.code', ['code']);
+  const upstreamRequests = counter(
+    'coins_gateway_upstream_requests_total',
+    'Upstream HTTP attempts (retries included), by endpoint, method, HTTP status (none: no answer) and outcome',
+    ['endpoint', 'method', 'status', 'outcome'],
+  );
+  const upstreamDuration = histogram(
+    'coins_gateway_upstream_request_duration_seconds',
+    'Duration of one upstream HTTP attempt, by endpoint and outcome',
+    ['endpoint', 'outcome'],
+  );
+  const upstreamRetries = counter(
+    'coins_gateway_upstream_retries_total',
+    'Upstream attempts that were retries of an earlier failed attempt, by endpoint',
+    ['endpoint'],
+  );
   new Gauge({
     name: 'coins_gateway_circuit_breaker_state',
     help: 'State of the upstream circuit breaker: 0 closed, 1 open, 2 half-open',
@@ -84,12 +80,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
       this.set(BREAKER_STATE_VALUE[options.breakerState()]);
     },
   });
-  const tokenRequests = new Counter({
-    name: 'coins_gateway_oauth_token_requests_total',
-    help: 'Requests to the OAuth token endpoint, by grant type and outcome',
-    labelNames: ['grant', 'outcome'] as const,
-    registers: [registry],
-  });
+  const tokenRequests = counter(
+    'coins_gateway_oauth_token_requests_total',
+    'Requests to the OAuth token endpoint, by grant type and outcome',
+    ['grant', 'outcome'],
+  );
 
   return {
     registry,

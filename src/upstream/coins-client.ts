@@ -82,17 +82,39 @@ export interface CoinsClientOptions {
   observer?: UpstreamObserver;
 }
 
+const COINS = '/api/v0/enkash-coins';
+
+/**
+ * The documented endpoints: method and route (the path with its ids as placeholders, which is
+ * what metrics and spans show). Only GETs are retried: Create, Update and Allocate are never
+ * sent twice by us.
+ */
+const ENDPOINTS = {
+  'create-event': { method: 'POST', route: `${COINS}/create-coins-config` },
+  'get-event': { method: 'GET', route: `${COINS}/{coinConfigId}` },
+  'update-event': { method: 'PATCH', route: `${COINS}/{coinConfigId}` },
+  'allocate-coins': { method: 'POST', route: `${COINS}/allocate-coin` },
+  'get-balance': { method: 'GET', route: '/api/v0/coins/balance' },
+} as const satisfies Record<Exclude<UpstreamEndpoint, 'oauth-token'>, { method: HttpMethod; route: string }>;
+
 interface CallSpec<T> {
-  endpoint: UpstreamEndpoint;
-  method: HttpMethod;
-  path: string;
-  /** `path` with its ids as placeholders: what metrics and spans show. */
-  route: string;
+  endpoint: keyof typeof ENDPOINTS;
+  /** Values of the route's `{placeholders}`, percent-encoded into the path. */
+  params?: Record<string, string>;
+  /** Query parameters, percent-encoded, in this order. */
+  query?: Record<string, string>;
   body?: unknown;
   payloadSchema: z.ZodType<T>;
 }
 
-const COINS = '/api/v0/enkash-coins';
+/** The path actually sent: the route with its placeholders filled in, then the query. */
+function pathOf(route: string, spec: CallSpec<unknown>): string {
+  const path = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(spec.params?.[name] ?? ''));
+  const query = Object.entries(spec.query ?? {}).map(
+    ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
+  );
+  return query.length === 0 ? path : `${path}?${query.join('&')}`;
+}
 
 function isUnauthorized(error: unknown): error is UpstreamError {
   return isUpstreamError(error) && error.reason === 'http-status' && error.answer?.status === 401;
@@ -103,6 +125,8 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
   const defaultObserver = options.observer ?? NO_OBSERVER;
 
   async function call<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T> {
+    const { method, route } = ENDPOINTS[spec.endpoint];
+    const path = pathOf(route, spec);
     const deadline = createDeadline(timeoutMs);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const observer = credentials.origin ?? defaultObserver;
@@ -114,14 +138,14 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       return resilience.run(
         async () => {
           attempts += 1;
-          const attempt = { endpoint: spec.endpoint, method: spec.method, route: spec.route, attempt: attempts };
+          const attempt = { endpoint: spec.endpoint, method, route, attempt: attempts };
           const answer = await observeAttempt(
             observer,
             attempt,
             async (extraHeaders) => {
               const response = await transport.send({
-                method: spec.method,
-                path: spec.path,
+                method,
+                path,
                 headers: { ...headers, ...extraHeaders },
                 body,
                 deadline,
@@ -132,8 +156,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
           );
           return answer.payload;
         },
-        // Only reads are retried: Create, Update and Allocate are never sent twice by us.
-        { idempotent: spec.method === 'GET', deadline },
+        { idempotent: method === 'GET', deadline },
       );
     };
     try {
@@ -142,13 +165,13 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
         : await sendWithServiceToken(send, credentials.serviceToken, deadline);
     } catch (error) {
       const isNotFound = isUpstreamError(error) && error.answer?.status === 404;
-      if (!(isNotFound && spec.method === 'GET')) {
+      if (!(isNotFound && method === 'GET')) {
         (credentials.origin?.logger ?? options.logger).warn(
           {
             event: 'upstream_call_failed',
             endpoint: spec.endpoint,
-            method: spec.method,
-            path: spec.path,
+            method,
+            path,
             attempts,
             durationMs: Math.round(performance.now() - started),
             ...(isUpstreamError(error)
@@ -179,25 +202,23 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
     serviceToken: ServiceTokenSource,
     deadline: Deadline,
   ): Promise<T> {
-    const token = await serviceToken.accessToken(deadline);
-    try {
-      return await send(`Bearer ${token}`);
-    } catch (error) {
-      if (!isUnauthorized(error)) throw error;
-      serviceToken.discard(token);
-    }
-    const renewed = await serviceToken.accessToken(deadline);
-    try {
-      return await send(`Bearer ${renewed}`);
-    } catch (error) {
-      if (!isUnauthorized(error)) throw error;
-      serviceToken.discard(renewed);
-      throw new UpstreamError({
-        reason: 'auth-failed',
-        answer: error.answer,
-        detail: 'HTTP 401 again with a renewed service token',
-        cause: error,
-      });
+    // The cached token first, then once more with a renewed one.
+    for (let tries = 1; ; tries += 1) {
+      const token = await serviceToken.accessToken(deadline);
+      try {
+        return await send(`Bearer ${token}`);
+      } catch (error) {
+        if (!isUnauthorized(error)) throw error;
+        serviceToken.discard(token);
+        if (tries === 2) {
+          throw new UpstreamError({
+            reason: 'auth-failed',
+            answer: error.answer,
+            detail: 'HTTP 401 again with a renewed service token',
+            cause: error,
+          });
+        }
+      }
     }
   }
 
@@ -215,9 +236,6 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       call(
         {
           endpoint: 'create-event',
-          method: 'POST',
-          path: `${COINS}/create-coins-config`,
-          route: `${COINS}/create-coins-config`,
           // Exactly the documented fields, in the documented order.
           body: {
             configuration: request.configuration,
@@ -231,22 +249,14 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       ),
     getCoinConfig: (coinConfigId, credentials) =>
       getOrNull(
-        {
-          endpoint: 'get-event',
-          method: 'GET',
-          path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
-          route: `${COINS}/{coinConfigId}`,
-          payloadSchema: PartialCoinConfigPayloadSchema,
-        },
+        { endpoint: 'get-event', params: { coinConfigId }, payloadSchema: PartialCoinConfigPayloadSchema },
         credentials,
       ),
     updateCoinConfig: (coinConfigId, request, credentials) =>
       call(
         {
           endpoint: 'update-event',
-          method: 'PATCH',
-          path: `${COINS}/${encodeURIComponent(coinConfigId)}`,
-          route: `${COINS}/{coinConfigId}`,
+          params: { coinConfigId },
           body: request,
           payloadSchema: PartialCoinConfigPayloadSchema,
         },
@@ -256,9 +266,6 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
       call(
         {
           endpoint: 'allocate-coins',
-          method: 'POST',
-          path: `${COINS}/allocate-coin`,
-          route: `${COINS}/allocate-coin`,
           body: {
             companyId: request.companyId,
             event: request.event,
@@ -270,15 +277,6 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
         credentials,
       ),
     getBalance: (userId, credentials) =>
-      getOrNull(
-        {
-          endpoint: 'get-balance',
-          method: 'GET',
-          path: `/api/v0/coins/balance?userId=${encodeURIComponent(userId)}`,
-          route: '/api/v0/coins/balance',
-          payloadSchema: BalancePayloadSchema,
-        },
-        credentials,
-      ),
+      getOrNull({ endpoint: 'get-balance', query: { userId }, payloadSchema: BalancePayloadSchema }, credentials),
   };
 }
