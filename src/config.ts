@@ -15,106 +15,84 @@ import {
  * Every setting comes from the environment, parsed once at start-up. Bad values stop the
  * process with one line per problem; the typed, frozen Config is passed down from main.
  */
-const integer = (name: string, fallback: number, min: number, max: number) =>
+
+/** Reports `message` as the problem of the variable being parsed: return it from its transform. */
+function invalid(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+/**
+ * A variable that may be unset: unset or blank (after trimming) gives `fallback`; any other value
+ * goes through `parse`, which reports what is wrong with it through `invalid`.
+ */
+const optionalVariable = <T, F>(fallback: F, parse: (value: string, ctx: z.RefinementCtx) => T) =>
   z
     .string()
     .trim()
     .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a whole number from ${min} to ${max}, got "${value}"`,
-        });
-        return z.NEVER;
-      }
-      return Number(value);
-    });
+    .transform((value, ctx) => (value === undefined || value === '' ? fallback : parse(value, ctx)));
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  optionalVariable(fallback, (value, ctx) =>
+    /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max
+      ? Number(value)
+      : invalid(ctx, `${name} must be a whole number from ${min} to ${max}, got "${value}"`),
+  );
 
 /** A fraction in (0, 1], written as a decimal ("0.5", "1"). */
 const fraction = (name: string, fallback: number) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return fallback;
-      const number = Number(value);
-      if (!/^\d*\.?\d+$/.test(value) || !(number > 0 && number <= 1)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be a number greater than 0 and at most 1, got "${value}"`,
-        });
-        return z.NEVER;
-      }
-      return number;
-    });
+  optionalVariable(fallback, (value, ctx) =>
+    /^\d*\.?\d+$/.test(value) && Number(value) > 0 && Number(value) <= 1
+      ? Number(value)
+      : invalid(ctx, `${name} must be a number greater than 0 and at most 1, got "${value}"`),
+  );
 
 /** "true" / "false" (any case); unset or empty: undefined, so the default can depend on NODE_ENV. */
 const flag = (name: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      if (/^true$/i.test(value)) return true;
-      if (/^false$/i.test(value)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got "${value}"` });
-      return z.NEVER;
-    });
+  optionalVariable(undefined, (value, ctx) => {
+    if (/^true$/i.test(value)) return true;
+    if (/^false$/i.test(value)) return false;
+    return invalid(ctx, `${name} must be true or false, got "${value}"`);
+  });
+
+/** Any text; unset or blank gives `fallback`. */
+const text = (fallback: string) => optionalVariable(fallback, (value) => value);
 
 /**
  * Parses an absolute http(s) URL, reporting the problem under `name`. The raw value is never
  * echoed: a URL that fails to parse may still carry a password.
  */
 function parseHttpUrl(value: string, name: string, ctx: z.RefinementCtx, echoProtocol: boolean): URL | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `${name} must be an absolute http(s) URL` });
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    const got = echoProtocol ? `, got "${url.protocol}"` : '';
-    ctx.addIssue({ code: 'custom', message: `${name} must use http or https${got}` });
-    return undefined;
-  }
-  return url;
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  const problem =
+    url === undefined
+      ? `${name} must be an absolute http(s) URL`
+      : url.protocol !== 'http:' && url.protocol !== 'https:'
+        ? `${name} must use http or https${echoProtocol ? `, got "${url.protocol}"` : ''}`
+        : undefined;
+  if (problem === undefined) return url;
+  ctx.addIssue({ code: 'custom', message: problem });
+  return undefined;
 }
 
 /** An absolute http(s) URL without credentials, query or fragment; no trailing slash. */
 const httpUrl = (name: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      const url = parseHttpUrl(value, name, ctx, true);
-      if (!url) return z.NEVER;
-      if (url.username || url.password || url.search || url.hash) {
-        ctx.addIssue({ code: 'custom', message: `${name} must not carry credentials, a query or a fragment` });
-        return z.NEVER;
-      }
-      return url.toString().replace(/\/+$/, '');
-    });
+  optionalVariable(undefined, (value, ctx) => {
+    const url = parseHttpUrl(value, name, ctx, true);
+    if (url === undefined) return z.NEVER;
+    if (url.username || url.password || url.search || url.hash) {
+      return invalid(ctx, `${name} must not carry credentials, a query or a fragment`);
+    }
+    return url.toString().replace(/\/+$/, '');
+  });
 
 /**
  * An OTLP/HTTP endpoint, kept as given (collector URLs may carry credentials, which the OTel
  * exporter uses); its scheme is not echoed either, since "host:4318" parses with "host:" as one.
  */
 const otlpUrl = (name: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      return parseHttpUrl(value, name, ctx, false) ? value : z.NEVER;
-    });
+  optionalVariable(undefined, (value, ctx) => (parseHttpUrl(value, name, ctx, false) ? value : z.NEVER));
 
 const otlpProtocol = (name: string) =>
   z
@@ -127,32 +105,14 @@ const otlpProtocol = (name: string) =>
 
 /** redis:// or rediss:// (TLS); a password in it is allowed (it is never echoed). */
 const redisUrl = (name: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      let url: URL | undefined;
-      try {
-        url = new URL(value);
-      } catch {
-        url = undefined;
-      }
-      // Not echoed: a Redis URL usually carries its password.
-      if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a redis:// or rediss:// URL with a host` });
-        return z.NEVER;
-      }
-      return value;
-    });
-
-const claimName = (fallback: string) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value ? value : fallback));
+  optionalVariable(undefined, (value, ctx) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    // Not echoed: a Redis URL usually carries its password.
+    if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+      return invalid(ctx, `${name} must be a redis:// or rediss:// URL with a host`);
+    }
+    return value;
+  });
 
 /** pino's levels, most severe first; `silent` logs nothing. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -160,11 +120,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
-  HOST: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value ? value : '0.0.0.0')),
+  HOST: text('0.0.0.0'),
   COINS_API_URL: httpUrl('COINS_API_URL'),
   COINS_API_TIMEOUT_MS: integer('COINS_API_TIMEOUT_MS', 10_000, 1, 600_000),
   COINS_API_RETRIES: integer('COINS_API_RETRIES', 2, 0, 10),
@@ -180,22 +136,11 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
-  METRICS_PORT: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return 9464;
-      if (value === 'off') return undefined;
-      if (!/^\d+$/.test(value) || Number(value) > 65_535) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `METRICS_PORT must be a port from 0 to 65535 or "off", got "${value}"`,
-        });
-        return z.NEVER;
-      }
-      return Number(value);
-    }),
+  METRICS_PORT: optionalVariable(9464, (value, ctx) => {
+    if (value === 'off') return undefined;
+    if (/^\d+$/.test(value) && Number(value) <= 65_535) return Number(value);
+    return invalid(ctx, `METRICS_PORT must be a port from 0 to 65535 or "off", got "${value}"`);
+  }),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl('OTEL_EXPORTER_OTLP_ENDPOINT'),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'),
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol('OTEL_EXPORTER_OTLP_PROTOCOL'),
@@ -210,18 +155,14 @@ const EnvSchema = z.object({
       error: (issue) => `OTEL_SDK_DISABLED must be true or false, got "${String(issue.input)}"`,
     })
     .optional(),
-  OTEL_SERVICE_NAME: z
-    .string()
-    .trim()
-    .optional()
-    .transform((value) => (value ? value : 'coins-gateway')),
+  OTEL_SERVICE_NAME: text('coins-gateway'),
   COINS_OAUTH_TOKEN_URL: httpUrl('COINS_OAUTH_TOKEN_URL'),
   AUTH_DISABLED: z
     .enum(['true', 'false', ''], { error: () => 'AUTH_DISABLED must be true or false' })
     .optional()
     .transform((value) => value === 'true'),
-  AUTH_COMPANY_CLAIM: claimName('companies'),
-  AUTH_USER_CLAIM: claimName('sub'),
+  AUTH_COMPANY_CLAIM: text('companies'),
+  AUTH_USER_CLAIM: text('sub'),
   REDIS_URL: redisUrl('REDIS_URL'),
   REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 200, 1, 60_000),
   RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),
