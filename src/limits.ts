@@ -1,10 +1,23 @@
 /**
- * Every fixed limit of the gateway, in one place: what one request, operation, answer, connection
- * or upstream attempt may cost. Limits that operators tune are configuration instead (src/config.ts:
- * MAX_UPSTREAM_CALLS_PER_OPERATION, MAX_CLIENT_CONNECTIONS, COINS_API_TIMEOUT_MS, ...), and the
- * list size of an id argument is an input rule (INPUT_RULES in src/schema/input-rules.ts). The
- * README quotes these values; this module imports nothing, so any layer may read it.
+ * Every fixed limit of the gateway, in one place, in the order a request meets them: what one
+ * connection, request body, operation, answer or upstream attempt may cost. Limits that operators
+ * tune are configuration instead (src/config.ts: MAX_UPSTREAM_CALLS_PER_OPERATION,
+ * MAX_CLIENT_CONNECTIONS, COINS_API_TIMEOUT_MS, ...), and the list size of an id argument is an
+ * input rule (INPUT_RULES in src/schema/input-rules.ts). The README quotes these values; this
+ * module imports nothing, so any layer may read it.
  */
+
+/** Slow clients cannot pin the server (milliseconds; Node's `http.createServer` options). */
+export const SERVER_TIMEOUTS = {
+  /** Whole request headers must arrive within this. */
+  headersTimeout: 10_000,
+  /** The whole request (headers and body) must arrive within this. */
+  requestTimeout: 30_000,
+  /** Idle keep-alive sockets close after this. */
+  keepAliveTimeout: 5_000,
+  /** How often Node checks the two limits above (its default, 30 s, would let them overrun). */
+  connectionsCheckingInterval: 1_000,
+} as const;
 
 /** Larger request bodies are refused with 413 before they are buffered (a GraphQL request is a few KB). */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
@@ -60,18 +73,6 @@ export const OPERATION_LIMITS = {
 
 /** Variable problems listed at most per request: a 1 MiB variables object could otherwise yield thousands. */
 export const MAX_VARIABLE_ISSUES = 50;
-
-/** Slow clients cannot pin the server (milliseconds; Node's `http.createServer` options). */
-export const SERVER_TIMEOUTS = {
-  /** Whole request headers must arrive within this. */
-  headersTimeout: 10_000,
-  /** The whole request (headers and body) must arrive within this. */
-  requestTimeout: 30_000,
-  /** Idle keep-alive sockets close after this. */
-  keepAliveTimeout: 5_000,
-  /** How often Node checks the two limits above (its default, 30 s, would let them overrun). */
-  connectionsCheckingInterval: 1_000,
-} as const;
 
 /** The retry floor: an upstream attempt needs at least this much of the deadline left to be worth starting. */
 export const MIN_ATTEMPT_MS = 50;
