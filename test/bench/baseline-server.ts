@@ -1,7 +1,7 @@
 // The floor for a yoga resolver: a minimal hand-written graphql-yoga server whose resolvers make
 // the same undici calls as the gateway (a keep-alive Pool of the same size, request(), JSON.parse
 // the body, return the payload). No validation, no error mapping, no resilience, no logging. Same
-// SDL subset as the gateway's schema. The operations of the mixed workload are implemented the
+// schema as the gateway (schema.graphql). The operations of the mixed workload are implemented the
 // naive way: allocateCoins' balance is one more call, coinEvents is one call per id (repeats
 // included, all at once): no DataLoader, no deduplication, no bound on the fan-out.
 //
@@ -10,6 +10,7 @@
 // PORT (default 0 = ephemeral), HOST (default 127.0.0.1), UPSTREAM_CONNECTIONS (default 128, the
 // gateway's COINS_API_MAX_CONNECTIONS default). Reports {type:'ready', url} over IPC when forked.
 
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
@@ -26,51 +27,9 @@ const pool = new Pool(upstream.origin, {
   keepAliveTimeout: 4_000,
 });
 
-const typeDefs = /* GraphQL */ `
-  enum CoinConfiguration {
-    DEFAULT
-    CUSTOM
-  }
-  type CoinConfig {
-    coinConfigId: ID!
-    configuration: CoinConfiguration!
-    companyId: String!
-    event: String!
-    amount: Int!
-  }
-  input CreateCoinEventInput {
-    configuration: CoinConfiguration!
-    companyId: String!
-    event: String!
-    amount: Int!
-  }
-  type CoinBalance {
-    userId: ID!
-    coins: Int!
-  }
-  input AllocateCoinsInput {
-    companyId: String!
-    event: String!
-    requestId: ID!
-    userId: ID!
-  }
-  type CoinAllocation {
-    requestId: ID!
-    companyId: String!
-    event: String!
-    userId: ID!
-    message: String!
-    balance: CoinBalance!
-  }
-  type Query {
-    coinEvent(coinConfigId: ID!): CoinConfig
-    coinEvents(coinConfigIds: [ID!]!): [CoinConfig]!
-  }
-  type Mutation {
-    createCoinEvent(input: CreateCoinEventInput!): CoinConfig!
-    allocateCoins(input: AllocateCoinsInput!): CoinAllocation!
-  }
-`;
+// The gateway's public schema as committed, so the floor answers the same operations against the
+// same types; it resolves only the fields the benchmark's operations select.
+const typeDefs = readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
 
 interface CreateInput {
   configuration: string;
