@@ -111,6 +111,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     expect(JSON.parse((await editorText(page, 'response.json')) ?? '')).toEqual({
       data: {
         createCoinEvent: {
+          id: created?.coinConfigId,
           coinConfigId: created?.coinConfigId,
           configuration: 'DEFAULT',
           companyId: 'CEKEKCARDS',

@@ -1,6 +1,6 @@
 /**
  * A small typed client for coins-gateway, the way a frontend would write one: the documents come
- * from `npm run codegen` (test/client/gql/, generated from schema.graphql and test/operations),
+ * from `npm run codegen` (test/client/gql/, generated from schema.graphql and the example operations),
  * so variables and results are checked by TypeScript against the gateway's schema.
  *
  * It sends trusted documents: only the document's sha256 (`documentId`), which codegen embeds in
@@ -96,7 +96,7 @@ export async function execute<TResult, TVariables>(
 
 type CoinConfig = CreateCoinEventMutation['createCoinEvent'];
 
-/** One function per operation in test/operations, each returning the typed field. */
+/** One function per example operation, each returning the typed field. */
 export function createCoinsClient(options: CoinsClientOptions) {
   return {
     createCoinEvent: async (input: CreateCoinEventInput): Promise<CoinConfig> =>

@@ -42,7 +42,7 @@ interface ClientModule {
   GatewayRequestError: new (...args: never[]) => GatewayErrorLike;
 }
 
-describe('codegen for consumers: typed documents from schema.graphql and test/operations', () => {
+describe('codegen for consumers: typed documents from schema.graphql and the example operations', () => {
   let gateway: TestGateway;
   let client: ClientModule;
 

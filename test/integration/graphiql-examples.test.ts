@@ -46,6 +46,7 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     expect(results.CoinEvent).toEqual({
       data: {
         coinEvent: {
+          id: 'WCC817428',
           coinConfigId: 'WCC817428',
           configuration: 'DEFAULT',
           companyId: 'CEKEKCARDS',
@@ -56,19 +57,28 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     });
     expect(results.UpdateCoinEvent).toEqual({
       data: {
-        updateCoinEvent: { coinConfigId: 'WCC817428', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 10 },
-      },
-    });
-    expect(results.AllocateCoins).toEqual({
-      data: {
-        allocateCoins: {
-          requestId: 'COIN_REQ1234567',
-          message: 'Successfully allocated enkash Coins',
-          balance: { userId: 'EKQZVMQK', coins: 10 },
+        updateCoinEvent: {
+          id: 'WCC817428',
+          coinConfigId: 'WCC817428',
+          configuration: 'DEFAULT',
+          companyId: 'CEKEKCARDS',
+          event: 'MEAL_CARD_PAYMENT',
+          amount: 10,
         },
       },
     });
-    expect(results.CoinBalances).toEqual({ data: { coinBalances: [{ userId: 'EKQZVMQK', coins: 10 }] } });
+    // The allocation echoes its input; the balance it reads is the one CoinBalances reads next.
+    const input = {
+      requestId: 'COIN_REQ1234567',
+      companyId: 'CEKEKCARDS',
+      event: 'MEAL_CARD_PAYMENT',
+      userId: 'EKQZVMQK',
+    };
+    const balance = { id: 'EKQZVMQK', userId: 'EKQZVMQK', coins: 10 };
+    expect(results.AllocateCoins).toEqual({
+      data: { allocateCoins: { ...input, message: 'Successfully allocated enkash Coins', balance } },
+    });
+    expect(results.CoinBalances).toEqual({ data: { coinBalances: [balance] } });
     expect(results.CreateCoinEvent?.errors).toBeUndefined();
     expect(upstreamCalls(gateway.sandbox)).toEqual([
       'POST /api/v0/enkash-coins/create-coins-config',

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import {
   buildSchema,
   isEnumType,
@@ -18,11 +18,10 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
+import { EXAMPLE_OPERATIONS, GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
 import { printSortedSchema, printSortedSubgraphSchema, publicSchema, schema } from '../../src/schema/index.js';
 
 const root = new URL('../../', import.meta.url);
-const operationsDir = new URL('test/operations/', root);
 
 /** Every schema element a developer can see in GraphiQL's docs that has no (or a blank) description. */
 function undescribed(target: GraphQLSchema): string[] {
@@ -57,11 +56,9 @@ function shapeOf(sdl: string): string {
   return printSchema(lexicographicSortSchema(buildSchema(print(stripped))));
 }
 
+/** The example operations GraphiQL shows and codegen types, each under its key. */
 function readOperations(): Array<{ file: string; document: DocumentNode }> {
-  return readdirSync(operationsDir)
-    .filter((file) => file.endsWith('.graphql'))
-    .sort()
-    .map((file) => ({ file, document: parse(readFileSync(new URL(file, operationsDir), 'utf8')) }));
+  return Object.entries(EXAMPLE_OPERATIONS).map(([file, text]) => ({ file, document: parse(text) }));
 }
 
 const operationsOf = (document: DocumentNode) =>
@@ -210,14 +207,14 @@ describe('the federation subgraph SDL (src/schema/subgraph.graphql)', () => {
 });
 
 describe('example operations', () => {
-  it('test/operations holds one named operation per file, one per root field of the schema', () => {
+  it('the example operations are one named operation each, named as their key, one per root field of the schema', () => {
     const operations = readOperations();
     for (const { file, document } of operations) {
       expect(
         document.definitions.map((definition) => definition.kind),
         file,
       ).toEqual(['OperationDefinition']);
-      expect(operationsOf(document)[0]?.name?.value, `${file} needs a named operation`).toBeTruthy();
+      expect(operationsOf(document)[0]?.name?.value, `${file} needs an operation named ${file}`).toBe(file);
     }
     expect(operations.map(({ document }) => operationsOf(document)[0]?.name?.value).sort()).toEqual([
       'AllocateCoins',
@@ -242,14 +239,26 @@ describe('example operations', () => {
     },
   );
 
-  it("GraphiQL's default document validates against the schema and its operations are the ones in test/operations", () => {
+  it("GraphiQL's default document validates against the schema and its operations are the example operations, with default values", () => {
     const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
     expect(validate(schema, document).map((error) => error.message)).toEqual([]);
     const names = operationsOf(document).map((operation) => operation.name?.value);
     expect(names).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
-    const known = readOperations().map(({ document: op }) => operationsOf(op)[0]?.name?.value);
-    for (const name of names)
-      expect(known, `${String(name)} is in GraphiQL but not in test/operations`).toContain(name);
+    const known = new Map(readOperations().map(({ file, document: op }) => [file, print(op)]));
+    for (const operation of operationsOf(document)) {
+      const name = operation.name?.value ?? '';
+      // Only the variables' default values (GraphiQL's ready-to-run values) set it apart.
+      const withoutDefaults = visit(operation, {
+        VariableDefinition: (node) => ({ ...node, defaultValue: undefined }),
+      });
+      expect(print(withoutDefaults), `${name} is in GraphiQL but not among the example operations`).toBe(
+        known.get(name),
+      );
+      expect(
+        operation.variableDefinitions?.every((variable) => variable.defaultValue !== undefined),
+        `${name} runs as written`,
+      ).toBe(true);
+    }
   });
 
   it('validation catches an operation that drifted from the schema', () => {
