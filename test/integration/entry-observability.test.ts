@@ -1,54 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startGatewayProcess, stopGatewayProcesses } from '../helpers/gateway-process.js';
 import { startOtlpCollector } from '../helpers/otlp-collector.js';
 import { parsePrometheusText, sampleValue } from '../helpers/prometheus-text.js';
 
 // The real entry point (src/main.ts, what `npm start` runs) serves /metrics on METRICS_PORT,
 // starts tracing when an OTLP endpoint is set, and flushes spans on SIGTERM.
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const BALANCE = 'query Balance($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterAll(stopGatewayProcesses);
 
-async function startEntry(env: Record<string, string>) {
-  // The probe records every @opentelemetry module the process resolves (MODULE_PROBE_FILE).
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--import', './test/helpers/module-probe.mjs', 'src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        COINS_API_URL: '',
-        LOG_LEVEL: 'info',
-        MODULE_PROBE_MATCH: '@opentelemetry',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+/** The probe records every @opentelemetry module the process resolves (MODULE_PROBE_FILE). */
+function startEntry(env: Record<string, string>) {
+  return startGatewayProcess(
+    { MODULE_PROBE_MATCH: '@opentelemetry', ...env },
+    { imports: ['./test/helpers/module-probe.mjs'] },
   );
-  children.push(child);
-  const logs: Array<Record<string, unknown>> = [];
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  const listening = new Promise<Record<string, unknown>>((done, fail) => {
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      logs.push(line);
-      if (line.event === 'listening') done(line);
-    });
-    void exited.then(() => fail(new Error('the gateway exited before listening')));
-  });
-  return { child, logs, exited, listening: await listening };
 }
 
 describe('the entry point', () => {
@@ -80,7 +50,7 @@ describe('the entry point', () => {
     });
 
     gateway.child.kill('SIGTERM');
-    expect(await gateway.exited).toBe(0);
+    expect((await gateway.exited).code).toBe(0);
     await expect(fetch(metrics)).rejects.toThrow();
   });
 
@@ -88,7 +58,7 @@ describe('the entry point', () => {
     const probeFile = join(mkdtempSync(join(tmpdir(), 'otel-probe-')), 'resolved.txt');
     const gateway = await startEntry({ METRICS_PORT: 'off', MODULE_PROBE_FILE: probeFile });
     expect(gateway.listening).toMatchObject({ metrics: 'off', tracing: 'off' });
-    const response = await fetch(`${gateway.listening.url as string}/graphql`, {
+    const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
       body: JSON.stringify({ query: BALANCE, variables: { userId: 'U1' } }),
@@ -96,7 +66,7 @@ describe('the entry point', () => {
     expect(response.status).toBe(200);
     await response.arrayBuffer();
     gateway.child.kill('SIGTERM');
-    expect(await gateway.exited).toBe(0);
+    expect((await gateway.exited).code).toBe(0);
     expect(existsSync(probeFile) ? readFileSync(probeFile, 'utf8') : '').toBe('');
   });
 
@@ -112,7 +82,7 @@ describe('the entry point', () => {
       });
       expect(gateway.listening).toMatchObject({ tracing: 'http/json' });
       await (
-        await fetch(`${gateway.listening.url as string}/graphql`, {
+        await fetch(`${gateway.url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: 'Bearer t' },
           body: JSON.stringify({ query: BALANCE, variables: { userId: 'U1' } }),
@@ -120,7 +90,7 @@ describe('the entry point', () => {
       ).json();
       // The batch processor waits 5 s by default: only the shutdown can have sent these.
       gateway.child.kill('SIGTERM');
-      expect(await gateway.exited).toBe(0);
+      expect((await gateway.exited).code).toBe(0);
       expect(
         collector
           .spans()

@@ -3,9 +3,9 @@
 // sandbox runs in strict mode: only tokens it issued (not revoked, not expired) are accepted.
 // Each test starts a cold gateway, so that token requests can be counted from zero.
 
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxOptions, type SandboxServer } from '../../src/sandbox/index.js';
+import { spawnGatewayProcess } from '../helpers/gateway-process.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
 const SERVICE_ENV = {
@@ -290,35 +290,10 @@ describe('service credentials: secrets stay out of every output', () => {
 });
 
 describe('service credentials: the process', () => {
-  function run(env: Record<string, string>, untilOutput?: RegExp) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.push({
-      close: async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const matched = new Promise<string>((resolve, reject) => {
-      if (!untilOutput) return;
-      const check = () => {
-        const match = untilOutput.exec(output);
-        if (match) resolve(match[1] ?? match[0]);
-      };
-      child.stdout.on('data', check);
-      child.stderr.on('data', check);
-      child.once('exit', () => reject(new Error(`exited before ${String(untilOutput)}: ${output}`)));
-    });
-    return { exited, matched, output: () => output };
+  function run(env: Record<string, string>) {
+    const gateway = spawnGatewayProcess(env);
+    running.push({ close: () => gateway.kill() });
+    return { ...gateway, output: () => gateway.stdout() + gateway.stderr() };
   }
 
   it('refuses to start with some but not all credentials: exit 1, naming the missing ones, no value', async () => {
@@ -327,7 +302,7 @@ describe('service credentials: the process', () => {
       COINS_OAUTH_PASSWORD: 'hunter2-password',
       AUTH_DISABLED: 'true',
     });
-    expect(await child.exited).toBe(1);
+    expect((await child.exited).code).toBe(1);
     expect(child.output()).toContain(
       'missing: COINS_OAUTH_CLIENT_SECRET (or COINS_OAUTH_CLIENT_SECRET_FILE), COINS_OAUTH_USERNAME',
     );
@@ -336,8 +311,9 @@ describe('service credentials: the process', () => {
   });
 
   it("runs in service mode against npm start's sandbox in one command", async () => {
-    const child = run({ ...SERVICE_ENV, LOG_LEVEL: 'info' }, /GraphQL and GraphiQL at (http:\/\/\S+)\/graphql/);
-    const url = await child.matched;
+    const child = run({ ...SERVICE_ENV, LOG_LEVEL: 'info' });
+    const listening = await child.logged('listening');
+    const url = /GraphQL and GraphiQL at (http:\/\/\S+)\/graphql/.exec(String(listening.msg))?.[1];
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

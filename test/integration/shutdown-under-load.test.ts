@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DOCUMENTED_EXAMPLE_CONFIG, startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { startGatewayProcess, stopGatewayProcesses } from '../helpers/gateway-process.js';
 import { AUTH } from '../helpers/test-gateway.js';
 import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 
@@ -18,7 +16,6 @@ import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 // The real entry point (src/main.ts) runs in a child process; the sandbox runs here, so that its
 // ledger (what was credited) can be read after the gateway exited.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ALLOCATE = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }`;
 const CLIENTS = 20;
 const UPSTREAM_DELAY_MS = 3_000;
@@ -30,41 +27,7 @@ type Outcome =
   | { kind: 'socket-error'; code: string; at: number }
   | { kind: 'other'; detail: string; at: number };
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function startGateway(upstreamUrl: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      COINS_API_URL: upstreamUrl,
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const listening = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      logs.push(line);
-      if (line.event === 'listening') resolve(line.url as string);
-    });
-    child.on('exit', () => reject(new Error(`exited before listening: ${stderr}`)));
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
-  );
-  return { child, logs, listening, exited };
-}
+afterAll(stopGatewayProcesses);
 
 /** One client, one keep-alive connection, allocating in a loop until it is turned away. */
 async function allocateInLoop(url: string, client: number, outcomes: Map<string, Outcome>): Promise<void> {
@@ -131,8 +94,8 @@ describe('shutdown under load (3 s upstream, 20 keep-alive clients looping alloc
       path: ALLOCATE_PATH,
       times: Infinity,
     });
-    const gateway = startGateway(sandbox.url);
-    const url = await gateway.listening;
+    const gateway = await startGatewayProcess({ COINS_API_URL: sandbox.url, SHUTDOWN_TIMEOUT_MS: '10000' });
+    const { url } = gateway;
 
     const outcomes = new Map<string, Outcome>();
     // Staggered starts, so that at the signal some clients are between two requests.

@@ -1,8 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  type GatewayProcess,
+  spawnGatewayProcess,
+  startGatewayProcess,
+  stopGatewayProcesses,
+} from '../helpers/gateway-process.js';
 import { AUTH, startTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { BALANCE_PATH } from '../helpers/upstream-paths.js';
 
@@ -14,91 +17,11 @@ import { BALANCE_PATH } from '../helpers/upstream-paths.js';
 // refused (ECONNREFUSED); /ready's 503 is only visible on a connection that was already open and
 // idle, and those are closed as shutdown starts. The readiness flip is asserted in-process below.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BALANCE_QUERY = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
 
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-  sandboxUrl: string;
-  logs: Array<Record<string, unknown>>;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-  /** Resolves with the first log line (now or later) that has this event. */
-  logged(event: string): Promise<Record<string, unknown>>;
-}
+afterAll(stopGatewayProcesses);
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-function spawnEntry(env: Record<string, string>): {
-  child: ChildProcess;
-  exited: Gateway['exited'];
-  logs: Gateway['logs'];
-  stderr(): string;
-  logged: Gateway['logged'];
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      METRICS_PORT: '0',
-      HOST: '127.0.0.1',
-      COINS_API_URL: '',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const logs: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ event: string; resolve: (line: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout! }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      line = { event: 'non_json', text };
-    }
-    logs.push(line);
-    for (const waiter of waiters.filter((w) => w.event === line.event)) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() }));
-  });
-  return {
-    child,
-    exited,
-    logs,
-    stderr: () => stderr,
-    logged: (event) =>
-      new Promise((resolve, reject) => {
-        const seen = logs.find((line) => line.event === event);
-        if (seen) return resolve(seen);
-        waiters.push({ event, resolve });
-        void exited.then(() => reject(new Error(`exited before logging ${event}; stderr: ${stderr}`)));
-      }),
-  };
-}
-
-async function startEntry(env: Record<string, string> = {}): Promise<Gateway> {
-  const started = spawnEntry(env);
-  const sandbox = await started.logged('sandbox_mode');
-  const listening = await started.logged('listening');
-  return { ...started, url: listening.url as string, sandboxUrl: sandbox.sandboxUrl as string };
-}
-
-function query(gateway: Gateway, userId: string): Promise<Response> {
+function query(gateway: GatewayProcess, userId: string): Promise<Response> {
   return fetch(`${gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: AUTH },
@@ -106,7 +29,7 @@ function query(gateway: Gateway, userId: string): Promise<Response> {
   });
 }
 
-async function injectFault(gateway: Gateway, rule: unknown): Promise<void> {
+async function injectFault(gateway: GatewayProcess, rule: unknown): Promise<void> {
   const response = await fetch(`${gateway.sandboxUrl}/__sandbox/faults`, {
     method: 'POST',
     body: JSON.stringify(rule),
@@ -114,7 +37,7 @@ async function injectFault(gateway: Gateway, rule: unknown): Promise<void> {
   expect(response.status).toBe(204);
 }
 
-async function sandboxRequests(gateway: Gateway): Promise<Array<{ method: string; path: string }>> {
+async function sandboxRequests(gateway: GatewayProcess): Promise<Array<{ method: string; path: string }>> {
   return (await (await fetch(`${gateway.sandboxUrl}/__sandbox/requests`)).json()) as Array<{
     method: string;
     path: string;
@@ -122,7 +45,7 @@ async function sandboxRequests(gateway: Gateway): Promise<Array<{ method: string
 }
 
 /** Waits until the sandbox has received `count` API requests: the operation is then in flight. */
-async function untilUpstreamReceived(gateway: Gateway, count: number): Promise<void> {
+async function untilUpstreamReceived(gateway: GatewayProcess, count: number): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
     if ((await sandboxRequests(gateway)).length >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -149,7 +72,7 @@ async function newConnection(url: string): Promise<string> {
 // Each test starts its own process (tsx compiles the sources at start-up: seconds on a busy machine).
 describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () => {
   it.concurrent('SIGTERM: new connections refused, the in-flight operation completes with data, exit 0', async () => {
-    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '10000' });
+    const gateway = await startGatewayProcess({ SHUTDOWN_TIMEOUT_MS: '10000' });
     await injectFault(gateway, { action: { kind: 'delay', ms: 1_200 }, method: 'GET', path: BALANCE_PATH });
     const inFlight = query(gateway, 'USER1');
     await untilUpstreamReceived(gateway, 1);
@@ -172,7 +95,7 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
   });
 
   it.concurrent('a second SIGTERM (and a SIGINT) during shutdown do not cut it short', async () => {
-    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '10000' });
+    const gateway = await startGatewayProcess({ SHUTDOWN_TIMEOUT_MS: '10000' });
     await injectFault(gateway, { action: { kind: 'delay', ms: 1_200 }, method: 'GET', path: BALANCE_PATH });
     const inFlight = query(gateway, 'USER2');
     await untilUpstreamReceived(gateway, 1);
@@ -198,7 +121,7 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
 
   it.concurrent('SHUTDOWN_TIMEOUT_MS bounds it: a hung operation is cut off and the process exits 0 soon after', async () => {
     // The upstream deadline (10 s default) is far longer than the shutdown timeout on purpose.
-    const gateway = await startEntry({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const gateway = await startGatewayProcess({ SHUTDOWN_TIMEOUT_MS: '500' });
     await injectFault(gateway, { action: { kind: 'hang' }, method: 'GET', path: BALANCE_PATH });
     const inFlight = query(gateway, 'USER3').then(
       (response) => `answered ${response.status}`,
@@ -219,7 +142,7 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
   });
 
   it.concurrent('SIGINT with nothing in flight: exits 0 promptly', async () => {
-    const gateway = await startEntry();
+    const gateway = await startGatewayProcess();
     const answered = await query(gateway, 'USER4');
     expect(await answered.json()).toEqual({ data: { coinBalance: { userId: 'USER4', coins: 0 } } });
     const signalled = performance.now();
@@ -233,7 +156,7 @@ describe('graceful shutdown of the real entry point', { timeout: 60_000 }, () =>
   });
 
   it.concurrent('bad configuration: exit code 1, one message per problem on stderr, nothing started', async () => {
-    const started = spawnEntry({
+    const started = spawnGatewayProcess({
       PORT: '99999',
       COINS_API_TIMEOUT_MS: 'soon',
       LOG_LEVEL: 'loud',

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { startGatewayProcess, stopGatewayProcesses } from '../helpers/gateway-process.js';
 import { AUTH } from '../helpers/test-gateway.js';
 import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 
@@ -17,7 +15,6 @@ import { ALLOCATE_PATH } from '../helpers/upstream-paths.js';
 // calls failing it may open now and then; clients then get UPSTREAM_UNAVAILABLE (retryable) and
 // simply retry after their backoff, which keeps the run short while still exercising it.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OPERATIONS = 400;
 const WORKERS = 20;
 const USERS = 40;
@@ -37,10 +34,7 @@ const FAULTS = [
 
 const ALLOCATE = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId userId message } }`;
 
-let child: ChildProcess | undefined;
-afterAll(() => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterAll(stopGatewayProcesses);
 
 interface GraphQLResult {
   data?: Record<string, unknown> | null;
@@ -58,39 +52,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 it('400 allocations under resets, 503s and timeouts: exactly one credit per requestId', {
   timeout: 60_000,
 }, async () => {
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      METRICS_PORT: '0',
-      HOST: '127.0.0.1',
-      COINS_API_URL: '',
-      COINS_API_TIMEOUT_MS: '300',
-      COINS_API_BREAKER_FAILURES: '5',
-      COINS_API_BREAKER_COOLDOWN_MS: '200',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const gatewayProcess = await startGatewayProcess({
+    COINS_API_TIMEOUT_MS: '300',
+    COINS_API_BREAKER_FAILURES: '5',
+    COINS_API_BREAKER_COOLDOWN_MS: '200',
   });
-  const gatewayProcess = child;
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  gatewayProcess.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const listening = new Promise<{ url: string; sandboxUrl: string }>((resolve, reject) => {
-    let sandboxUrl = '';
-    createInterface({ input: gatewayProcess.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      logs.push(line);
-      if (line.event === 'sandbox_mode') sandboxUrl = String(line.sandboxUrl);
-      if (line.event === 'listening') resolve({ url: String(line.url), sandboxUrl });
-    });
-    gatewayProcess.on('exit', () => reject(new Error(`gateway exited early: ${stderr}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => gatewayProcess.on('exit', (code) => resolve(code)));
-  const { url, sandboxUrl } = await listening;
+  const { url, sandboxUrl, logs } = gatewayProcess;
 
   async function gql(query: string, variables: Record<string, unknown>): Promise<GraphQLResult> {
     const response = await fetch(`${url}/graphql`, {
@@ -123,7 +90,7 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
       probability: FAULT_PROBABILITY,
     });
   }
-  const rssBefore = await rssMb(gatewayProcess.pid!);
+  const rssBefore = await rssMb(gatewayProcess.pid);
   let unhandled = 0;
   const countUnhandled = () => {
     unhandled += 1;
@@ -178,7 +145,7 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
   }
   await Promise.all(Array.from({ length: WORKERS }, worker));
   const wallMs = Math.round(performance.now() - started);
-  const rssAfter = await rssMb(gatewayProcess.pid!);
+  const rssAfter = await rssMb(gatewayProcess.pid);
   process.off('unhandledRejection', countUnhandled);
 
   // Let delayed (still processing) allocations land, then stop injecting and audit.
@@ -250,6 +217,6 @@ it('400 allocations under resets, 503s and timeouts: exactly one credit per requ
       `gateway RSS ${rssBefore} MB before, ${rssAfter} MB after (gateway + in-process sandbox); unhandled rejections 0`,
   );
 
-  gatewayProcess.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  gatewayProcess.child.kill('SIGTERM');
+  expect((await gatewayProcess.exited).code).toBe(0);
 });
