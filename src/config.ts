@@ -116,7 +116,9 @@ const redisUrl = (name: string) =>
 
 /** pino's levels, most severe first; `silent` logs nothing. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Kept as given (not even trimmed: a secret is what it is); toConfig checks it with its peers. */
+const checkedTogether = z.string().optional();
 
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
@@ -184,96 +186,31 @@ const EnvSchema = z.object({
     })
     .optional()
     .default('info'),
+  // Checked together in toConfig (all four credentials or none, a secret or its file, one key for
+  // caller JWTs); declared here so that the schema names every variable the gateway reads.
+  COINS_OAUTH_CLIENT_ID: checkedTogether,
+  COINS_OAUTH_CLIENT_SECRET: checkedTogether,
+  COINS_OAUTH_CLIENT_SECRET_FILE: checkedTogether,
+  COINS_OAUTH_USERNAME: checkedTogether,
+  COINS_OAUTH_PASSWORD: checkedTogether,
+  COINS_OAUTH_PASSWORD_FILE: checkedTogether,
+  AUTH_JWT_SECRET: checkedTogether,
+  AUTH_JWT_SECRET_FILE: checkedTogether,
+  AUTH_JWKS_URL: checkedTogether,
+  AUTH_JWT_ISSUER: checkedTogether,
+  AUTH_JWT_AUDIENCE: checkedTogether,
 });
 
-export interface Config {
-  readonly port: number;
-  readonly host: string;
-  /** undefined: no upstream configured, the built-in sandbox is started instead. */
-  readonly coinsApiUrl: string | undefined;
-  readonly coinsApiTimeoutMs: number;
-  readonly coinsApiRetries: number;
-  readonly breakerFailures: number;
-  readonly breakerCooldownMs: number;
-  /** The breaker also needs this share of failed calls over the window to open. */
-  readonly breakerFailureRate: number;
-  readonly breakerWindowMs: number;
-  readonly maxConnections: number;
-  readonly maxBodyBytes: number;
-  readonly batchConcurrency: number;
-  /** Upstream calls one operation may need (counted from its arguments before it runs). */
-  readonly maxUpstreamCallsPerOperation: number;
-  /** Open client connections at most; past it new ones are closed unread. */
-  readonly maxClientConnections: number;
-  readonly shutdownTimeoutMs: number;
-  /** 0 = an ephemeral port. */
-  readonly sandboxPort: number;
-  readonly logLevel: LogLevel;
-  /** Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none. */
-  readonly corsOrigins: CorsOrigins;
-  /** Set: the gateway holds the partner's EnKash credentials (service mode); unset: forwarding. */
-  readonly serviceCredentials: ServiceCredentials | undefined;
-  /** undefined: no metrics listener (METRICS_PORT=off); 0 = an ephemeral port. */
-  readonly metricsPort: number | undefined;
-  /** undefined: tracing off (no OTLP endpoint configured), and the OpenTelemetry SDK is never loaded. */
-  readonly tracing: TracingConfig | undefined;
-  /** Set: state shared by every replica lives in this Redis; unset: everything is per process. */
-  readonly redisUrl: string | undefined;
-  /** No Redis operation is waited on longer than this; then the per-process state serves. */
-  readonly redisTimeoutMs: number;
-  /** Operations per caller per window; 0 = no per-caller limit. */
-  readonly rateLimitOperations: number;
-  /** The per-caller window (whole seconds). */
-  readonly rateLimitWindowMs: number;
-  /** Upstream calls per second across all replicas; 0 = no cap. */
-  readonly upstreamRateLimitPerSecond: number;
-  /** NODE_ENV=production: no sandbox; GraphiQL and introspection off unless asked for. */
-  readonly production: boolean;
-  readonly graphiql: boolean;
-  readonly introspection: boolean;
-  /** Operations per JSON-array request; 0 = batching off. */
-  readonly batchLimit: number;
-  readonly trustedDocumentsMode: TrustedDocumentsMode;
-  /** The manifest of TRUSTED_DOCUMENTS_FILE; undefined when the mode is off. */
-  readonly trustedDocuments: TrustedDocuments | undefined;
-  readonly callerAuth: CallerAuthConfig;
-}
+/** The variables as parsed one by one: what toConfig checks together and turns into a Config. */
+type Env = z.output<typeof EnvSchema>;
 
-/** How the gateway's own callers are authenticated (service mode only). */
-export interface CallerAuthConfig {
-  /** undefined: no caller JWTs (forwarding mode, or service mode with AUTH_DISABLED=true). */
-  readonly jwt: JwtVerification | undefined;
-  /** AUTH_DISABLED=true: in service mode, anyone who can reach the gateway acts as the partner. */
-  readonly disabled: boolean;
-  readonly claims: ClaimNames;
-}
-
-/** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
-export interface ServiceCredentials {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly username: string;
-  readonly password: string;
-  /** undefined: the upstream's `/oauth/token` (COINS_API_URL's, or the sandbox's). */
-  readonly tokenUrl: string | undefined;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = EnvSchema.safeParse(env);
-  const credentials = readServiceCredentials(env);
-  const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)),
-    ...credentials.problems,
-  ];
-  if (!parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
+/**
+ * The checks across variables, then the typed, frozen Config. Zod runs it only when every
+ * variable passed its own check; its problems are reported like theirs.
+ */
+function toConfig(e: Env, ctx: z.RefinementCtx) {
+  const credentials = readServiceCredentials(e);
+  const problems = [...credentials.problems];
   const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS, e.COINS_API_URL === undefined, problems);
   if (e.COINS_OAUTH_TOKEN_URL !== undefined && credentials.value === undefined && credentials.problems.length === 0) {
     problems.push(`COINS_OAUTH_TOKEN_URL is set, but ${CREDENTIAL_NAMES.join(', ')} are not`);
@@ -291,52 +228,124 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     );
   }
   const trusted = parseTrustedDocuments(e.TRUSTED_DOCUMENTS, e.TRUSTED_DOCUMENTS_FILE, problems);
-  const jwt = readJwtVerification(env, e.COINS_API_URL === undefined, problems);
-  const jwtConfigured = JWT_KEY_VARIABLES.some((name) => env[name]?.trim());
+  const jwt = readJwtVerification(e, e.COINS_API_URL === undefined, problems);
+  const jwtConfigured = JWT_KEY_VARIABLES.some((name) => e[name]?.trim());
   // With broken service credentials, which mode was meant is unclear: those problems come first.
   if (credentials.problems.length === 0) {
     checkCallerAuthMode(credentials.value !== undefined, jwtConfigured, e.AUTH_DISABLED, problems);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) {
+    for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  // @default: the value when the variable is unset or empty (the README's configuration table).
   return Object.freeze({
+    /** PORT. @default 4000 */
     port: e.PORT,
+    /** HOST. @default '0.0.0.0' */
     host: e.HOST,
+    /** undefined: no upstream configured, the built-in sandbox is started instead. */
     coinsApiUrl: e.COINS_API_URL,
+    /** Deadline of one upstream call, retries included. @default 10000 */
     coinsApiTimeoutMs: e.COINS_API_TIMEOUT_MS,
+    /** Extra attempts of an idempotent call. @default 2 */
     coinsApiRetries: e.COINS_API_RETRIES,
+    /** Consecutive failed calls that open the circuit breaker. @default 5 */
     breakerFailures: e.COINS_API_BREAKER_FAILURES,
+    /** How long an open breaker refuses calls before a trial call. @default 10000 */
     breakerCooldownMs: e.COINS_API_BREAKER_COOLDOWN_MS,
+    /** The breaker also needs this share of failed calls over the window to open. @default 0.5 */
     breakerFailureRate: e.COINS_API_BREAKER_FAILURE_RATE,
+    /** The window of that share. @default 10000 */
     breakerWindowMs: e.COINS_API_BREAKER_WINDOW_MS,
+    /** Upstream connections at most. @default 128 */
     maxConnections: e.COINS_API_MAX_CONNECTIONS,
+    /** Larger upstream bodies are cut off. @default 1048576 */
     maxBodyBytes: e.COINS_API_MAX_BODY_BYTES,
+    /** Upstream calls in flight per operation when a list fans out. @default 8 */
     batchConcurrency: e.COINS_API_BATCH_CONCURRENCY,
+    /** Upstream calls one operation may need (counted from its arguments before it runs). @default 200 */
     maxUpstreamCallsPerOperation: e.MAX_UPSTREAM_CALLS_PER_OPERATION,
+    /** Open client connections at most; past it new ones are closed unread. @default 4096 */
     maxClientConnections: e.MAX_CLIENT_CONNECTIONS,
+    /** How long in-flight operations may take to finish on SIGTERM/SIGINT. @default 10000 */
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    /** 0 = an ephemeral port. @default 0 */
     sandboxPort: e.SANDBOX_PORT,
+    /** @default 'info' */
     logLevel: e.LOG_LEVEL,
+    /** Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none. @default '*' in sandbox mode, else [] */
     corsOrigins,
-    serviceCredentials: credentials.value && Object.freeze({ ...credentials.value, tokenUrl: e.COINS_OAUTH_TOKEN_URL }),
+    /** Set: the gateway holds the partner's EnKash credentials (service mode); unset: forwarding. */
+    serviceCredentials:
+      credentials.value &&
+      Object.freeze({
+        ...credentials.value,
+        /** undefined: the upstream's `/oauth/token` (COINS_API_URL's, or the sandbox's). */
+        tokenUrl: e.COINS_OAUTH_TOKEN_URL,
+      }),
+    /** undefined: no metrics listener (METRICS_PORT=off); 0 = an ephemeral port. @default 9464 */
     metricsPort: e.METRICS_PORT,
+    /** undefined: tracing off (no OTLP endpoint configured), and the OpenTelemetry SDK is never loaded. */
     tracing: tracingConfig(e),
+    /** Set: state shared by every replica lives in this Redis; unset: everything is per process. */
     redisUrl: e.REDIS_URL,
+    /** No Redis operation is waited on longer than this; then the per-process state serves. @default 200 */
     redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+    /** Operations per caller per window; 0 = no per-caller limit. @default 0 */
     rateLimitOperations: e.RATE_LIMIT_OPERATIONS,
+    /** The per-caller window (whole seconds). @default 60000 */
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
+    /** Upstream calls per second across all replicas; 0 = no cap. @default 0 */
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
+    /** NODE_ENV=production: no sandbox; GraphiQL and introspection off unless asked for. */
     production,
+    /** @default false in production, else true */
     graphiql: e.GRAPHIQL ?? !production,
+    /** @default false in production, else true */
     introspection: e.INTROSPECTION ?? !production,
+    /** Operations per JSON-array request; 0 = batching off. @default 10 */
     batchLimit: e.GRAPHQL_BATCH_LIMIT,
+    /** @default 'allow' with TRUSTED_DOCUMENTS_FILE, else 'off' */
     trustedDocumentsMode: trusted.mode,
+    /** The manifest of TRUSTED_DOCUMENTS_FILE; undefined when the mode is off. */
     trustedDocuments: trusted.documents,
+    /** How the gateway's own callers are authenticated (service mode only). */
     callerAuth: Object.freeze({
+      /** undefined: no caller JWTs (forwarding mode, or service mode with AUTH_DISABLED=true). */
       jwt,
+      /** AUTH_DISABLED=true: in service mode, anyone who can reach the gateway acts as the partner. @default false */
       disabled: e.AUTH_DISABLED,
-      claims: Object.freeze({ company: e.AUTH_COMPANY_CLAIM, user: e.AUTH_USER_CLAIM }),
+      /** @default { company: 'companies', user: 'sub' } */
+      claims: Object.freeze({ company: e.AUTH_COMPANY_CLAIM, user: e.AUTH_USER_CLAIM }) satisfies ClaimNames,
     }),
   });
+}
+
+const ConfigSchema = EnvSchema.transform(toConfig);
+
+/** The gateway's settings: what ConfigSchema makes of the environment. */
+export type Config = z.output<typeof ConfigSchema>;
+/** The partner's EnKash OAuth credentials, from COINS_OAUTH_* (secrets possibly from files). */
+export type ServiceCredentials = NonNullable<Config['serviceCredentials']>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => issue.message);
+  // A variable refused on its own (an issue with a path) stops zod before toConfig: the service
+  // credentials' problems are listed too, so that one failed start names them all.
+  if (parsed.error.issues.some((issue) => issue.path.length > 0)) {
+    problems.push(...readServiceCredentials(env).problems);
+  }
+  throw new ConfigError(problems);
 }
 
 const CREDENTIAL_NAMES = [
@@ -346,18 +355,29 @@ const CREDENTIAL_NAMES = [
   'COINS_OAUTH_PASSWORD',
 ] as const;
 
+type CredentialName = (typeof CREDENTIAL_NAMES)[number];
+type SecretFileVariable = 'COINS_OAUTH_CLIENT_SECRET_FILE' | 'COINS_OAUTH_PASSWORD_FILE';
+
 /** Secrets that may come from a file instead (the Docker/Kubernetes secrets convention). */
-const FILE_VARIANTS: Partial<Record<(typeof CREDENTIAL_NAMES)[number], string>> = {
+const FILE_VARIANTS: Partial<Record<CredentialName, SecretFileVariable>> = {
   COINS_OAUTH_CLIENT_SECRET: 'COINS_OAUTH_CLIENT_SECRET_FILE',
   COINS_OAUTH_PASSWORD: 'COINS_OAUTH_PASSWORD_FILE',
 };
+
+/** The partner's EnKash OAuth credentials (the password grant's four values). */
+interface PartnerCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly username: string;
+  readonly password: string;
+}
 
 /**
  * All four service credentials or none: a partial set is a mistake, and guessing which mode was
  * meant would be unsafe. Problems name variables and files, never a value.
  */
-function readServiceCredentials(env: Record<string, string | undefined>): {
-  value?: Omit<ServiceCredentials, 'tokenUrl'>;
+function readServiceCredentials(env: Partial<Record<CredentialName | SecretFileVariable, string>>): {
+  value?: PartnerCredentials;
   problems: string[];
 } {
   const problems: string[] = [];
@@ -439,12 +459,8 @@ const MIN_JWT_SECRET_BYTES = 32;
  * AUTH_JWT_SECRET / AUTH_JWT_SECRET_FILE (HS256) or AUTH_JWKS_URL, never both; AUTH_JWT_ISSUER
  * and AUTH_JWT_AUDIENCE only with one of them. Messages name variables, never a value.
  */
-function readJwtVerification(
-  env: Record<string, string | undefined>,
-  sandboxMode: boolean,
-  problems: string[],
-): JwtVerification | undefined {
-  const given = (name: string) => {
+function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[]): JwtVerification | undefined {
+  const given = (name: 'AUTH_JWT_SECRET_FILE' | 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE') => {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
@@ -500,7 +516,7 @@ function readJwtVerification(
     }
     return Object.freeze({ key: Object.freeze({ jwksUrl: url.toString() }), ...claimChecks });
   }
-  for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE']) {
+  for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE'] as const) {
     if (given(name) !== undefined)
       problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
   }
@@ -585,7 +601,7 @@ function parseCorsOrigins(raw: string | undefined, sandboxMode: boolean, problem
  * OTEL_TRACES_EXPORTER=none says otherwise). As the OpenTelemetry spec says, the traces endpoint
  * is used as is and the general one gets `/v1/traces` appended.
  */
-function tracingConfig(e: z.infer<typeof EnvSchema>): TracingConfig | undefined {
+function tracingConfig(e: Env): TracingConfig | undefined {
   if (e.OTEL_SDK_DISABLED === 'true' || e.OTEL_TRACES_EXPORTER === 'none') return undefined;
   const url =
     e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
