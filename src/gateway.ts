@@ -38,7 +38,7 @@ export interface GatewayOptions {
   /** Who the caller is (scopes, companies): caller JWTs in service mode. @default every caller acts as the partner (forwarding mode) */
   callerAuthenticator?: CallerAuthenticator;
   logger: Logger;
-  /** Upstream calls in flight per operation when a list fans out. @default 8 */
+  /** Upstream calls in flight per operation when a list fans out (COINS_API_BATCH_CONCURRENCY). */
   batchConcurrency: number;
   /** More upstream calls than this, counted before an operation runs → OPERATION_TOO_COMPLEX. */
   maxUpstreamCallsPerOperation: number;
@@ -46,7 +46,7 @@ export interface GatewayOptions {
   sandboxMode: boolean;
   /**
    * Sandbox mode with caller JWTs: the Authorization value GraphiQL is pre-filled with instead (a
-   * development token minted when the shared page is built).
+   * development token minted when the shared page is built). @default SANDBOX_AUTHORIZATION
    */
   graphiqlAuthorization?: () => Promise<string>;
   /** Readiness: false while upstream calls would be refused or the server is shutting down. */
@@ -55,7 +55,10 @@ export interface GatewayOptions {
   corsOrigins?: CorsOrigins;
   /** Metrics, traces, request ids and the access log. */
   observability: Observability;
-  /** True once shutdown began: new requests get 503 SHUTTING_DOWN, responses close their connection. */
+  /**
+   * True once shutdown began: new requests get 503 SHUTTING_DOWN, responses close their connection.
+   * @default never
+   */
   isShuttingDown?: () => boolean;
   /** RATE_LIMIT_OPERATIONS per caller. @default no limit */
   callerRateLimit?: CallerRateLimit;

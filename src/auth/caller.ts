@@ -50,9 +50,9 @@ export function isOwnUser(caller: Caller, userId: string): boolean {
 
 /** Names of the claims a caller JWT carries its companies and its userId in. */
 export interface ClaimNames {
-  /** @default 'companies' */
+  /** AUTH_COMPANY_CLAIM. */
   company: string;
-  /** @default 'sub' */
+  /** AUTH_USER_CLAIM. */
   user: string;
 }
 

@@ -13,6 +13,7 @@ export interface SharedDocumentStoreOptions {
   store: RedisStore;
   /** This replica's own bounded store: read first, and the fallback while Redis is unavailable. */
   local: { get(sha256Hash: string): string | undefined; set(sha256Hash: string, document: string): void };
+  /** @default SHARED_APQ_LIMITS (a day, 5000 documents of 16 KiB at most) */
   limits?: { ttlSeconds: number; maxDocuments: number; maxDocumentBytes: number };
 }
 

@@ -75,7 +75,7 @@ export interface CoinsClient {
 export interface CoinsClientOptions {
   transport: HttpTransport;
   resilience: UpstreamResilience;
-  /** Deadline of one call, retries included. @default 10000 */
+  /** Deadline of one call, retries included (COINS_API_TIMEOUT_MS). */
   timeoutMs: number;
   logger: Logger;
   /** Observes attempts of calls that carry no origin. @default NO_OBSERVER */

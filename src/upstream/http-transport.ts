@@ -33,7 +33,7 @@ export interface HttpTransport {
 export interface HttpTransportOptions {
   /** Base URL of the upstream; a path prefix (https://host/prefix) is kept. */
   baseUrl: string;
-  /** @default 128 (COINS_API_MAX_CONNECTIONS) */
+  /** Connections to the upstream at most (COINS_API_MAX_CONNECTIONS). */
   maxConnections: number;
   /** Larger bodies are cut off (never buffered whole) and reported as a bad response. */
   maxBodyBytes: number;

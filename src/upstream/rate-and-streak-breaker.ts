@@ -7,6 +7,7 @@ export interface RateAndStreakOptions {
   failureRate: number;
   /** The window of that share (COINS_API_BREAKER_WINDOW_MS). */
   windowMs: number;
+  /** The clock of the window (tests pass a fake one). @default Date.now */
   now?: () => number;
 }
 

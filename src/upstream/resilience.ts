@@ -29,15 +29,15 @@ import type { BreakerState } from './upstream-observer.js';
  * The breaker wraps the retries, so one call with its retries counts once.
  */
 export interface ResilienceOptions {
-  /** Extra attempts for idempotent calls. @default 2 */
+  /** Extra attempts for idempotent calls (COINS_API_RETRIES). */
   retries: number;
-  /** Consecutive failed calls needed to open the circuit. @default 5 */
+  /** Consecutive failed calls needed to open the circuit (COINS_API_BREAKER_FAILURES). */
   breakerFailures: number;
-  /** Share of failed calls over the window also needed to open it, in (0, 1]. @default 0.5 */
+  /** Share of failed calls over the window also needed to open it, in (0, 1] (COINS_API_BREAKER_FAILURE_RATE). */
   breakerFailureRate: number;
-  /** The window of that share. @default 10000 */
+  /** The window of that share (COINS_API_BREAKER_WINDOW_MS). */
   breakerWindowMs: number;
-  /** How long an open circuit refuses calls before a trial call. @default 10000 */
+  /** How long an open circuit refuses calls before a trial call (COINS_API_BREAKER_COOLDOWN_MS). */
   breakerCooldownMs: number;
 }
 

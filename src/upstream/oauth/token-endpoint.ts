@@ -59,7 +59,7 @@ export interface TokenEndpointOptions {
   timeoutMs: number;
   /** Sees each request as an `oauth-token` attempt (metrics, span, traceparent). @default NO_OBSERVER */
   observer?: UpstreamObserver;
-  /** Told of every token request: its grant, and `success`, `refused` or the failure reason. */
+  /** Told of every token request: its grant, and `success`, `refused` or the failure reason. @default nobody */
   onTokenRequest?: (grant: GrantType, outcome: string) => void;
 }
 
