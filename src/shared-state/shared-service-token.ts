@@ -1,6 +1,14 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Mutex } from 'redis-semaphore';
+import type {
+  SharedToken,
+  SharedTokenLock,
+  SharedTokenState,
+  SharedTokenView,
+} from '../upstream/oauth/shared-token-state.js';
 import type { RedisStore } from './redis-store.js';
+
+export type { SharedToken, SharedTokenLock, SharedTokenState, SharedTokenView };
 
 /** The partner's credentials, as far as sharing goes. */
 export interface CredentialsForSharing {
@@ -8,50 +16,6 @@ export interface CredentialsForSharing {
   clientSecret: string;
   username: string;
   password: string;
-}
-
-/** A token as every replica can use it (times are epoch milliseconds). */
-export interface SharedToken {
-  accessToken: string;
-  refreshToken: string | undefined;
-  renewAt: number;
-  expiresAt: number;
-}
-
-/** What Redis says about these credentials; undefined from a method = Redis unavailable. */
-export interface SharedTokenView {
-  token: SharedToken | undefined;
-  /** A password grant with these credentials was refused (by any replica, at any time). */
-  rejected: boolean;
-  /**
-   * How many times an operator cleared a rejection (`npm run oauth:clear` increments it): a
-   * counter rather than a time, so that no two machines' clocks need to agree.
-   */
-  clearGeneration: number;
-}
-
-export interface SharedTokenLock {
-  release(): Promise<void>;
-}
-
-/**
- * The service token and the credentials' rejection, kept in Redis for every replica configured
- * with the same credentials. Keys carry a fingerprint of the credentials (an HMAC keyed with the
- * client secret over client id, username and password), never the secrets; the token itself is
- * stored encrypted (AES-256-GCM, key derived from the client secret), so reading Redis gives
- * neither the credentials nor a usable token. Every method answers undefined when Redis is
- * unavailable: the caller then works with its own process state.
- */
-export interface SharedTokenState {
-  readonly fingerprint: string;
-  /** A token request holds the lock at most this long (a crashed holder's lock then expires). */
-  readonly lockTtlMs: number;
-  read(): Promise<SharedTokenView | undefined>;
-  write(token: SharedToken): Promise<boolean>;
-  /** Records the rejection (no expiry: it stays until an operator clears it). */
-  markRejected(detail: { status: number; oauthError: string | undefined }): Promise<boolean>;
-  /** One token request across all replicas: 'busy' while another holds the lock. */
-  tryLock(): Promise<SharedTokenLock | 'busy' | undefined>;
 }
 
 export function credentialsFingerprint(credentials: CredentialsForSharing): string {
@@ -79,6 +43,13 @@ export interface SharedTokenStateOptions {
   lockTtlMs: number;
 }
 
+/**
+ * The shared token state on Redis. Keys carry a fingerprint of the credentials (an HMAC keyed with
+ * the client secret over client id, username and password), never the secrets; the token itself
+ * is stored encrypted (AES-256-GCM, key derived from the client secret), so reading Redis gives
+ * neither the credentials nor a usable token. Every method answers undefined when Redis is
+ * unavailable.
+ */
 export function createSharedTokenState(options: SharedTokenStateOptions): SharedTokenState {
   const { store, credentials } = options;
   const fingerprint = credentialsFingerprint(credentials);

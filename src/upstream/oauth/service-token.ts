@@ -1,7 +1,7 @@
 import type { Logger } from '../../logging/logger.js';
-import type { SharedToken, SharedTokenState, SharedTokenView } from '../../shared-state/shared-service-token.js';
 import type { Deadline } from '../deadline.js';
 import { UpstreamError, isUpstreamError } from '../upstream-error.js';
+import type { SharedToken, SharedTokenState, SharedTokenView } from './shared-token-state.js';
 import { TokenRefusedError, type GrantType, type TokenEndpoint, type TokenGrant } from './token-endpoint.js';
 
 /** What an upstream call needs from a gateway-held token. */
