@@ -5,8 +5,8 @@
 
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../config.js';
-import { KEY_PREFIX } from './redis-store.js';
-import { credentialsFingerprint, sharedTokenKeys } from './shared-service-token.js';
+import { KEY_PREFIX } from '../shared-state/redis-store.js';
+import { credentialsFingerprint, sharedTokenKeys } from '../shared-state/shared-service-token.js';
 
 async function main(): Promise<number> {
   let config: ReturnType<typeof loadConfig>;

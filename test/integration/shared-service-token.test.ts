@@ -186,7 +186,7 @@ describe('rejected credentials stay rejected', () => {
     for (const replica of replicas) await eventually(async () => (await readyStatus(replica)) === 503);
     expect(tokenRequests()).toHaveLength(1);
 
-    const cleared = await execFileAsync('npx', ['tsx', 'src/shared-state/oauth-clear-cli.ts'], {
+    const cleared = await execFileAsync('npx', ['tsx', 'src/scripts/oauth-clear.ts'], {
       env: { ...process.env, ...SERVICE_ENV, REDIS_URL: redis.url },
     });
     expect(cleared.stdout).toMatch(/^cleared the rejection of the configured credentials \(fingerprint [0-9a-f]{12}\)/);
@@ -204,12 +204,12 @@ describe('rejected credentials stay rejected', () => {
   });
 
   it('oauth:clear without a record says so; without REDIS_URL it refuses (exit 1)', async () => {
-    const nothing = await execFileAsync('npx', ['tsx', 'src/shared-state/oauth-clear-cli.ts'], {
+    const nothing = await execFileAsync('npx', ['tsx', 'src/scripts/oauth-clear.ts'], {
       env: { ...process.env, ...SERVICE_ENV, REDIS_URL: redis.url },
     });
     expect(nothing.stdout).toMatch(/^no rejection recorded for the configured credentials/);
     await expect(
-      execFileAsync('npx', ['tsx', 'src/shared-state/oauth-clear-cli.ts'], {
+      execFileAsync('npx', ['tsx', 'src/scripts/oauth-clear.ts'], {
         env: { ...process.env, ...SERVICE_ENV, REDIS_URL: '' },
       }),
     ).rejects.toMatchObject({ code: 1 });
