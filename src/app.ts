@@ -7,7 +7,7 @@ import { createGateway, type Gateway } from './gateway.js';
 import { TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
-import type { Tracing } from './observability/tracing.js';
+import type { Tracing } from './observability/tracing-types.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ClaimNames } from './auth/caller.js';
 import type { JwtVerification } from './auth/caller-jwt.js';
 import { DEV_JWT_SECRET } from './auth/dev-token.js';
-import type { TracingConfig } from './observability/tracing.js';
+import type { TracingConfig } from './observability/tracing-types.js';
 import type { CorsOrigins } from './plugins/cors.js';
 import {
   readTrustedDocuments,

@@ -10,7 +10,7 @@ import type {
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createOperationNameLabels, type OperationNameLabels } from './operation-name-label.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
-import type { OperationSpan, Tracing, UpstreamSpan } from './tracing.js';
+import type { OperationSpan, Tracing, UpstreamSpan } from './tracing-types.js';
 
 /**
  * Everything an operator sees of the gateway, in one object per app: the metrics registry, the

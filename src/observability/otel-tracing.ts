@@ -15,7 +15,7 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes }
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logging/logger.js';
 import type { AttemptResult, UpstreamAttempt } from '../upstream/upstream-observer.js';
-import type { OperationSpan, Tracing, TracingConfig, UpstreamSpan } from './tracing.js';
+import type { OperationSpan, Tracing, TracingConfig, UpstreamSpan } from './tracing-types.js';
 
 /**
  * Tracing with the OpenTelemetry SDK, loaded only when tracing is configured (see ./tracing.ts).

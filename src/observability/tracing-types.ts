@@ -1,0 +1,36 @@
+import type { AttemptResult, UpstreamAttempt } from '../upstream/upstream-observer.js';
+
+/**
+ * The gateway's view of tracing: spans for GraphQL operations and upstream attempts. Its own
+ * module, so that the OpenTelemetry implementation and the loader in ./tracing.ts both depend on
+ * it and not on each other.
+ */
+export interface Tracing {
+  /** Starts the span of one GraphQL request, continuing the caller's W3C `traceparent`. */
+  startOperation(request: { method: string; headers: Headers }): OperationSpan;
+  /** A span for an upstream attempt outside any GraphQL request (a token renewal in the background). */
+  startUpstream(attempt: UpstreamAttempt): UpstreamSpan;
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+export interface OperationSpan {
+  /** Known once the document is parsed: renames the span `<type> <name>`. */
+  nameOperation(operationType: string, operationName: string | undefined): void;
+  /** A child span for one upstream attempt made for this operation. */
+  startUpstream(attempt: UpstreamAttempt): UpstreamSpan;
+  end(result: { httpStatus: number; errorCodes: readonly string[]; requestId: string }): void;
+}
+
+export interface UpstreamSpan {
+  /** Headers that carry this span upstream (`traceparent`, and `tracestate` when there is one). */
+  readonly propagationHeaders: Readonly<Record<string, string>>;
+  end(result: AttemptResult): void;
+}
+
+export interface TracingConfig {
+  /** The full OTLP/HTTP traces URL (…/v1/traces). */
+  url: string;
+  protocol: 'http/protobuf' | 'http/json';
+  serviceName: string;
+}
