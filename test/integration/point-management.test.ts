@@ -4,22 +4,15 @@
 // dataloader.test.ts.
 
 import { describe, expect, it } from 'vitest';
-import type { CoinConfig } from '../../src/sandbox/index.js';
+import { businessRejection, fieldError, invalidInput, sentRequests } from '../helpers/graphql-assertions.js';
+import { type ConfigFields, MEAL_CONFIG as MEAL, seedConfig } from '../helpers/sandbox-setup.js';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
 import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
-
-const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 } as const;
 
 const gateway = useTestGateway();
 
 /** A configuration created straight in the sandbox's state, so it costs no recorded request. */
-function seed(
-  config: { configuration: 'DEFAULT' | 'CUSTOM'; companyId: string; event: string; amount: number } = MEAL,
-): CoinConfig {
-  const result = gateway.sandbox.state.createConfig({ ...config });
-  if (!result.ok) throw new Error('seed: duplicate configuration');
-  return result.config;
-}
+const seed = (overrides: Partial<ConfigFields> = {}) => seedConfig(gateway.sandbox, overrides);
 
 describe('updateCoinEvent', () => {
   const UPDATE = `mutation($id: ID!, $input: UpdateCoinEventInput!) { updateCoinEvent(coinConfigId: $id, input: $input) { coinConfigId configuration event amount } }`;
@@ -81,7 +74,7 @@ describe('updateCoinEvent', () => {
         },
       },
     });
-    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+    expect(sentRequests(gateway.sandbox)).toEqual([
       { method: 'PATCH', path: `${CONFIG_PATH}${config.coinConfigId}`, body },
     ]);
   });
@@ -146,23 +139,13 @@ describe('updateCoinEvent', () => {
     const config = seed();
     const result = await gateway.gql(
       `mutation($id: ID!) { updateCoinEvent(coinConfigId: $id, input: {}) { amount } }`,
-      {
-        id: config.coinConfigId,
-      },
+      { id: config.coinConfigId },
     );
 
     expect(result).toEqual({
       data: null,
       errors: [
-        {
-          message: 'Invalid input: input: give at least one field to change',
-          locations: [{ line: 1, column: 22 }],
-          path: ['updateCoinEvent'],
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [{ path: ['input'], message: 'give at least one field to change' }],
-          },
-        },
+        invalidInput(['updateCoinEvent'], [{ path: ['input'], message: 'give at least one field to change' }], 22),
       ],
     });
     expect(gateway.sandbox.requests).toEqual([]);
@@ -186,23 +169,12 @@ describe('updateCoinEvent', () => {
       const result = await gateway.gql(query, { id: config.coinConfigId, ...variables });
 
       const nullMessage = 'must not be null: omit the field to leave it unchanged';
-      expect(result).toEqual({
-        data: null,
-        errors: [
-          {
-            message: `Invalid input: input.event: ${nullMessage}; input.amount: ${nullMessage}`,
-            locations: [expect.objectContaining({ line: 1 })],
-            path: ['updateCoinEvent'],
-            extensions: {
-              code: 'BAD_USER_INPUT',
-              issues: [
-                { path: ['input', 'event'], message: nullMessage },
-                { path: ['input', 'amount'], message: nullMessage },
-              ],
-            },
-          },
-        ],
-      });
+      const issues = [
+        { path: ['input', 'event'], message: nullMessage },
+        { path: ['input', 'amount'], message: nullMessage },
+      ];
+      const column = query.indexOf('updateCoinEvent(') + 1;
+      expect(result).toEqual({ data: null, errors: [invalidInput(['updateCoinEvent'], issues, column)] });
       expect(gateway.sandbox.requests).toEqual([]);
       expect(gateway.sandbox.state.getConfig(config.coinConfigId)).toEqual(config);
     },
@@ -220,17 +192,7 @@ describe('updateCoinEvent', () => {
       { path: ['input', 'event'], message: 'must be 1-64 characters of A-Z, a-z, 0-9 or _' },
       { path: ['input', 'amount'], message: 'must be at least 1' },
     ];
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `Invalid input: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-          locations: [{ line: 1, column: 43 }],
-          path: ['updateCoinEvent'],
-          extensions: { code: 'BAD_USER_INPUT', issues },
-        },
-      ],
-    });
+    expect(result).toEqual({ data: null, errors: [invalidInput(['updateCoinEvent'], issues, 43)] });
     expect(gateway.sandbox.requests).toEqual([]);
   });
 
@@ -243,39 +205,19 @@ describe('updateCoinEvent', () => {
     const config = seed();
     const result = await gateway.gql(UPDATE, { id: config.coinConfigId, input });
 
-    expect(result.data).toBeNull();
-    expect(result.errors).toEqual([
-      expect.objectContaining({
-        path: ['updateCoinEvent'],
-        extensions: { code: 'BAD_USER_INPUT', issues: [{ path, message }] },
-      }),
-    ]);
+    expect(result).toEqual({ data: null, errors: [invalidInput(['updateCoinEvent'], [{ path, message }], 53)] });
     expect(gateway.sandbox.requests).toEqual([]);
   });
 
   it('reports the upstream rejection of a change that would duplicate another configuration', async () => {
     const meal = seed();
-    seed({ ...MEAL, event: 'INVOICE_PAYMENT' });
+    seed({ event: 'INVOICE_PAYMENT' });
     const result = await gateway.gql(UPDATE, { id: meal.coinConfigId, input: { event: 'INVOICE_PAYMENT' } });
 
+    const message = 'Coin configuration already exists for this company and event';
     expect(result).toEqual({
       data: null,
-      errors: [
-        {
-          message: 'Coin configuration already exists for this company and event',
-          locations: [{ line: 1, column: 53 }],
-          path: ['updateCoinEvent'],
-          extensions: {
-            code: 'UPSTREAM_REJECTED',
-            retryable: false,
-            upstream: {
-              status: 200,
-              responseCode: 1,
-              responseMessage: 'Coin configuration already exists for this company and event',
-            },
-          },
-        },
-      ],
+      errors: [fieldError(['updateCoinEvent'], message, businessRejection(message), 53)],
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual([`PATCH ${CONFIG_PATH}${meal.coinConfigId}`]);
     expect(gateway.sandbox.state.getConfig(meal.coinConfigId)).toEqual(meal);
@@ -290,6 +232,16 @@ describe('allocateCoins', () => {
     requestId: 'COIN_REQ1234567',
     userId: 'EKQZVMQK',
   };
+  /** The answer to ALLOCATE with INPUT: MEAL's 6 coins credited to a user who had none. */
+  const ALLOCATED = {
+    data: {
+      allocateCoins: {
+        ...INPUT,
+        message: 'Successfully allocated enkash Coins',
+        balance: { userId: 'EKQZVMQK', coins: 6 },
+      },
+    },
+  };
 
   it('sends exactly {companyId, event, requestId, userId}, then reads the balance after the allocation', async () => {
     seed();
@@ -298,15 +250,7 @@ describe('allocateCoins', () => {
       input: { userId: 'EKQZVMQK', requestId: 'COIN_REQ1234567', event: 'MEAL_CARD_PAYMENT', companyId: 'CEKEKCARDS' },
     });
 
-    expect(result).toEqual({
-      data: {
-        allocateCoins: {
-          ...INPUT,
-          message: 'Successfully allocated enkash Coins',
-          balance: { userId: 'EKQZVMQK', coins: 6 },
-        },
-      },
-    });
+    expect(result).toEqual(ALLOCATED);
     const [allocate, balance] = gateway.sandbox.requests;
     expect(gateway.sandbox.requests).toHaveLength(2);
     expect(allocate).toMatchObject({
@@ -402,17 +346,8 @@ describe('allocateCoins', () => {
     const first = await gateway.gql(ALLOCATE, { input: INPUT });
     const second = await gateway.gql(ALLOCATE, { input: INPUT });
 
-    const expected = {
-      data: {
-        allocateCoins: {
-          ...INPUT,
-          message: 'Successfully allocated enkash Coins',
-          balance: { userId: 'EKQZVMQK', coins: 6 },
-        },
-      },
-    };
-    expect(first).toEqual(expected);
-    expect(second).toEqual(expected);
+    expect(first).toEqual(ALLOCATED);
+    expect(second).toEqual(ALLOCATED);
     // The gateway forwards the retry (it keeps no idempotency state); the upstream deduplicates.
     expect(upstreamCalls(gateway.sandbox).filter((call) => call.startsWith('POST'))).toEqual([
       `POST ${ALLOCATE_PATH}`,
@@ -427,24 +362,10 @@ describe('allocateCoins', () => {
     await gateway.gql(ALLOCATE, { input: INPUT });
     const result = await gateway.gql(ALLOCATE, { input: { ...INPUT, userId: 'OTHER_USER' } });
 
+    const message = 'requestId already used for a different allocation';
     expect(result).toEqual({
       data: null,
-      errors: [
-        {
-          message: 'requestId already used for a different allocation',
-          locations: [{ line: 1, column: 41 }],
-          path: ['allocateCoins'],
-          extensions: {
-            code: 'UPSTREAM_REJECTED',
-            retryable: false,
-            upstream: {
-              status: 200,
-              responseCode: 1,
-              responseMessage: 'requestId already used for a different allocation',
-            },
-          },
-        },
-      ],
+      errors: [fieldError(['allocateCoins'], message, businessRejection(message), 41)],
     });
     expect(gateway.sandbox.state.balanceOf('OTHER_USER')).toBe(0);
     expect(gateway.sandbox.state.ledger).toHaveLength(1);
@@ -453,22 +374,12 @@ describe('allocateCoins', () => {
   it("an unconfigured event is UPSTREAM_REJECTED with the sandbox's message, and no balance is read", async () => {
     const result = await gateway.gql(ALLOCATE, { input: { ...INPUT, event: 'NOT_CONFIGURED' } });
 
+    const message = 'Event not configured for this company';
     expect(result).toEqual({
       data: null,
-      errors: [
-        {
-          message: 'Event not configured for this company',
-          locations: [{ line: 1, column: 41 }],
-          path: ['allocateCoins'],
-          extensions: {
-            code: 'UPSTREAM_REJECTED',
-            retryable: false,
-            upstream: { status: 200, responseCode: 1, responseMessage: 'Event not configured for this company' },
-          },
-        },
-      ],
+      errors: [fieldError(['allocateCoins'], message, businessRejection(message), 41)],
     });
-    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+    expect(sentRequests(gateway.sandbox)).toEqual([
       {
         method: 'POST',
         path: ALLOCATE_PATH,
@@ -488,16 +399,10 @@ describe('allocateCoins', () => {
     });
     const failed = await gateway.gql(ALLOCATE, { input: INPUT });
 
+    const unavailable = { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } };
     expect(failed).toEqual({
       data: null,
-      errors: [
-        {
-          message: 'The coins API is unavailable (HTTP 503).',
-          locations: [{ line: 1, column: 113 }],
-          path: ['allocateCoins', 'balance'],
-          extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } },
-        },
-      ],
+      errors: [fieldError(['allocateCoins', 'balance'], 'The coins API is unavailable (HTTP 503).', unavailable, 113)],
     });
     // The POST is sent once (never retried); the balance GET is a read, retried (COINS_API_RETRIES=2).
     expect(upstreamCalls(gateway.sandbox)).toEqual([
@@ -510,29 +415,18 @@ describe('allocateCoins', () => {
 
     gateway.sandbox.faults.clear();
     const retried = await gateway.gql(ALLOCATE, { input: INPUT });
-    expect(retried).toEqual({
-      data: {
-        allocateCoins: {
-          ...INPUT,
-          message: 'Successfully allocated enkash Coins',
-          balance: { userId: 'EKQZVMQK', coins: 6 },
-        },
-      },
-    });
+    expect(retried).toEqual(ALLOCATED);
     expect(gateway.sandbox.state.ledger).toHaveLength(1);
     expect(gateway.sandbox.state.balanceOf('EKQZVMQK')).toBe(6);
   });
+
+  const ALLOCATE_REQUEST_ID = `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`;
 
   it.each(['a', 'R'.repeat(128), 'AZaz09_.:-', 'COIN_REQ1234567', 'order:2024-06-01.42'])(
     'accepts requestId %j',
     async (requestId) => {
       seed();
-      const result = await gateway.gql(
-        `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
-        {
-          input: { ...INPUT, requestId },
-        },
-      );
+      const result = await gateway.gql(ALLOCATE_REQUEST_ID, { input: { ...INPUT, requestId } });
 
       expect(result).toEqual({ data: { allocateCoins: { requestId } } });
       expect(gateway.sandbox.requests.map((r) => r.body)).toEqual([JSON.stringify({ ...INPUT, requestId })]);
@@ -543,36 +437,21 @@ describe('allocateCoins', () => {
     'rejects requestId %j with BAD_USER_INPUT and calls nothing',
     async (requestId) => {
       seed();
-      const result = await gateway.gql(
-        `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
-        {
-          input: { ...INPUT, requestId },
-        },
-      );
+      const result = await gateway.gql(ALLOCATE_REQUEST_ID, { input: { ...INPUT, requestId } });
 
       const message = 'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -';
       expect(result).toEqual({
         data: null,
-        errors: [
-          {
-            message: `Invalid input: input.requestId: ${message}`,
-            locations: [{ line: 1, column: 41 }],
-            path: ['allocateCoins'],
-            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['input', 'requestId'], message }] },
-          },
-        ],
+        errors: [invalidInput(['allocateCoins'], [{ path: ['input', 'requestId'], message }], 41)],
       });
       expect(gateway.sandbox.requests).toEqual([]);
     },
   );
 
   it('reports every invalid field of the input at once and calls nothing', async () => {
-    const result = await gateway.gql(
-      `mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId } }`,
-      {
-        input: { companyId: 'CEK EK', event: 'meal-card', userId: 'U'.repeat(65), requestId: '' },
-      },
-    );
+    const result = await gateway.gql(ALLOCATE_REQUEST_ID, {
+      input: { companyId: 'CEK EK', event: 'meal-card', userId: 'U'.repeat(65), requestId: '' },
+    });
 
     const issues = [
       { path: ['input', 'companyId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
@@ -580,17 +459,7 @@ describe('allocateCoins', () => {
       { path: ['input', 'userId'], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' },
       { path: ['input', 'requestId'], message: 'must be 1-128 characters of A-Z, a-z, 0-9, _, ., : or -' },
     ];
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `Invalid input: ${issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-          locations: [{ line: 1, column: 41 }],
-          path: ['allocateCoins'],
-          extensions: { code: 'BAD_USER_INPUT', issues },
-        },
-      ],
-    });
+    expect(result).toEqual({ data: null, errors: [invalidInput(['allocateCoins'], issues, 41)] });
     expect(gateway.sandbox.requests).toEqual([]);
   });
 });
@@ -664,59 +533,14 @@ describe('coinBalance and coinBalances', () => {
     expect(gateway.sandbox.requests).toHaveLength(100);
   });
 
-  it('rejects more than 100 ids with BAD_USER_INPUT and calls nothing', async () => {
-    const ids = Array.from({ length: 101 }, (_, i) => `USER_${i}`);
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, { ids });
-
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: 'Invalid input: userIds: must hold at most 100 ids',
-          locations: [{ line: 1, column: 23 }],
-          path: ['coinBalances'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userIds'], message: 'must hold at most 100 ids' }] },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-  });
-
-  it('rejects an invalid userId in a list with its index in the issue path, and calls nothing', async () => {
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, {
-      ids: ['USER_A', 'USER_B', 'USER_C', 'bad id', 'USER_D'],
-    });
-
-    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `Invalid input: userIds.3: ${message}`,
-          locations: [{ line: 1, column: 23 }],
-          path: ['coinBalances'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userIds', 3], message }] },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-  });
-
   it('reports every invalid userId of a list at once', async () => {
     const result = await gateway.gql(`query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`, {
       ids: ['', 'USER_B', 'U'.repeat(65), 'ok', 'user.d'],
     });
 
     const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
-    expect(result.data).toBeNull();
-    expect(result.errors?.[0]?.extensions).toEqual({
-      code: 'BAD_USER_INPUT',
-      issues: [
-        { path: ['userIds', 0], message },
-        { path: ['userIds', 2], message },
-        { path: ['userIds', 4], message },
-      ],
-    });
+    const issues = [0, 2, 4].map((index) => ({ path: ['userIds', index], message }));
+    expect(result).toEqual({ data: null, errors: [invalidInput(['coinBalances'], issues, 23)] });
     expect(gateway.sandbox.requests).toEqual([]);
   });
 
@@ -728,14 +552,7 @@ describe('coinBalance and coinBalances', () => {
       const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
       expect(result).toEqual({
         data: { coinBalance: null },
-        errors: [
-          {
-            message: `Invalid input: userId: ${message}`,
-            locations: [{ line: 1, column: 18 }],
-            path: ['coinBalance'],
-            extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['userId'], message }] },
-          },
-        ],
+        errors: [invalidInput(['coinBalance'], [{ path: ['userId'], message }], 18)],
       });
       expect(gateway.sandbox.requests).toEqual([]);
     },
@@ -763,7 +580,7 @@ describe('coinEvents', () => {
 
   it('fetches each id once across duplicates, aliases and coinEvent', async () => {
     const meal = seed();
-    const invoice = seed({ ...MEAL, event: 'INVOICE_PAYMENT', amount: 10 });
+    const invoice = seed({ event: 'INVOICE_PAYMENT', amount: 10 });
     const [a, b] = [meal.coinConfigId, invoice.coinConfigId];
 
     const result = await gateway.gql(
@@ -798,8 +615,8 @@ describe('coinEvents', () => {
 
   it('a failing element is null with an error at its path; the other elements keep their data', async () => {
     const meal = seed();
-    const broken = seed({ ...MEAL, event: 'BROKEN_EVENT' });
-    const invoice = seed({ ...MEAL, event: 'INVOICE_PAYMENT', amount: 10 });
+    const broken = seed({ event: 'BROKEN_EVENT' });
+    const invoice = seed({ event: 'INVOICE_PAYMENT', amount: 10 });
     gateway.sandbox.faults.inject({
       action: {
         kind: 'respond',
@@ -819,12 +636,9 @@ describe('coinEvents', () => {
       },
     );
 
-    const error = (index: number) => ({
-      message: 'The coins API is unavailable (HTTP 503).',
-      locations: [{ line: 1, column: 23 }],
-      path: ['coinEvents', index],
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } },
-    });
+    const unavailable = { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 503 } };
+    const error = (index: number) =>
+      fieldError(['coinEvents', index], 'The coins API is unavailable (HTTP 503).', unavailable, 23);
     expect(result).toEqual({
       data: {
         coinEvents: [
@@ -843,48 +657,49 @@ describe('coinEvents', () => {
     expect(calls.filter((call) => call === `GET ${CONFIG_PATH}${invoice.coinConfigId}`)).toHaveLength(1);
     expect(calls).toHaveLength(5);
   });
+});
 
-  it('rejects more than 100 ids with BAD_USER_INPUT and calls nothing', async () => {
-    const ids = Array.from({ length: 101 }, (_, i) => `WCC${100_000 + i}`);
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }`, { ids });
+describe('the id lists of coinBalances and coinEvents', () => {
+  // field, its list argument, an operation selecting it, a list with one invalid id, and that id's index.
+  const LISTS = [
+    [
+      'coinBalances',
+      'userIds',
+      `query($ids: [ID!]!) { coinBalances(userIds: $ids) { coins } }`,
+      ['USER_A', 'USER_B', 'USER_C', 'bad id', 'USER_D'],
+      3,
+    ],
+    [
+      'coinEvents',
+      'coinConfigIds',
+      `query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }`,
+      ['WCC817428', 'WCC/1'],
+      1,
+    ],
+  ] as const;
 
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: 'Invalid input: coinConfigIds: must hold at most 100 ids',
-          locations: [{ line: 1, column: 23 }],
-          path: ['coinEvents'],
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [{ path: ['coinConfigIds'], message: 'must hold at most 100 ids' }],
-          },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-  });
+  it.each(LISTS)(
+    '%s rejects more than 100 ids with BAD_USER_INPUT and calls nothing',
+    async (field, argument, query) => {
+      const ids = Array.from({ length: 101 }, (_, i) => `ID_${i}`);
+      const result = await gateway.gql(query, { ids });
 
-  it('rejects an invalid id in the list with its index, and calls nothing', async () => {
-    const meal = seed();
-    const result = await gateway.gql(`query($ids: [ID!]!) { coinEvents(coinConfigIds: $ids) { amount } }`, {
-      ids: [meal.coinConfigId, 'WCC/1'],
-    });
+      const issues = [{ path: [argument], message: 'must hold at most 100 ids' }];
+      expect(result).toEqual({ data: null, errors: [invalidInput([field], issues, 23)] });
+      expect(gateway.sandbox.requests).toEqual([]);
+    },
+  );
 
-    const message = 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -';
-    expect(result).toEqual({
-      data: null,
-      errors: [
-        {
-          message: `Invalid input: coinConfigIds.1: ${message}`,
-          locations: [{ line: 1, column: 23 }],
-          path: ['coinEvents'],
-          extensions: { code: 'BAD_USER_INPUT', issues: [{ path: ['coinConfigIds', 1], message }] },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toEqual([]);
-  });
+  it.each(LISTS)(
+    '%s rejects an invalid id in the list with its index in the issue path, and calls nothing',
+    async (field, argument, query, ids, index) => {
+      const result = await gateway.gql(query, { ids });
+
+      const issues = [{ path: [argument, index], message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' }];
+      expect(result).toEqual({ data: null, errors: [invalidInput([field], issues, 23)] });
+      expect(gateway.sandbox.requests).toEqual([]);
+    },
+  );
 });
 
 describe('authentication on updateCoinEvent, allocateCoins, coinBalance(s) and coinEvents', () => {
