@@ -4,10 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CoinConfig, SandboxServer } from '../../src/sandbox/index.js';
+import type { CoinConfig } from '../../src/sandbox/index.js';
+import { expectAtMostInFlight, holdReadsAndRecordArrivals } from '../helpers/fan-out.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
+import { fieldError, invalidInput } from '../helpers/graphql-assertions.js';
+import { seedConfig, seedEventConfigs } from '../helpers/sandbox-setup.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
-import { recordArrivals } from '../helpers/upstream-arrivals.js';
 import { BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 const ENTITIES = `query($representations: [_Any!]!) {
@@ -17,12 +19,6 @@ const ENTITIES = `query($representations: [_Any!]!) {
     ... on CoinBalance { userId coins }
   }
 }`;
-
-function seed(sandbox: SandboxServer, event: string, amount: number): CoinConfig {
-  const result = sandbox.state.createConfig({ configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event, amount });
-  if (!result.ok) throw new Error('seed: duplicate configuration');
-  return result.config;
-}
 
 const configRef = (coinConfigId: unknown) => ({ __typename: 'CoinConfig' as const, coinConfigId });
 const balanceRef = (userId: unknown) => ({ __typename: 'CoinBalance' as const, userId });
@@ -45,7 +41,7 @@ describe('federation subgraph: _service and _entities', () => {
   });
 
   it('50 representations with repeats: in order, null for an unknown id, each distinct key read upstream once', async () => {
-    const configs = Array.from({ length: 9 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
+    const configs = seedEventConfigs(gateway.sandbox, 9);
     const configIds = [...configs.map((config) => config.coinConfigId), 'WCC000000'];
     const users = Array.from({ length: 10 }, (_, i) => `USER_${i}`);
     gateway.sandbox.state.allocate({ companyId: 'CEKEKCARDS', event: 'EVENT_4', requestId: 'R1', userId: 'USER_3' });
@@ -74,7 +70,7 @@ describe('federation subgraph: _service and _entities', () => {
   });
 
   it('a malformed key is BAD_USER_INPUT for that entity alone, and is never sent upstream', async () => {
-    const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
+    const meal = seedConfig(gateway.sandbox);
     const result = await gateway.gql(ENTITIES, {
       representations: [
         configRef('WCC 817428'),
@@ -119,20 +115,8 @@ describe('federation subgraph: _service and _entities', () => {
       representations: [balanceRef('EKQZVMQK'), { __typename: 'Employee', userId: 'EKQZVMQK' }, { userId: 'X' }],
     });
 
-    expect(tooMany).toEqual({
-      data: null,
-      errors: [
-        {
-          message: 'Invalid input: representations: must hold at most 100 representations',
-          locations: [{ line: 2, column: 3 }],
-          path: ['_entities'],
-          extensions: {
-            code: 'BAD_USER_INPUT',
-            issues: [{ path: ['representations'], message: 'must hold at most 100 representations' }],
-          },
-        },
-      ],
-    });
+    const tooManyIssues = [{ path: ['representations'], message: 'must hold at most 100 representations' }];
+    expect(tooMany).toEqual({ data: null, errors: [invalidInput(['_entities'], tooManyIssues, 3, 2)] });
     const typeMessage = 'must name an entity type of this subgraph: CoinBalance, CoinConfig';
     expect(unknownType.data).toBeNull();
     expect(unknownType.errors?.map((error) => error.extensions)).toEqual([
@@ -163,7 +147,7 @@ describe('federation subgraph: _service and _entities', () => {
   });
 
   it("an upstream failure is that entity's error with our extensions.code; the others resolve", async () => {
-    const meal = seed(gateway.sandbox, 'MEAL_CARD_PAYMENT', 6);
+    const meal = seedConfig(gateway.sandbox);
     gateway.sandbox.faults.inject({
       path: BALANCE_PATH,
       action: jsonReply(403, envelopeBody(403, 'Forbidden')),
@@ -174,38 +158,29 @@ describe('federation subgraph: _service and _entities', () => {
       representations: [balanceRef('EKQZVMQK'), configRef(meal.coinConfigId)],
     });
 
+    const forbidden = {
+      code: 'FORBIDDEN',
+      retryable: false,
+      upstream: { status: 403, responseCode: 403, responseMessage: 'Forbidden' },
+    };
     expect(result).toEqual({
       data: { _entities: [null, configEntity(meal)] },
-      errors: [
-        {
-          message: expect.any(String),
-          locations: [{ line: 2, column: 3 }],
-          path: ['_entities', 0],
-          extensions: {
-            code: 'FORBIDDEN',
-            retryable: false,
-            upstream: { status: 403, responseCode: 403, responseMessage: 'Forbidden' },
-          },
-        },
-      ],
+      errors: [fieldError(['_entities', 0], 'The coins API refused access to this resource.', forbidden, 3, 2)],
     });
   });
 });
 
 describe('federation subgraph: _entities fan-out is bounded by COINS_API_BATCH_CONCURRENCY=2', () => {
   const DELAY_MS = 100;
-  // setTimeout never fires early by more than timer rounding.
-  const TIMER_SLACK_MS = 5;
   const gateway = useTestGateway({ COINS_API_BATCH_CONCURRENCY: '2' });
 
   it('6 distinct entities: at most 2 upstream reads in flight', async () => {
-    const configs = Array.from({ length: 3 }, (_, i) => seed(gateway.sandbox, `EVENT_${i}`, i + 1));
+    const configs = seedEventConfigs(gateway.sandbox, 3);
     const representations = [
       ...configs.map((config) => configRef(config.coinConfigId)),
       ...['A', 'B', 'C'].map(balanceRef),
     ];
-    gateway.sandbox.faults.inject({ action: { kind: 'delay', ms: DELAY_MS }, method: 'GET', times: Infinity });
-    const arrivals = recordArrivals(gateway.sandbox);
+    const arrivals = holdReadsAndRecordArrivals(gateway.sandbox, DELAY_MS);
 
     const result = await gateway.gql(ENTITIES, { representations });
     arrivals.stop();
@@ -218,11 +193,7 @@ describe('federation subgraph: _entities fan-out is bounded by COINS_API_BATCH_C
         ],
       },
     });
-    const times = arrivals.times;
-    expect(times).toHaveLength(6);
-    // With 2 in flight, request k can only leave once request k-2 was answered, DELAY_MS after it arrived.
-    for (let k = 2; k < times.length; k += 1) {
-      expect((times[k] as number) - (times[k - 2] as number)).toBeGreaterThanOrEqual(DELAY_MS - TIMER_SLACK_MS);
-    }
+    expect(arrivals.times).toHaveLength(6);
+    expectAtMostInFlight(arrivals.times, 2, DELAY_MS);
   });
 });

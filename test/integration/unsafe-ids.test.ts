@@ -4,6 +4,7 @@
 // upstream call; safe integers keep working.
 
 import { describe, expect, it } from 'vitest';
+import { seedConfig } from '../helpers/sandbox-setup.js';
 import { AUTH, upstreamCalls, useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
 
 const gateway = useTestGateway();
@@ -81,12 +82,7 @@ describe('an ID variable that is a JSON number beyond 2^53', () => {
 
 describe('ids that keep their digits work as before', () => {
   it('a safe integer as requestId and userId reaches the upstream as its decimal string', async () => {
-    gateway.sandbox.state.createConfig({
-      configuration: 'DEFAULT',
-      companyId: 'CEKEKCARDS',
-      event: 'MEAL_CARD_PAYMENT',
-      amount: 6,
-    });
+    seedConfig(gateway.sandbox);
     const { status, body } = await postRaw(
       `{"query": ${JSON.stringify(ALLOCATE)}, "variables": {"requestId": 9007199254740991, "userId": 12345}}`,
     );
@@ -102,12 +98,7 @@ describe('ids that keep their digits work as before', () => {
   });
 
   it('a large number written in the document keeps every digit (literals are not parsed as numbers)', async () => {
-    gateway.sandbox.state.createConfig({
-      configuration: 'DEFAULT',
-      companyId: 'CEKEKCARDS',
-      event: 'MEAL_CARD_PAYMENT',
-      amount: 6,
-    });
+    seedConfig(gateway.sandbox);
     const result = await gateway.gql(
       'mutation { allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: 9007199254740993, userId: "EKQZVMQK" }) { requestId } }',
     );

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { amplificationDocument } from '../helpers/hostile-documents.js';
+import { seedConfig } from '../helpers/sandbox-setup.js';
 import { upstreamCalls, useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
 
 const gateway = useTestGateway();
@@ -119,12 +120,7 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
     `a${i}: allocateCoins(input: { companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", requestId: "REQ${i}", userId: "EKQZVMQK" }) { ${selection} }`;
 
   it('an allocation costs 1, its balance 1 more: 2 + 1 = 3 runs', async () => {
-    small.sandbox.state.createConfig({
-      configuration: 'DEFAULT',
-      companyId: 'CEKEKCARDS',
-      event: 'MEAL_CARD_PAYMENT',
-      amount: 6,
-    });
+    seedConfig(small.sandbox);
     const result = await small.gql(
       `mutation { ${allocation(1, 'requestId balance { coins }')} ${allocation(2, 'requestId')} }`,
     );
@@ -137,12 +133,7 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
   });
 
   it('a document within the budget runs every time, and invalid variables still get BAD_USER_INPUT', async () => {
-    small.sandbox.state.createConfig({
-      configuration: 'DEFAULT',
-      companyId: 'CEKEKCARDS',
-      event: 'MEAL_CARD_PAYMENT',
-      amount: 6,
-    });
+    seedConfig(small.sandbox);
     const query =
       'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId balance { coins } } }';
     const input = (requestId: string) => ({
