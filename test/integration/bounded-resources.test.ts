@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/limits.js';
 import { listen } from '../../src/server/http-server.js';
 import { jsonReply } from '../helpers/fault-actions.js';
+import { fieldError } from '../helpers/graphql-assertions.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
@@ -119,16 +120,10 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
     const big = `{"response_code":0,"response_message":"${'y'.repeat(2048)}","payload":5}`;
     gateway.sandbox.faults.inject({ action: jsonReply(200, big) });
     const result = await gateway.gql(COIN_BALANCE, { userId: 'USER1' });
+    const badResponse = { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } };
     expect(result).toEqual({
       data: { coinBalance: null },
-      errors: [
-        {
-          message: 'The coins API sent a response the gateway cannot read.',
-          path: ['coinBalance'],
-          locations: [{ line: 1, column: 23 }],
-          extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } },
-        },
-      ],
+      errors: [fieldError(['coinBalance'], 'The coins API sent a response the gateway cannot read.', badResponse, 23)],
     });
     expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
 

@@ -8,6 +8,8 @@ import { useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 // it) and FAILURES=3 so that streaks of failures are frequent in a run of 1,500 calls.
 
 const COIN_BALANCE = `query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }`;
+/** Both blocks: a breaker that opens after 3 failed calls and stays open 10 s, and no retries. */
+const BREAKER_ENV = { COINS_API_BREAKER_FAILURES: '3', COINS_API_RETRIES: '0', COINS_API_BREAKER_COOLDOWN_MS: '10000' };
 const WORKERS = 20;
 const CALLS_PER_WORKER = 75;
 
@@ -18,11 +20,7 @@ async function readyStatus(gateway: TestGateway): Promise<number> {
 }
 
 describe('breaker under partial failure (FAILURES=3, RETRIES=0, default rate 0.5 over 10 s)', () => {
-  const gateway = useTestGateway({
-    COINS_API_BREAKER_FAILURES: '3',
-    COINS_API_RETRIES: '0',
-    COINS_API_BREAKER_COOLDOWN_MS: '10000',
-  });
+  const gateway = useTestGateway(BREAKER_ENV);
 
   it('10% of upstream calls reset: >= 85% of operations succeed and /ready stays 200 throughout', {
     timeout: 60_000,
@@ -69,11 +67,7 @@ describe('breaker under partial failure (FAILURES=3, RETRIES=0, default rate 0.5
 });
 
 describe('a dead upstream still opens it (FAILURES=3, default rate)', () => {
-  const gateway = useTestGateway({
-    COINS_API_BREAKER_FAILURES: '3',
-    COINS_API_RETRIES: '0',
-    COINS_API_BREAKER_COOLDOWN_MS: '10000',
-  });
+  const gateway = useTestGateway(BREAKER_ENV);
 
   it('every call reset: the 3rd failed call opens it; calls are then refused without an upstream request, /ready 503', async () => {
     gateway.sandbox.faults.inject({ action: { kind: 'reset' }, times: Infinity });

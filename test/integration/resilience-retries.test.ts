@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { FaultAction } from '../../src/sandbox/index.js';
+import { fieldError } from '../helpers/graphql-assertions.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
@@ -28,6 +29,9 @@ const UNAVAILABLE_503 = {
   upstream: { status: 503, responseCode: 503 },
 };
 
+/** A breaker that never opens here (it has its own tests), so every call reaches the upstream. */
+const BREAKER_NEVER_OPENS = { COINS_API_BREAKER_FAILURES: '1000' };
+
 async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
   const result = await run();
@@ -35,7 +39,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ result: T; ms: number 
 }
 
 describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS=5000)', () => {
-  const gateway = useTestGateway({ COINS_API_TIMEOUT_MS: '5000', COINS_API_BREAKER_FAILURES: '1000' });
+  const gateway = useTestGateway({ ...BREAKER_NEVER_OPENS, COINS_API_TIMEOUT_MS: '5000' });
   let configId: string;
   // Runs after useTestGateway's own beforeEach, so on a freshly reset sandbox.
   beforeEach(() => {
@@ -83,14 +87,7 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
     const result = await gateway.gql(COIN_EVENT, { id: configId });
     expect(result).toEqual({
       data: { coinEvent: null },
-      errors: [
-        {
-          message: 'The coins API is unavailable (HTTP 503).',
-          path: ['coinEvent'],
-          locations: [{ line: 1, column: 19 }],
-          extensions: UNAVAILABLE_503,
-        },
-      ],
+      errors: [fieldError(['coinEvent'], 'The coins API is unavailable (HTTP 503).', UNAVAILABLE_503, 19)],
     });
     expect(upstreamCalls(gateway.sandbox)).toHaveLength(3);
   });
@@ -226,10 +223,7 @@ describe('retries of idempotent reads (COINS_API_RETRIES=2, COINS_API_TIMEOUT_MS
 });
 
 describe('retries disabled (COINS_API_RETRIES=0)', () => {
-  const gateway = useTestGateway(
-    { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
-    { resetSandboxBeforeEach: false },
-  );
+  const gateway = useTestGateway({ ...BREAKER_NEVER_OPENS, COINS_API_RETRIES: '0' }, { resetSandboxBeforeEach: false });
 
   it('a 503 on coinBalance is reported after 1 upstream GET', async () => {
     gateway.sandbox.faults.inject({ action: respond(503), method: 'GET', times: Infinity });
@@ -242,25 +236,15 @@ describe('retries disabled (COINS_API_RETRIES=0)', () => {
 
 describe('every attempt inside one deadline', () => {
   describe('COINS_API_TIMEOUT_MS=500', () => {
-    const gateway = useTestGateway({
-      COINS_API_TIMEOUT_MS: '500',
-      COINS_API_RETRIES: '2',
-      COINS_API_BREAKER_FAILURES: '1000',
-    });
+    const gateway = useTestGateway({ ...BREAKER_NEVER_OPENS, COINS_API_TIMEOUT_MS: '500', COINS_API_RETRIES: '2' });
 
     it('a Retry-After beyond the deadline is not waited for: RATE_LIMITED with retryAfter 5 after 1 request', async () => {
       gateway.sandbox.faults.inject({ action: respond(429, { 'retry-after': '5' }), method: 'GET', times: Infinity });
       const { result, ms } = await timed(() => gateway.gql(COIN_BALANCE, { userId: 'USER1' }));
+      const rateLimited = { code: 'RATE_LIMITED', retryable: true, retryAfter: 5, upstream: { status: 429 } };
       expect(result).toEqual({
         data: { coinBalance: null },
-        errors: [
-          {
-            message: 'The coins API is rate limiting requests; retry later.',
-            path: ['coinBalance'],
-            locations: [{ line: 1, column: 23 }],
-            extensions: { code: 'RATE_LIMITED', retryable: true, retryAfter: 5, upstream: { status: 429 } },
-          },
-        ],
+        errors: [fieldError(['coinBalance'], 'The coins API is rate limiting requests; retry later.', rateLimited, 23)],
       });
       expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${balancePath('USER1')}`]);
       expect(ms).toBeLessThan(500);
