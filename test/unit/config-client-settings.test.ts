@@ -1,29 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { configProblems as problems, useConfigFiles } from '../helpers/config-env.js';
 
 /** Production settings, batching and trusted documents in the configuration. */
 
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
+const { dir, file } = useConfigFiles();
 const DOCUMENT = '{ __typename }';
 const HASH = createHash('sha256').update(DOCUMENT).digest('hex');
 const URL_SET = { COINS_API_URL: 'https://coins.example.com' };

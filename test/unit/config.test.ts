@@ -1,20 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../../src/auth/dev-token.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-
-/** The problems loadConfig reports for an environment (fails the test when it accepts it). */
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { configProblems as problems, PARTNER_CREDENTIALS, useConfigFiles } from '../helpers/config-env.js';
 
 describe('loadConfig', () => {
   it('uses the documented defaults for an empty environment', () => {
@@ -199,57 +187,34 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '' }).host).toBe('0.0.0.0');
   });
 
+  /** Variables whose refusal reads `NAME must be RULE, got "VALUE"`, with the values refused. */
+  const RULES: [name: string, rule: string, refused: string[]][] = [
+    ['PORT', 'a whole number from 0 to 65535', ['abc', '65536', '-1', '80.5']],
+    ['COINS_API_TIMEOUT_MS', 'a whole number from 1 to 600000', ['0', '1e3']],
+    ['COINS_API_RETRIES', 'a whole number from 0 to 10', ['11']],
+    ['COINS_API_BREAKER_FAILURES', 'a whole number from 1 to 1000', ['0']],
+    ['COINS_API_BREAKER_COOLDOWN_MS', 'a whole number from 1 to 3600000', ['x']],
+    ['COINS_API_MAX_CONNECTIONS', 'a whole number from 1 to 10000', ['0']],
+    ['COINS_API_MAX_BODY_BYTES', 'a whole number from 1 to 1073741824', ['0']],
+    ['COINS_API_BATCH_CONCURRENCY', 'a whole number from 1 to 1000', ['0']],
+    ['MAX_UPSTREAM_CALLS_PER_OPERATION', 'a whole number from 1 to 100000', ['0']],
+    ['COINS_API_BREAKER_FAILURE_RATE', 'a number greater than 0 and at most 1', ['0', '1.5', '50%', '-0.5']],
+    ['COINS_API_BREAKER_WINDOW_MS', 'a whole number from 100 to 3600000', ['50']],
+    ['MAX_CLIENT_CONNECTIONS', 'a whole number from 1 to 1000000', ['0']],
+    ['SHUTDOWN_TIMEOUT_MS', 'a whole number from 0 to 600000', ['soon']],
+    ['SANDBOX_PORT', 'a whole number from 0 to 65535', ['70000']],
+    ['LOG_LEVEL', 'one of fatal, error, warn, info, debug, trace, silent', ['verbose']],
+    ['METRICS_PORT', 'a port from 0 to 65535 or "off"', ['no', '65536']],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf or http/json (grpc is not supported)', ['grpc']],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/protobuf or http/json (grpc is not supported)', ['http']],
+    ['OTEL_TRACES_EXPORTER', 'otlp or none', ['zipkin']],
+    ['OTEL_SDK_DISABLED', 'true or false', ['yes']],
+  ];
+
   it.each([
-    ['PORT', 'abc', 'PORT must be a whole number from 0 to 65535, got "abc"'],
-    ['PORT', '65536', 'PORT must be a whole number from 0 to 65535, got "65536"'],
-    ['PORT', '-1', 'PORT must be a whole number from 0 to 65535, got "-1"'],
-    ['PORT', '80.5', 'PORT must be a whole number from 0 to 65535, got "80.5"'],
-    ['COINS_API_TIMEOUT_MS', '0', 'COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "0"'],
-    ['COINS_API_TIMEOUT_MS', '1e3', 'COINS_API_TIMEOUT_MS must be a whole number from 1 to 600000, got "1e3"'],
-    ['COINS_API_RETRIES', '11', 'COINS_API_RETRIES must be a whole number from 0 to 10, got "11"'],
-    ['COINS_API_BREAKER_FAILURES', '0', 'COINS_API_BREAKER_FAILURES must be a whole number from 1 to 1000, got "0"'],
-    [
-      'COINS_API_BREAKER_COOLDOWN_MS',
-      'x',
-      'COINS_API_BREAKER_COOLDOWN_MS must be a whole number from 1 to 3600000, got "x"',
-    ],
-    ['COINS_API_MAX_CONNECTIONS', '0', 'COINS_API_MAX_CONNECTIONS must be a whole number from 1 to 10000, got "0"'],
-    ['COINS_API_MAX_BODY_BYTES', '0', 'COINS_API_MAX_BODY_BYTES must be a whole number from 1 to 1073741824, got "0"'],
-    ['COINS_API_BATCH_CONCURRENCY', '0', 'COINS_API_BATCH_CONCURRENCY must be a whole number from 1 to 1000, got "0"'],
-    [
-      'MAX_UPSTREAM_CALLS_PER_OPERATION',
-      '0',
-      'MAX_UPSTREAM_CALLS_PER_OPERATION must be a whole number from 1 to 100000, got "0"',
-    ],
-    [
-      'COINS_API_BREAKER_FAILURE_RATE',
-      '0',
-      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "0"',
-    ],
-    [
-      'COINS_API_BREAKER_FAILURE_RATE',
-      '1.5',
-      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "1.5"',
-    ],
-    [
-      'COINS_API_BREAKER_FAILURE_RATE',
-      '50%',
-      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "50%"',
-    ],
-    [
-      'COINS_API_BREAKER_FAILURE_RATE',
-      '-0.5',
-      'COINS_API_BREAKER_FAILURE_RATE must be a number greater than 0 and at most 1, got "-0.5"',
-    ],
-    [
-      'COINS_API_BREAKER_WINDOW_MS',
-      '50',
-      'COINS_API_BREAKER_WINDOW_MS must be a whole number from 100 to 3600000, got "50"',
-    ],
-    ['MAX_CLIENT_CONNECTIONS', '0', 'MAX_CLIENT_CONNECTIONS must be a whole number from 1 to 1000000, got "0"'],
-    ['SHUTDOWN_TIMEOUT_MS', 'soon', 'SHUTDOWN_TIMEOUT_MS must be a whole number from 0 to 600000, got "soon"'],
-    ['SANDBOX_PORT', '70000', 'SANDBOX_PORT must be a whole number from 0 to 65535, got "70000"'],
-    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+    ...RULES.flatMap(([name, rule, refused]) =>
+      refused.map((value) => [name, value, `${name} must be ${rule}, got "${value}"`]),
+    ),
     ['COINS_API_URL', 'not a url', 'COINS_API_URL must be an absolute http(s) URL'],
     ['COINS_API_URL', 'ftp://coins.example.com', 'COINS_API_URL must use http or https, got "ftp:"'],
     [
@@ -262,8 +227,6 @@ describe('loadConfig', () => {
       'https://coins.example.com/?key=1',
       'COINS_API_URL must not carry credentials, a query or a fragment',
     ],
-    ['METRICS_PORT', 'no', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "no"'],
-    ['METRICS_PORT', '65536', 'METRICS_PORT must be a port from 0 to 65535 or "off", got "65536"'],
     ['METRICS_PORT', '4000', 'METRICS_PORT must differ from PORT: metrics are never served on the public port'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT must use http or https'],
     [
@@ -271,18 +234,6 @@ describe('loadConfig', () => {
       'not a url',
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an absolute http(s) URL',
     ],
-    [
-      'OTEL_EXPORTER_OTLP_PROTOCOL',
-      'grpc',
-      'OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got "grpc"',
-    ],
-    [
-      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
-      'http',
-      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got "http"',
-    ],
-    ['OTEL_TRACES_EXPORTER', 'zipkin', 'OTEL_TRACES_EXPORTER must be otlp or none, got "zipkin"'],
-    ['OTEL_SDK_DISABLED', 'yes', 'OTEL_SDK_DISABLED must be true or false, got "yes"'],
   ])('%s=%j gives exactly one clear message', (name, value, message) => {
     expect(problems({ [name]: value })).toEqual([message]);
   });
@@ -369,23 +320,11 @@ describe('loadConfig: CORS_ORIGINS', () => {
 });
 
 describe('service credentials (COINS_OAUTH_*)', () => {
-  const ALL = {
-    COINS_OAUTH_CLIENT_ID: 'partner-client',
-    COINS_OAUTH_CLIENT_SECRET: 'client-s3cret',
-    COINS_OAUTH_USERNAME: 'partner-user',
-    COINS_OAUTH_PASSWORD: 'user-passw0rd',
-    // Service mode needs caller authentication or this explicit opt-out (not this file's subject).
-    AUTH_DISABLED: 'true',
-  };
   // Service mode needs a caller-authentication decision; these tests are about the credentials.
   const NO_CALLER_AUTH = { AUTH_DISABLED: 'true' };
-  const SECRET_VALUES = ['client-s3cret', 'user-passw0rd', 'partner-user', 'partner-client'];
-  const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
-  const file = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
+  const ALL = { ...PARTNER_CREDENTIALS, ...NO_CALLER_AUTH };
+  const SECRET_VALUES = Object.values(PARTNER_CREDENTIALS);
+  const { dir, file } = useConfigFiles();
 
   it("are all read when all four are set; the token URL defaults to the upstream's", () => {
     expect(loadConfig({ ...ALL, ...NO_CALLER_AUTH, ...NO_CALLER_AUTH }).serviceCredentials).toEqual({
@@ -485,18 +424,11 @@ describe('service credentials (COINS_OAUTH_*)', () => {
 describe('loadConfig: caller authentication (AUTH_*)', () => {
   const SECRET = 'a-shared-secret-of-at-least-32-bytes!!';
   /** Caller JWTs go with service credentials. */
-  const SERVICE = {
-    COINS_OAUTH_CLIENT_ID: 'partner-client',
-    COINS_OAUTH_CLIENT_SECRET: 'client-s3cret',
-    COINS_OAUTH_USERNAME: 'partner-user',
-    COINS_OAUTH_PASSWORD: 'user-passw0rd',
-  };
+  const SERVICE = PARTNER_CREDENTIALS;
   const bytes = (text: string) => new TextEncoder().encode(text);
-  const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-config-'));
-  const secretFile = join(dir, 'jwt-secret');
-  writeFileSync(secretFile, `${SECRET}\n`);
-  const emptyFile = join(dir, 'empty');
-  writeFileSync(emptyFile, '\n');
+  const { dir, file } = useConfigFiles();
+  const secretFile = file('jwt-secret', `${SECRET}\n`);
+  const emptyFile = file('empty', '\n');
 
   it('reads an HS256 secret, with issuer and audience', () => {
     expect(

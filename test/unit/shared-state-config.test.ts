@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { loadConfig } from '../../src/config.js';
+import { configProblems as problems } from '../helpers/config-env.js';
 
 describe('Redis and rate-limit configuration', () => {
   it('reads REDIS_URL, REDIS_TIMEOUT_MS and the rate limits', () => {
