@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/upstream/http-transport.js';
 import { createResilience, type ResilienceOptions, type UpstreamResilience } from '../../src/upstream/resilience.js';
@@ -69,4 +70,20 @@ export function memoryLogger(): { logger: Logger; lines: Array<Record<string, un
     },
   });
   return { logger: createLogger('info', sink), lines, text: () => raw };
+}
+
+/**
+ * The whole `upstream_call_failed` warning the coins client logs: its fixed fields plus those of
+ * the call. Compare with toEqual, so that no other field (a credential, a stack) can slip in.
+ */
+export function upstreamCallFailedLine(call: Record<string, unknown>): Record<string, unknown> {
+  return {
+    level: 40,
+    time: expect.any(Number),
+    service: 'coins-gateway',
+    event: 'upstream_call_failed',
+    durationMs: expect.any(Number),
+    msg: 'upstream call failed',
+    ...call,
+  };
 }

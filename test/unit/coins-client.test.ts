@@ -1,21 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DOCUMENTED_EXAMPLE_CONFIG } from '../../src/sandbox/index.js';
 import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
 import { envelopeBody } from '../helpers/fault-actions.js';
-import { answer, fakeTransport, memoryLogger, testResilience, type FakeReply } from '../helpers/upstream-fakes.js';
-import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
+import {
+  answer,
+  fakeTransport,
+  memoryLogger,
+  testResilience,
+  type FakeReply,
+  type SentRequest,
+  upstreamCallFailedLine,
+} from '../helpers/upstream-fakes.js';
+import { ALLOCATE_PATH, BALANCE_PATH, CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
 
 // The coins client against a fake transport: the exact requests each method sends, what each
 // answer becomes, what is logged, and which calls are never repeated. No sockets.
 
 const CALLER = { authorization: 'Bearer unit-test-token' };
-const CONFIG = {
-  coinConfigId: 'WCC817428',
-  configuration: 'DEFAULT',
-  companyId: 'CEKEKCARDS',
-  event: 'MEAL_CARD_PAYMENT',
-  amount: 6,
-} as const;
+const CONFIG = DOCUMENTED_EXAMPLE_CONFIG;
 const ok = (payload: unknown) => answer(200, envelopeBody(0, 'Success', payload));
 const READ_HEADERS = { accept: 'application/json', authorization: CALLER.authorization };
 const WRITE_HEADERS = { ...READ_HEADERS, 'content-type': 'application/json' };
@@ -32,6 +35,8 @@ function clientWith(replies: FakeReply[], options: { retries?: number; timeoutMs
   return { client, transport, log, failures: () => log.lines.filter((line) => line.event === 'upstream_call_failed') };
 }
 
+type Client = ReturnType<typeof clientWith>['client'];
+
 /** The UpstreamError a call rejects with. */
 async function rejection(call: Promise<unknown>): Promise<UpstreamError> {
   const error = await call.then(
@@ -47,67 +52,66 @@ afterEach(() => {
 });
 
 describe('coins client: one documented request per method', () => {
-  it('createCoinConfig POSTs exactly the documented fields, in the documented order', async () => {
-    const { client, transport } = clientWith([ok(CONFIG)]);
-    // Keys given in another order, and a field the endpoint does not take: neither reaches the wire.
-    const request = {
-      amount: 6,
-      event: 'MEAL_CARD_PAYMENT',
-      companyId: 'CEKEKCARDS',
-      configuration: 'DEFAULT' as const,
-      extra: 1,
-    };
-    expect(await client.createCoinConfig(request, CALLER)).toEqual(CONFIG);
-    expect(transport.sent).toEqual([
-      {
+  // Keys given in another order, and a field the endpoint does not take: neither reaches the wire.
+  const unorderedCreate = {
+    amount: 6,
+    event: 'MEAL_CARD_PAYMENT',
+    companyId: 'CEKEKCARDS',
+    configuration: 'DEFAULT' as const,
+    extra: 1,
+  };
+  const allocation = { userId: 'EKQZVMQK', requestId: 'REQ1', event: 'SIGNUP', companyId: 'CEKEKCARDS' };
+
+  it.each<{ title: string; payload: unknown; call: (client: Client) => Promise<unknown>; sent: SentRequest }>([
+    {
+      title: 'createCoinConfig POSTs exactly the documented fields, in the documented order',
+      payload: CONFIG,
+      call: (client) => client.createCoinConfig(unorderedCreate, CALLER),
+      sent: {
         method: 'POST',
         path: CREATE_PATH,
         headers: WRITE_HEADERS,
         body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
       },
-    ]);
-  });
-
-  it('getCoinConfig GETs the id as one encoded path segment, without a body or content-type', async () => {
-    const { client, transport } = clientWith([ok(CONFIG)]);
-    expect(await client.getCoinConfig('WCC 1/2', CALLER)).toEqual(CONFIG);
-    expect(transport.sent).toEqual([
-      { method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined },
-    ]);
-  });
-
-  it('updateCoinConfig PATCHes only the fields given', async () => {
-    const { client, transport } = clientWith([ok({ coinConfigId: 'WCC817428', amount: 10 })]);
-    expect(await client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER)).toEqual({
-      coinConfigId: 'WCC817428',
-      amount: 10,
-    });
-    expect(transport.sent).toEqual([
-      { method: 'PATCH', path: `${CONFIG_PATH}WCC817428`, headers: WRITE_HEADERS, body: '{"amount":10}' },
-    ]);
-  });
-
-  it('allocateCoins POSTs the four documented fields and returns the confirmation', async () => {
-    const { client, transport } = clientWith([ok('Successfully allocated enkash Coins')]);
-    const request = { userId: 'EKQZVMQK', requestId: 'REQ1', event: 'SIGNUP', companyId: 'CEKEKCARDS' };
-    expect(await client.allocateCoins(request, CALLER)).toBe('Successfully allocated enkash Coins');
-    expect(transport.sent).toEqual([
-      {
+    },
+    {
+      title: 'getCoinConfig GETs the id as one encoded path segment, without a body or content-type',
+      payload: CONFIG,
+      call: (client) => client.getCoinConfig('WCC 1/2', CALLER),
+      sent: { method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined },
+    },
+    {
+      title: 'updateCoinConfig PATCHes only the fields given',
+      payload: { coinConfigId: 'WCC817428', amount: 10 },
+      call: (client) => client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER),
+      sent: { method: 'PATCH', path: `${CONFIG_PATH}WCC817428`, headers: WRITE_HEADERS, body: '{"amount":10}' },
+    },
+    {
+      title: 'allocateCoins POSTs the four documented fields and returns the confirmation',
+      payload: 'Successfully allocated enkash Coins',
+      call: (client) => client.allocateCoins(allocation, CALLER),
+      sent: {
         method: 'POST',
         path: ALLOCATE_PATH,
         headers: WRITE_HEADERS,
         body: '{"companyId":"CEKEKCARDS","event":"SIGNUP","requestId":"REQ1","userId":"EKQZVMQK"}',
       },
-    ]);
-  });
-
-  it('getBalance GETs the balance with the userId encoded in the query', async () => {
-    const { client, transport } = clientWith([ok(42)]);
-    expect(await client.getBalance('U&userId=other', CALLER)).toBe(42);
-    expect(transport.sent).toEqual([
-      { method: 'GET', path: balancePath('U&userId=other'), headers: READ_HEADERS, body: undefined },
-    ]);
-    expect(transport.sent[0]?.path).toBe(`${BALANCE_PATH}?userId=U%26userId%3Dother`);
+    },
+    {
+      title: 'getBalance GETs the balance with the userId encoded in the query',
+      payload: 42,
+      call: (client) => client.getBalance('U&userId=other', CALLER),
+      sent: {
+        method: 'GET',
+        path: `${BALANCE_PATH}?userId=U%26userId%3Dother`,
+        headers: READ_HEADERS,
+        body: undefined,
+      },
+    },
+  ])('$title', async ({ payload, call, sent }) => {
+    const { client, transport } = clientWith([ok(payload)]);
+    expect(await call(client)).toEqual(payload);
+    expect(transport.sent).toEqual([sent]);
   });
 
   it('gives the transport a deadline of timeoutMs', async () => {
@@ -139,8 +143,8 @@ describe('coins client: what an answer becomes', () => {
   });
 
   it.each([
-    ['getCoinConfig', (client: ReturnType<typeof clientWith>['client']) => client.getCoinConfig('WCC000001', CALLER)],
-    ['getBalance', (client: ReturnType<typeof clientWith>['client']) => client.getBalance('NOBODY', CALLER)],
+    ['getCoinConfig', (client: Client) => client.getCoinConfig('WCC000001', CALLER)],
+    ['getBalance', (client: Client) => client.getBalance('NOBODY', CALLER)],
   ])('%s: a 404 is null, an answer rather than a failure, and is not logged', async (_name, read) => {
     const { client, transport, failures } = clientWith([answer(404, envelopeBody(404, 'Not found'))], { retries: 2 });
     expect(await read(client)).toBeNull();
@@ -167,21 +171,15 @@ describe('coins client: the log line of a failed call', () => {
     const { client, log, failures } = clientWith([answer(503, '')]);
     await rejection(client.createCoinConfig({ ...CONFIG }, CALLER));
     expect(failures()).toEqual([
-      {
-        level: 40,
-        time: expect.any(Number),
-        service: 'coins-gateway',
-        event: 'upstream_call_failed',
+      upstreamCallFailedLine({
         endpoint: 'create-event',
         method: 'POST',
         path: CREATE_PATH,
         attempts: 1,
-        durationMs: expect.any(Number),
         reason: 'http-status',
         upstream: { status: 503 },
         detail: 'HTTP 503',
-        msg: 'upstream call failed',
-      },
+      }),
     ]);
     expect(log.lines).toHaveLength(1);
     expect(log.text()).not.toContain('unit-test-token');
@@ -221,7 +219,7 @@ describe('coins client: the log line of a failed call', () => {
 describe('coins client: what is sent again', () => {
   const connectionReset = () => new UpstreamError({ reason: 'connection', detail: 'ECONNRESET' });
 
-  const writes: Array<[string, (client: ReturnType<typeof clientWith>['client']) => Promise<unknown>]> = [
+  const writes: Array<[string, (client: Client) => Promise<unknown>]> = [
     ['createCoinConfig', (client) => client.createCoinConfig({ ...CONFIG }, CALLER)],
     ['updateCoinConfig', (client) => client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER)],
     [

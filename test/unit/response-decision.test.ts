@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideResponse, parseRetryAfter } from '../../src/upstream/response-decision.js';
+import { DOCUMENTED_EXAMPLE_CONFIG } from '../../src/sandbox/index.js';
 import type { HttpResponse } from '../../src/upstream/http-transport.js';
 import {
   CoinConfigPayloadSchema,
@@ -7,20 +8,12 @@ import {
   BalancePayloadSchema,
 } from '../../src/upstream/payloads.js';
 import { UpstreamError } from '../../src/upstream/upstream-error.js';
+import { envelopeBody } from '../helpers/fault-actions.js';
+import { answer as response } from '../helpers/upstream-fakes.js';
 
-const CONFIG = {
-  coinConfigId: 'WCC817428',
-  configuration: 'DEFAULT',
-  companyId: 'CEKEKCARDS',
-  event: 'MEAL_CARD_PAYMENT',
-  amount: 6,
-};
-const SUCCESS = JSON.stringify({ payload: CONFIG, response_code: 0, response_message: 'Success' });
+const CONFIG = DOCUMENTED_EXAMPLE_CONFIG;
+const SUCCESS = envelopeBody(0, 'Success', CONFIG);
 const HTML = '<html><head><title>502 Bad Gateway</title></head><body>cloudflare</body></html>';
-
-function response(status: number, body: string, headers: HttpResponse['headers'] = {}): HttpResponse {
-  return { status, headers, body };
-}
 
 /** The UpstreamError decideResponse throws, as a plain object of what matters to callers. */
 function failure(res: HttpResponse, schema: Parameters<typeof decideResponse>[1] = CoinConfigPayloadSchema) {
@@ -40,11 +33,7 @@ describe('decideResponse: a 2xx is judged by its body', () => {
   });
 
   it('drops undocumented extra payload fields', () => {
-    const body = JSON.stringify({
-      payload: { ...CONFIG, internal: 'x' },
-      response_code: 0,
-      response_message: 'Success',
-    });
+    const body = envelopeBody(0, 'Success', { ...CONFIG, internal: 'x' });
     expect(decideResponse(response(200, body), CoinConfigPayloadSchema)).toEqual(CONFIG);
   });
 
@@ -66,6 +55,10 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     ['a whitespace-only body', '  \n'],
     ['an HTML page', HTML],
     ['text that is not JSON', 'OK'],
+    ['JSON null', 'null'],
+    ['a JSON array', '[]'],
+    ['a JSON object of another shape', '{"status":"ok"}'],
+    ['a JSON string', '"Success"'],
   ])('%s is a bad response without envelope facts', (_label, body) => {
     expect(failure(response(200, body))).toEqual({
       reason: 'bad-response',
@@ -74,25 +67,8 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     });
   });
 
-  it.each([
-    ['JSON null', 'null'],
-    ['a JSON array', '[]'],
-    ['a JSON object of another shape', '{"status":"ok"}'],
-    ['a JSON string', '"Success"'],
-  ])('%s is a bad response (not the envelope)', (_label, body) => {
-    expect(failure(response(200, body))).toEqual({
-      reason: 'bad-response',
-      answer: { status: 200 },
-      retryAfterSeconds: undefined,
-    });
-  });
-
   it('a non-zero response_code is a rejection carrying the upstream code and message', () => {
-    const body = JSON.stringify({
-      payload: 'dup',
-      response_code: 1,
-      response_message: 'Coin configuration already exists',
-    });
+    const body = envelopeBody(1, 'Coin configuration already exists', 'dup');
     expect(failure(response(200, body))).toEqual({
       reason: 'rejected',
       answer: { status: 200, responseCode: 1, responseMessage: 'Coin configuration already exists' },
@@ -114,7 +90,7 @@ describe('decideResponse: a 2xx is judged by its body', () => {
     ['a null payload', null],
     ['a string payload', 'Success'],
   ])('a payload with %s is a bad response that keeps the envelope facts', (_label, payload) => {
-    const body = JSON.stringify({ payload, response_code: 0, response_message: 'Success' });
+    const body = envelopeBody(0, 'Success', payload);
     expect(failure(response(200, body))).toEqual({
       reason: 'bad-response',
       answer: { status: 200, responseCode: 0 },
@@ -123,16 +99,12 @@ describe('decideResponse: a 2xx is judged by its body', () => {
   });
 
   it('the partial Get/Update payload needs only the id', () => {
-    const body = JSON.stringify({
-      payload: { coinConfigId: 'WCC1', amount: 3 },
-      response_code: 0,
-      response_message: 'Success',
-    });
+    const body = envelopeBody(0, 'Success', { coinConfigId: 'WCC1', amount: 3 });
     expect(decideResponse(response(200, body), PartialCoinConfigPayloadSchema)).toEqual({
       coinConfigId: 'WCC1',
       amount: 3,
     });
-    const noId = JSON.stringify({ payload: { amount: 3 }, response_code: 0, response_message: 'Success' });
+    const noId = envelopeBody(0, 'Success', { amount: 3 });
     expect(failure(response(200, noId), PartialCoinConfigPayloadSchema).reason).toBe('bad-response');
   });
 });
@@ -142,7 +114,7 @@ describe('decideResponse: the HTTP status decides first, whatever the body says'
     ['a success envelope', SUCCESS],
     ['an HTML page', HTML],
     ['an empty body', ''],
-    ['an error envelope', JSON.stringify({ payload: null, response_code: 9, response_message: 'Nope' })],
+    ['an error envelope', envelopeBody(9, 'Nope')],
   ];
   for (const status of [400, 401, 403, 404, 422, 429, 500, 502, 503, 504]) {
     it.each(bodies)(`HTTP ${status} with %s is an http-status failure`, (_label, body) => {
@@ -153,7 +125,7 @@ describe('decideResponse: the HTTP status decides first, whatever the body says'
   }
 
   it('carries the envelope code and message of an error body', () => {
-    const body = JSON.stringify({ payload: null, response_code: 422, response_message: 'Invalid parameter: amount' });
+    const body = envelopeBody(422, 'Invalid parameter: amount');
     expect(failure(response(422, body))).toEqual({
       reason: 'http-status',
       answer: { status: 422, responseCode: 422, responseMessage: 'Invalid parameter: amount' },
@@ -175,7 +147,7 @@ describe('decideResponse: the HTTP status decides first, whatever the body says'
 
   it('makes upstream messages printable and short', () => {
     const long = `bad\u0000\u001b[31m ${'x'.repeat(400)}`;
-    const body = JSON.stringify({ payload: null, response_code: 400, response_message: long });
+    const body = envelopeBody(400, long);
     const message = failure(response(400, body)).answer?.responseMessage ?? '';
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserts that none is left
     expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
@@ -230,27 +202,27 @@ describe('decideResponse: which upstream messages clients may see', () => {
     }
     throw new Error('decideResponse did not throw');
   }
-  const body = (code: number, message: string) =>
-    JSON.stringify({ payload: null, response_code: code, response_message: message });
 
   it.each([500, 502, 503, 504])('HTTP %i: the message stays out of the answer, kept for the log', (status) => {
-    const error = thrown(response(status, body(status, 'at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7')));
+    const error = thrown(
+      response(status, envelopeBody(status, 'at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7')),
+    );
     expect(error.answer).toEqual({ status, responseCode: status });
     expect(error.upstreamMessage).toBe('at com.enkash.Dao.save(Dao.java:42) jdbc:mysql://10.9.8.7');
   });
 
   it('a 1xx/3xx and a bad 2xx keep no message either', () => {
-    expect(thrown(response(302, body(0, 'moved'))).answer).toEqual({ status: 302, responseCode: 0 });
-    expect(thrown(response(200, body(0, 'SQLSTATE[42S02]'))).answer).toEqual({ status: 200, responseCode: 0 });
+    expect(thrown(response(302, envelopeBody(0, 'moved'))).answer).toEqual({ status: 302, responseCode: 0 });
+    expect(thrown(response(200, envelopeBody(0, 'SQLSTATE[42S02]'))).answer).toEqual({ status: 200, responseCode: 0 });
   });
 
   it('a 4xx and a business rejection keep it', () => {
-    expect(thrown(response(409, body(409, 'Conflict'))).answer).toEqual({
+    expect(thrown(response(409, envelopeBody(409, 'Conflict'))).answer).toEqual({
       status: 409,
       responseCode: 409,
       responseMessage: 'Conflict',
     });
-    expect(thrown(response(200, body(2, 'Not configured'))).answer).toEqual({
+    expect(thrown(response(200, envelopeBody(2, 'Not configured'))).answer).toEqual({
       status: 200,
       responseCode: 2,
       responseMessage: 'Not configured',
@@ -261,15 +233,15 @@ describe('decideResponse: which upstream messages clients may see', () => {
     [`bad header ${AUTHORIZATION}!`, 'bad header [redacted]!'],
     ['token s3cr3t-token expired; again: s3cr3t-token', 'token [redacted] expired; again: [redacted]'],
   ])('redacts the credential sent upstream: %s', (message, redacted) => {
-    const error = thrown(response(401, body(401, message)), AUTHORIZATION);
+    const error = thrown(response(401, envelopeBody(401, message)), AUTHORIZATION);
     expect(error.answer?.responseMessage).toBe(redacted);
     expect(error.upstreamMessage).toBe(redacted);
-    expect(thrown(response(500, body(500, message)), AUTHORIZATION).upstreamMessage).toBe(redacted);
+    expect(thrown(response(500, envelopeBody(500, message)), AUTHORIZATION).upstreamMessage).toBe(redacted);
   });
 
   it('redacts before cutting at 300 characters, so no part of the token survives the cut', () => {
     const message = `${'x'.repeat(295)}${AUTHORIZATION}`;
-    expect(thrown(response(400, body(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(
+    expect(thrown(response(400, envelopeBody(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(
       `${'x'.repeat(295)}[reda…`,
     );
   });
