@@ -27,44 +27,62 @@ afterEach(() => {
   for (const dir of repos.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs git in `dir` as a test author. */
+function git(dir: string, ...args: string[]): void {
+  execFileSync('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+    stdio: 'pipe',
+  });
+}
+
 /** A throw-away git repository whose one commit holds schema.graphql and package.json. */
 function repoWith(files: { sdl: string; version: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'schema-check-'));
   repos.push(dir);
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-C', dir, '-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-      stdio: 'pipe',
-    });
-  git('init', '-q');
+  git(dir, 'init', '-q');
   writeFileSync(join(dir, 'schema.graphql'), files.sdl);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', version: files.version }));
-  git('add', '.');
-  git('commit', '-q', '-m', 'schema');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'schema');
   return dir;
 }
 
+/** schema:check of the schema and version the code has `now` against those committed at HEAD. */
+function checkAgainstHead(committed: { sdl: string; version: string }, now: { sdl: string; version: string }) {
+  return checkSchemaAgainstRef({
+    repoDir: repoWith(committed),
+    ref: 'HEAD',
+    afterSdl: now.sdl,
+    afterVersion: now.version,
+  });
+}
+
 describe('npm run schema:check', () => {
-  it('fails (exit 1) on a removed field and names it as breaking', async () => {
-    const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    const result = await checkSchemaAgainstRef({
-      repoDir,
-      ref: 'HEAD',
-      afterSdl: WITHOUT_COINS,
-      afterVersion: '0.2.0',
-    });
-    expect(result.exitCode).toBe(1);
-    expect(result.report).toContain("breaking (1):\n  - Field 'coins' was removed from object type 'CoinBalance'");
-    expect(result.report).toContain('FAILED: breaking changes without a new major version');
+  it.each([
+    {
+      title: 'fails (exit 1) on a removed field and names it as breaking',
+      committed: '0.1.0',
+      now: '0.2.0',
+      exitCode: 1,
+      says: [
+        "breaking (1):\n  - Field 'coins' was removed from object type 'CoinBalance'",
+        'FAILED: breaking changes without a new major version',
+      ],
+    },
+    {
+      title: 'passes a breaking change when the major version went up in between',
+      committed: '1.4.0',
+      now: '2.0.0',
+      exitCode: 0,
+      says: ['breaking (1)', "OK: breaking changes, announced by package.json's new major version."],
+    },
+  ])('$title', async ({ committed, now, exitCode, says }) => {
+    const result = await checkAgainstHead({ sdl: V1, version: committed }, { sdl: WITHOUT_COINS, version: now });
+    expect(result.exitCode).toBe(exitCode);
+    for (const text of says) expect(result.report).toContain(text);
   });
 
   it('passes (exit 0) on an added field and lists it as safe', async () => {
-    const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    const result = await checkSchemaAgainstRef({
-      repoDir,
-      ref: 'HEAD',
-      afterSdl: WITH_LAST_CHANGE,
-      afterVersion: '0.1.0',
-    });
+    const result = await checkAgainstHead({ sdl: V1, version: '0.1.0' }, { sdl: WITH_LAST_CHANGE, version: '0.1.0' });
     expect(result).toEqual({
       exitCode: 0,
       report: [
@@ -75,19 +93,6 @@ describe('npm run schema:check', () => {
         'OK: no breaking change.',
       ].join('\n'),
     });
-  });
-
-  it('passes a breaking change when the major version went up in between', async () => {
-    const repoDir = repoWith({ sdl: V1, version: '1.4.0' });
-    const result = await checkSchemaAgainstRef({
-      repoDir,
-      ref: 'HEAD',
-      afterSdl: WITHOUT_COINS,
-      afterVersion: '2.0.0',
-    });
-    expect(result.exitCode).toBe(0);
-    expect(result.report).toContain('breaking (1)');
-    expect(result.report).toContain("OK: breaking changes, announced by package.json's new major version.");
   });
 
   it('reports dangerous changes (a new enum value) without failing', async () => {
@@ -122,12 +127,8 @@ describe('npm run schema:check', () => {
 
   it('has nothing to compare when schema.graphql did not exist at the ref', async () => {
     const repoDir = repoWith({ sdl: V1, version: '0.1.0' });
-    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'rm', '-q', 'schema.graphql'], {
-      stdio: 'pipe',
-    });
-    execFileSync('git', ['-C', repoDir, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'rm'], {
-      stdio: 'pipe',
-    });
+    git(repoDir, 'rm', '-q', 'schema.graphql');
+    git(repoDir, 'commit', '-q', '-m', 'rm');
     const result = await checkSchemaAgainstRef({ repoDir, ref: 'HEAD', afterSdl: V1, afterVersion: '0.1.0' });
     expect(result).toEqual({ exitCode: 0, report: 'schema.graphql did not exist at HEAD: nothing to compare with.' });
   });
