@@ -13,46 +13,30 @@ import {
 } from '../../src/schema/input-rules.js';
 
 describe('input rules', () => {
-  it.each([
-    ['A', true],
-    ['CEKEKCARDS', true],
-    ['cek-0_TCW2W8', true],
-    ['x'.repeat(64), true],
-    ['x'.repeat(65), false],
-    ['', false],
-    [' CEK', false],
-    ['CEK ', false],
-    ['CEK/../x', false],
-    ['CEK.1', false],
-    ['CÉK', false],
-    ['CEK\n', false],
-  ])('companyId and coinConfigId %j → valid %s', (value, valid) => {
-    expect(CompanyIdSchema.safeParse(value).success).toBe(valid);
-    expect(CoinConfigIdSchema.safeParse(value).success).toBe(valid);
-  });
+  // Each rule: the schemas that share it, values it accepts, values it refuses.
+  const RULES: Array<[rule: string, schemas: z.ZodType[], accepted: unknown[], refused: unknown[]]> = [
+    [
+      'companyId and coinConfigId',
+      [CompanyIdSchema, CoinConfigIdSchema],
+      ['A', 'CEKEKCARDS', 'cek-0_TCW2W8', 'x'.repeat(64)],
+      ['x'.repeat(65), '', ' CEK', 'CEK ', 'CEK/../x', 'CEK.1', 'CÉK', 'CEK\n'],
+    ],
+    [
+      'event',
+      [EventSchema],
+      ['MEAL_CARD_PAYMENT', 'e1', 'E'.repeat(64)],
+      ['E'.repeat(65), '', 'MEAL-CARD', 'MEAL CARD', ' MEAL'],
+    ],
+    ['amount', [AmountSchema], [1, 1_000_000], [0, -1, 1_000_001, 1.5]],
+  ];
 
-  it.each([
-    ['MEAL_CARD_PAYMENT', true],
-    ['e1', true],
-    ['E'.repeat(64), true],
-    ['E'.repeat(65), false],
-    ['', false],
-    ['MEAL-CARD', false],
-    ['MEAL CARD', false],
-    [' MEAL', false],
-  ])('event %j → valid %s', (value, valid) => {
-    expect(EventSchema.safeParse(value).success).toBe(valid);
-  });
-
-  it.each([
-    [1, true],
-    [1_000_000, true],
-    [0, false],
-    [-1, false],
-    [1_000_001, false],
-    [1.5, false],
-  ])('amount %d → valid %s', (value, valid) => {
-    expect(AmountSchema.safeParse(value).success).toBe(valid);
+  it.each(
+    RULES.flatMap(([rule, schemas, accepted, refused]) => [
+      ...accepted.map((value) => [rule, value, true, schemas] as const),
+      ...refused.map((value) => [rule, value, false, schemas] as const),
+    ]),
+  )('%s %j → valid %s', (_rule, value, valid, schemas) => {
+    for (const schema of schemas) expect(schema.safeParse(value).success).toBe(valid);
   });
 
   it('parseArgs returns the values unchanged (no trimming) when valid', () => {
