@@ -30,14 +30,24 @@ function gatewayWithLimit() {
   return { yoga, executions: () => executed };
 }
 
-function post(yoga: ReturnType<typeof gatewayWithLimit>['yoga'], body: BodyInit, headers: Record<string, string> = {}) {
-  return yoga.fetch('http://gateway.test/graphql', {
+/** Posts a body to a fresh gateway: what the client gets back, and how often the operation ran. */
+async function send(body: BodyInit, headers: Record<string, string> = {}) {
+  const { yoga, executions } = gatewayWithLimit();
+  const response = await yoga.fetch('http://gateway.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
     body,
     duplex: 'half', // required by fetch for a streamed body
   });
+  return { status: response.status, body: await response.json(), executions: executions() };
 }
+
+const EXECUTED = { status: 200, body: { data: { hello: 'world' } }, executions: 1 };
+const TOO_LARGE = {
+  status: 413,
+  body: { errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }] },
+  executions: 0,
+};
 
 function streamOf(text: string, chunkBytes: number): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
@@ -53,52 +63,30 @@ function streamOf(text: string, chunkBytes: number): ReadableStream<Uint8Array> 
 
 describe('useRequestBodyLimit', () => {
   it('executes a request whose Content-Length is within the limit', async () => {
-    const { yoga, executions } = gatewayWithLimit();
-    const response = await post(yoga, BODY, { 'content-length': String(BODY.length) });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { hello: 'world' } });
-    expect(executions()).toBe(1);
+    expect(await send(BODY, { 'content-length': String(BODY.length) })).toEqual(EXECUTED);
   });
 
   it('refuses a Content-Length over the limit with 413 without executing', async () => {
-    const { yoga, executions } = gatewayWithLimit();
     const padded = BODY.slice(0, -1) + ' '.repeat(LIMIT + 1 - BODY.length) + '}';
-    const response = await post(yoga, padded, { 'content-length': String(padded.length) });
-    expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({
-      errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
-    });
-    expect(executions()).toBe(0);
+    expect(await send(padded, { 'content-length': String(padded.length) })).toEqual(TOO_LARGE);
   });
 
   it.each(['21, 21', 'abc', '-1', '2.5e1'])('refuses Content-Length %j with 400 BAD_REQUEST', async (contentLength) => {
-    const { yoga, executions } = gatewayWithLimit();
-    const response = await post(yoga, BODY, { 'content-length': contentLength });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      errors: [{ message: 'Content-Length header is invalid.', extensions: { code: 'BAD_REQUEST' } }],
+    expect(await send(BODY, { 'content-length': contentLength })).toEqual({
+      status: 400,
+      body: { errors: [{ message: 'Content-Length header is invalid.', extensions: { code: 'BAD_REQUEST' } }] },
+      executions: 0,
     });
-    expect(executions()).toBe(0);
   });
 
   it('counts a body without Content-Length and refuses it once it passes the limit', async () => {
-    const { yoga, executions } = gatewayWithLimit();
     const padded = BODY.slice(0, -1) + ' '.repeat(200) + '}';
-    const response = await post(yoga, streamOf(padded, 16));
-    expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({
-      errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
-    });
-    expect(executions()).toBe(0);
+    expect(await send(streamOf(padded, 16))).toEqual(TOO_LARGE);
   });
 
   it('reads a body without Content-Length whole when it stays within the limit', async () => {
-    const { yoga, executions } = gatewayWithLimit();
     const padded = BODY.slice(0, -1) + ' '.repeat(LIMIT - BODY.length) + '}';
     expect(padded.length).toBe(LIMIT);
-    const response = await post(yoga, streamOf(padded, 5));
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { hello: 'world' } });
-    expect(executions()).toBe(1);
+    expect(await send(streamOf(padded, 5))).toEqual(EXECUTED);
   });
 });
