@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -8,6 +7,7 @@ import { startTracing } from '../../src/observability/tracing.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { SERVER_TIMEOUTS } from '../../src/limits.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
+import { memoryLogSink } from './memory-log.js';
 
 export const AUTH = 'Bearer test-token-123';
 
@@ -51,16 +51,7 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const sandbox = options.sandbox ?? (await startSandbox());
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS_PORT: 'off', ...env });
-  const logs: Array<Record<string, unknown>> = [];
-  let raw = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const text = chunk.toString('utf8');
-      raw += text;
-      for (const line of text.split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines: logs, text: logText } = memoryLogSink();
   // 'info' unless the test sets LOG_LEVEL (e.g. trace, to prove secrets stay out of every line).
   const logger = createLogger(env.LOG_LEVEL ? config.logLevel : 'info', sink);
   const tracing = config.tracing ? await startTracing(config.tracing, logger) : undefined;
@@ -104,7 +95,7 @@ export async function startTestGateway(
       return response.text();
     },
     logs,
-    logText: () => raw,
+    logText,
     post,
     async gql(query, variables, headers) {
       const response = await post({ query, variables }, headers);

@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../src/upstream/http-transport.js';
 import { createResilience, type ResilienceOptions, type UpstreamResilience } from '../../src/upstream/resilience.js';
+import { memoryLogSink } from './memory-log.js';
 
 /** What a fake upstream does with one request: answer, or fail the way the real transport fails. */
 export type FakeReply = HttpResponse | Error;
@@ -59,17 +59,8 @@ export function testResilience(overrides: Partial<ResilienceOptions> = {}): Upst
 
 /** A real pino logger writing into memory: parsed lines, and the raw text to search for secrets. */
 export function memoryLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
-  const lines: Array<Record<string, unknown>> = [];
-  let raw = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      const text = chunk.toString('utf8');
-      raw += text;
-      for (const line of text.split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: createLogger('info', sink), lines, text: () => raw };
+  const { sink, lines, text } = memoryLogSink();
+  return { logger: createLogger('info', sink), lines, text };
 }
 
 /**
