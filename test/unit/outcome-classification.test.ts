@@ -86,8 +86,8 @@ describe('the messages clients read', () => {
 });
 
 describe('showsUpstreamMessage: whose response_message may reach clients', () => {
-  // [HTTP status, response code]: a business rejection and any 4xx are the caller's to read.
-  const shown = [
+  // A business rejection and any 4xx are the caller's to read.
+  const shown: Array<[status: number, responseCode: number]> = [
     [200, 1],
     [400, 400],
     [401, 0],
@@ -96,7 +96,7 @@ describe('showsUpstreamMessage: whose response_message may reach clients', () =>
     [499, 0],
   ];
   // A success, a 5xx (it may describe the upstream's internals), a 1xx or 3xx.
-  const hidden = [
+  const hidden: Array<[status: number, responseCode: number]> = [
     [200, 0],
     [204, 0],
     [500, 500],
