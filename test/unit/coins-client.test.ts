@@ -62,53 +62,50 @@ describe('coins client: one documented request per method', () => {
   };
   const allocation = { userId: 'EKQZVMQK', requestId: 'REQ1', event: 'SIGNUP', companyId: 'CEKEKCARDS' };
 
-  it.each<{ title: string; payload: unknown; call: (client: Client) => Promise<unknown>; sent: SentRequest }>([
-    {
-      title: 'createCoinConfig POSTs exactly the documented fields, in the documented order',
-      payload: CONFIG,
-      call: (client) => client.createCoinConfig(unorderedCreate, CALLER),
-      sent: {
-        method: 'POST',
-        path: CREATE_PATH,
-        headers: WRITE_HEADERS,
-        body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
+  it.each(
+    Object.entries<{ payload: unknown; call: (client: Client) => Promise<unknown>; sent: SentRequest }>({
+      'createCoinConfig POSTs exactly the documented fields, in the documented order': {
+        payload: CONFIG,
+        call: (client) => client.createCoinConfig(unorderedCreate, CALLER),
+        sent: {
+          method: 'POST',
+          path: CREATE_PATH,
+          headers: WRITE_HEADERS,
+          body: '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}',
+        },
       },
-    },
-    {
-      title: 'getCoinConfig GETs the id as one encoded path segment, without a body or content-type',
-      payload: CONFIG,
-      call: (client) => client.getCoinConfig('WCC 1/2', CALLER),
-      sent: { method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined },
-    },
-    {
-      title: 'updateCoinConfig PATCHes only the fields given',
-      payload: { coinConfigId: 'WCC817428', amount: 10 },
-      call: (client) => client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER),
-      sent: { method: 'PATCH', path: `${CONFIG_PATH}WCC817428`, headers: WRITE_HEADERS, body: '{"amount":10}' },
-    },
-    {
-      title: 'allocateCoins POSTs the four documented fields and returns the confirmation',
-      payload: 'Successfully allocated enkash Coins',
-      call: (client) => client.allocateCoins(allocation, CALLER),
-      sent: {
-        method: 'POST',
-        path: ALLOCATE_PATH,
-        headers: WRITE_HEADERS,
-        body: '{"companyId":"CEKEKCARDS","event":"SIGNUP","requestId":"REQ1","userId":"EKQZVMQK"}',
+      'getCoinConfig GETs the id as one encoded path segment, without a body or content-type': {
+        payload: CONFIG,
+        call: (client) => client.getCoinConfig('WCC 1/2', CALLER),
+        sent: { method: 'GET', path: `${CONFIG_PATH}WCC%201%2F2`, headers: READ_HEADERS, body: undefined },
       },
-    },
-    {
-      title: 'getBalance GETs the balance with the userId encoded in the query',
-      payload: 42,
-      call: (client) => client.getBalance('U&userId=other', CALLER),
-      sent: {
-        method: 'GET',
-        path: `${BALANCE_PATH}?userId=U%26userId%3Dother`,
-        headers: READ_HEADERS,
-        body: undefined,
+      'updateCoinConfig PATCHes only the fields given': {
+        payload: { coinConfigId: 'WCC817428', amount: 10 },
+        call: (client) => client.updateCoinConfig('WCC817428', { amount: 10 }, CALLER),
+        sent: { method: 'PATCH', path: `${CONFIG_PATH}WCC817428`, headers: WRITE_HEADERS, body: '{"amount":10}' },
       },
-    },
-  ])('$title', async ({ payload, call, sent }) => {
+      'allocateCoins POSTs the four documented fields and returns the confirmation': {
+        payload: 'Successfully allocated enkash Coins',
+        call: (client) => client.allocateCoins(allocation, CALLER),
+        sent: {
+          method: 'POST',
+          path: ALLOCATE_PATH,
+          headers: WRITE_HEADERS,
+          body: '{"companyId":"CEKEKCARDS","event":"SIGNUP","requestId":"REQ1","userId":"EKQZVMQK"}',
+        },
+      },
+      'getBalance GETs the balance with the userId encoded in the query': {
+        payload: 42,
+        call: (client) => client.getBalance('U&userId=other', CALLER),
+        sent: {
+          method: 'GET',
+          path: `${BALANCE_PATH}?userId=U%26userId%3Dother`,
+          headers: READ_HEADERS,
+          body: undefined,
+        },
+      },
+    }),
+  )('%s', async (_title, { payload, call, sent }) => {
     const { client, transport } = clientWith([ok(payload)]);
     expect(await call(client)).toEqual(payload);
     expect(transport.sent).toEqual([sent]);

@@ -57,25 +57,25 @@ function checkAgainstHead(committed: { sdl: string; version: string }, now: { sd
 }
 
 describe('npm run schema:check', () => {
-  it.each([
-    {
-      title: 'fails (exit 1) on a removed field and names it as breaking',
-      committed: '0.1.0',
-      now: '0.2.0',
-      exitCode: 1,
-      says: [
-        "breaking (1):\n  - Field 'coins' was removed from object type 'CoinBalance'",
-        'FAILED: breaking changes without a new major version',
-      ],
-    },
-    {
-      title: 'passes a breaking change when the major version went up in between',
-      committed: '1.4.0',
-      now: '2.0.0',
-      exitCode: 0,
-      says: ['breaking (1)', "OK: breaking changes, announced by package.json's new major version."],
-    },
-  ])('$title', async ({ committed, now, exitCode, says }) => {
+  it.each(
+    Object.entries({
+      'fails (exit 1) on a removed field and names it as breaking': {
+        committed: '0.1.0',
+        now: '0.2.0',
+        exitCode: 1,
+        says: [
+          "breaking (1):\n  - Field 'coins' was removed from object type 'CoinBalance'",
+          'FAILED: breaking changes without a new major version',
+        ],
+      },
+      'passes a breaking change when the major version went up in between': {
+        committed: '1.4.0',
+        now: '2.0.0',
+        exitCode: 0,
+        says: ['breaking (1)', "OK: breaking changes, announced by package.json's new major version."],
+      },
+    }),
+  )('%s', async (_title, { committed, now, exitCode, says }) => {
     const result = await checkAgainstHead({ sdl: V1, version: committed }, { sdl: WITHOUT_COINS, version: now });
     expect(result.exitCode).toBe(exitCode);
     for (const text of says) expect(result.report).toContain(text);
