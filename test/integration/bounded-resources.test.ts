@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/limits.js';
 import { listen } from '../../src/server/http-server.js';
 import { jsonReply } from '../helpers/fault-actions.js';
 import { fieldError } from '../helpers/graphql-assertions.js';
+import { listenOnLoopback } from '../helpers/loopback-server.js';
 import { AUTH, startTestGateway, upstreamCalls, useTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { CREATE_PATH, balancePath } from '../helpers/upstream-paths.js';
 
@@ -42,9 +42,8 @@ async function startCountingUpstream(answerAfterMs: number) {
       openSockets -= 1;
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: await listenOnLoopback(server),
     stats: () => ({ requests, maxOpenSockets, maxInFlight, distinctSockets: remotePorts.size }),
     close: () =>
       new Promise<void>((resolve) => {
@@ -102,8 +101,7 @@ describe('COINS_API_MAX_BODY_BYTES=1024', () => {
       };
       pump();
     });
-    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
-    endlessUrl = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    endlessUrl = await listenOnLoopback(endless);
     endlessGateway = await startTestGateway(
       { COINS_API_MAX_BODY_BYTES: '1024', COINS_API_TIMEOUT_MS: '3000' },
       { upstreamUrl: endlessUrl },

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createForwardedAuthorization } from '../../src/auth/credential-source.js';
@@ -10,6 +9,8 @@ import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
+import { fieldError, sentRequests } from '../helpers/graphql-assertions.js';
+import { listenOnLoopback } from '../helpers/loopback-server.js';
 import {
   AUTH,
   startTestGateway,
@@ -26,6 +27,12 @@ import { CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
  * the structured log line each upstream failure leaves.
  */
 
+/**
+ * No retries (each upstream failure costs exactly one request) and a breaker that never opens
+ * (the breaker has its own tests): every test sees the raw mapping.
+ */
+const RAW_MAPPING = { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' };
+
 const INPUT = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
 const SENT_BODY = '{"configuration":"DEFAULT","companyId":"CEKEKCARDS","event":"MEAL_CARD_PAYMENT","amount":6}';
 const FIELDS = 'coinConfigId configuration companyId event amount';
@@ -36,24 +43,25 @@ const UPDATE = `mutation Update($id: ID!) { updateCoinEvent(coinConfigId: $id, i
 const HTML_502 =
   '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>';
 
-function at(query: string, field: string) {
+/** Where `field` stands in a one-line operation: the column its error is located at. */
+function columnOf(query: string, field: string): number {
   const index = query.indexOf(`${field}(`);
   if (index < 0) throw new Error(`${field} not in query`);
-  return [{ line: 1, column: index + 1 }];
+  return index + 1;
 }
 
 /** A field error on createCoinEvent, as the client sees the whole response. */
 function createFailed(message: string, extensions: Record<string, unknown>) {
   return {
     data: null,
-    errors: [{ message, locations: at(CREATE, 'createCoinEvent'), path: ['createCoinEvent'], extensions }],
+    errors: [fieldError(['createCoinEvent'], message, extensions, columnOf(CREATE, 'createCoinEvent'))],
   };
 }
 
 function getFailed(message: string, extensions: Record<string, unknown>) {
   return {
     data: { coinEvent: null },
-    errors: [{ message, locations: at(GET, 'coinEvent'), path: ['coinEvent'], extensions }],
+    errors: [fieldError(['coinEvent'], message, extensions, columnOf(GET, 'coinEvent'))],
   };
 }
 
@@ -82,16 +90,13 @@ function failureLines(gateway: TestGateway, from: number) {
 
 async function closedPortUrl(): Promise<string> {
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return url;
 }
 
 describe('the error table, through the real server and the sandbox', () => {
-  // No retries (each upstream failure costs exactly one request) and a breaker that never opens
-  // here (the breaker has its own tests): every test sees the raw mapping.
-  const gateway = useTestGateway({ COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' });
+  const gateway = useTestGateway(RAW_MAPPING);
   let logStart = 0;
   beforeEach(() => {
     logStart = gateway.logs.length;
@@ -361,22 +366,17 @@ describe('the error table, through the real server and the sandbox', () => {
   describe('NOT_FOUND', () => {
     it('updateCoinEvent on an unknown id', async () => {
       const response = await gateway.gql(UPDATE, { id: 'WCC000001' });
+      const notFound = {
+        code: 'NOT_FOUND',
+        retryable: false,
+        upstream: { status: 404, responseCode: 404, responseMessage: 'Coin configuration not found' },
+      };
+      const column = columnOf(UPDATE, 'updateCoinEvent');
       expect(response).toEqual({
         data: null,
-        errors: [
-          {
-            message: 'Not found: Coin configuration not found',
-            locations: at(UPDATE, 'updateCoinEvent'),
-            path: ['updateCoinEvent'],
-            extensions: {
-              code: 'NOT_FOUND',
-              retryable: false,
-              upstream: { status: 404, responseCode: 404, responseMessage: 'Coin configuration not found' },
-            },
-          },
-        ],
+        errors: [fieldError(['updateCoinEvent'], 'Not found: Coin configuration not found', notFound, column)],
       });
-      expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+      expect(sentRequests(gateway.sandbox)).toEqual([
         { method: 'PATCH', path: `${CONFIG_PATH}WCC000001`, body: '{"amount":10}' },
       ]);
       expectOneFailureLogged({
@@ -410,7 +410,7 @@ describe('the error table, through the real server and the sandbox', () => {
         },
       }),
     );
-    expect(gateway.sandbox.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual([
+    expect(sentRequests(gateway.sandbox)).toEqual([
       { method: 'POST', path: CREATE_PATH, body: SENT_BODY },
       { method: 'POST', path: CREATE_PATH, body: SENT_BODY },
     ]);
@@ -537,11 +537,7 @@ describe('the error table, through the real server and the sandbox', () => {
 });
 
 describe('UPSTREAM_TIMEOUT (COINS_API_TIMEOUT_MS=300)', () => {
-  const gateway = useTestGateway({
-    COINS_API_TIMEOUT_MS: '300',
-    COINS_API_RETRIES: '0',
-    COINS_API_BREAKER_FAILURES: '1000',
-  });
+  const gateway = useTestGateway({ ...RAW_MAPPING, COINS_API_TIMEOUT_MS: '300' });
 
   it('an answer delayed past the deadline', async () => {
     gateway.sandbox.faults.inject({ path: CREATE_PATH, action: { kind: 'delay', ms: 1_500 } });
@@ -577,10 +573,7 @@ describe('UPSTREAM_UNAVAILABLE: connection refused', () => {
   let deadUrl: string;
   beforeAll(async () => {
     deadUrl = await closedPortUrl();
-    gateway = await startTestGateway(
-      { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
-      { upstreamUrl: deadUrl },
-    );
+    gateway = await startTestGateway(RAW_MAPPING, { upstreamUrl: deadUrl });
   });
   afterAll(() => gateway.close());
 
@@ -610,12 +603,8 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
       socket.on('error', () => {});
       socket.once('data', () => socket.end('NOT HTTP AT ALL\r\n\r\n'));
     });
-    await new Promise<void>((resolve) => garbage.listen(0, '127.0.0.1', resolve));
-    garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
-    gateway = await startTestGateway(
-      { COINS_API_RETRIES: '0', COINS_API_BREAKER_FAILURES: '1000' },
-      { upstreamUrl: garbageUrl },
-    );
+    garbageUrl = await listenOnLoopback(garbage);
+    gateway = await startTestGateway(RAW_MAPPING, { upstreamUrl: garbageUrl });
   });
   afterAll(async () => {
     await gateway.close();
@@ -630,11 +619,7 @@ describe('UPSTREAM_BAD_RESPONSE: an upstream that does not speak HTTP', () => {
 });
 
 describe('UPSTREAM_BAD_RESPONSE: a body over COINS_API_MAX_BODY_BYTES', () => {
-  const gateway = useTestGateway({
-    COINS_API_MAX_BODY_BYTES: '1024',
-    COINS_API_RETRIES: '0',
-    COINS_API_BREAKER_FAILURES: '1000',
-  });
+  const gateway = useTestGateway({ ...RAW_MAPPING, COINS_API_MAX_BODY_BYTES: '1024' });
 
   it('a normal answer under the cap still works', async () => {
     const response = await gateway.gql(CREATE, { input: INPUT });

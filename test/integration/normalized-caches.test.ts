@@ -3,6 +3,7 @@ import { cacheExchange } from '@urql/exchange-graphcache';
 import { Client, fetchExchange } from '@urql/core';
 import { describe, expect, it } from 'vitest';
 import { AUTH, upstreamCalls, useTestGateway } from '../helpers/test-gateway.js';
+import { CONFIG_PATH } from '../helpers/upstream-paths.js';
 
 /**
  * CoinConfig.id and CoinBalance.id let the normalized caches of Apollo Client and urql
@@ -43,6 +44,9 @@ async function createConfig(): Promise<string> {
   gateway.sandbox.requests.length = 0;
   return id;
 }
+
+/** What a first read and one update of configuration `id` cost upstream when the update needs no refetch. */
+const readThenPatch = (id: string) => [`GET ${CONFIG_PATH}${id}`, `PATCH ${CONFIG_PATH}${id}`];
 
 const allocation = (requestId: string) => ({
   companyId: 'CEKEKCARDS',
@@ -87,10 +91,7 @@ describe('Apollo Client InMemoryCache', () => {
       coinEvent: { __typename: 'CoinConfig', id, coinConfigId: id, event: 'MEAL_CARD_PAYMENT', amount: 9 },
     });
     // One read, one PATCH: the second query was answered from the updated cache.
-    expect(upstreamCalls(gateway.sandbox)).toEqual([
-      `GET /api/v0/enkash-coins/${id}`,
-      `PATCH /api/v0/enkash-coins/${id}`,
-    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual(readThenPatch(id));
   });
 
   it("updates a cached balance from allocateCoins' balance", async () => {
@@ -132,10 +133,7 @@ describe('urql Graphcache', () => {
     expect(cached.data).toEqual({
       coinEvent: { id, coinConfigId: id, event: 'MEAL_CARD_PAYMENT', amount: 9 },
     });
-    expect(upstreamCalls(gateway.sandbox)).toEqual([
-      `GET /api/v0/enkash-coins/${id}`,
-      `PATCH /api/v0/enkash-coins/${id}`,
-    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual(readThenPatch(id));
   });
 
   it("updates a cached balance from allocateCoins' balance", async () => {

@@ -1,7 +1,14 @@
 import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../../src/limits.js';
-import { useTestGateway } from '../helpers/test-gateway.js';
+import { type TestGateway, useTestGateway } from '../helpers/test-gateway.js';
+
+/** A document graphql-armor refuses: HTTP 400, one validation error with this message, and no upstream call. */
+async function expectRefusedByValidation(gateway: TestGateway, response: Response, message: string): Promise<void> {
+  expect(response.status).toBe(400);
+  expect(await response.json()).toEqual({ errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+  expect(gateway.sandbox.requests).toHaveLength(0);
+}
 
 describe('operation shape limits (graphql-armor)', () => {
   const gateway = useTestGateway({}, { resetSandboxBeforeEach: false });
@@ -19,16 +26,11 @@ describe('operation shape limits (graphql-armor)', () => {
   it('refuses one alias more with a 400 validation error, before any upstream call', async () => {
     gateway.sandbox.reset();
     const response = await gateway.post({ query: `{ ${balances(OPERATION_LIMITS.maxAliases + 1)} }` });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      errors: [
-        {
-          message: `Aliases limit of ${OPERATION_LIMITS.maxAliases} exceeded, found ${OPERATION_LIMITS.maxAliases + 1}.`,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toHaveLength(0);
+    await expectRefusedByValidation(
+      gateway,
+      response,
+      `Aliases limit of ${OPERATION_LIMITS.maxAliases} exceeded, found ${OPERATION_LIMITS.maxAliases + 1}.`,
+    );
   });
 
   it("accepts GraphiQL's introspection query", async () => {
@@ -89,15 +91,10 @@ describe('directives per operation (graphql-armor max-directives)', () => {
     const fragment = Array.from({ length: half }, (_, i) => `f${i}: coins @skip(if: false)`).join(' ');
     const query = `{ coinBalance(userId: "EKQZVMQK") { ...F ...F userId @include(if: true) } } fragment F on CoinBalance { ${fragment} }`;
     const response = await gateway.post({ query });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      errors: [
-        {
-          message: `Directives limit of ${OPERATION_LIMITS.maxDirectives} exceeded, found ${OPERATION_LIMITS.maxDirectives + 1}.`,
-          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-        },
-      ],
-    });
-    expect(gateway.sandbox.requests).toHaveLength(0);
+    await expectRefusedByValidation(
+      gateway,
+      response,
+      `Directives limit of ${OPERATION_LIMITS.maxDirectives} exceeded, found ${OPERATION_LIMITS.maxDirectives + 1}.`,
+    );
   });
 });

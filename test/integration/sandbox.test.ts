@@ -54,6 +54,17 @@ async function call(
   return { status: res.status, contentType: res.headers.get('content-type'), text, json };
 }
 
+/** An error as the coins API answers it: the HTTP status, and an envelope with that code, the message and no payload. */
+function expectHttpError(answer: Answer, status: number, message: string): void {
+  expect(answer.status).toBe(status);
+  expect(answer.json).toEqual({ payload: null, response_code: status, response_message: message });
+}
+
+/** The envelope of an answered call: response_code 0, 'Success', and the payload. */
+const success = (payload: unknown) => ({ payload, response_code: 0, response_message: 'Success' });
+/** The envelope of a business rejection: HTTP 200, response_code 1, the message also as payload. */
+const rejection = (message: string) => ({ payload: message, response_code: 1, response_message: message });
+
 const MEAL = { configuration: 'DEFAULT', companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', amount: 6 };
 const ALLOCATION = { companyId: 'CEKEKCARDS', event: 'MEAL_CARD_PAYMENT', requestId: 'COIN_REQ1', userId: 'EKQZVMQK' };
 
@@ -90,9 +101,8 @@ describe('auth on coins routes', () => {
     ['basic scheme', { authorization: 'Basic abc' }],
   ])('answers 401 with the envelope when the bearer token is %s', async (_name, headers) => {
     const answer = await call('GET', balancePath('U1'), undefined, headers);
-    expect(answer.status).toBe(401);
+    expectHttpError(answer, 401, 'Unauthorized');
     expect(answer.contentType).toBe('application/json');
-    expect(answer.json).toEqual({ payload: null, response_code: 401, response_message: 'Unauthorized' });
   });
 
   it('accepts any non-empty bearer token, case-insensitively', async () => {
@@ -108,11 +118,7 @@ describe('create coin configuration', () => {
     expect(answer.contentType).toBe('application/json');
     const id = (answer.json as { payload: { coinConfigId: string } }).payload.coinConfigId;
     expect(id).toMatch(/^WCC\d{6}$/);
-    expect(answer.json).toEqual({
-      payload: { coinConfigId: id, ...MEAL },
-      response_code: 0,
-      response_message: 'Success',
-    });
+    expect(answer.json).toEqual(success({ coinConfigId: id, ...MEAL }));
     expect(sandbox.state.getConfig(id)).toEqual({ coinConfigId: id, ...MEAL });
   });
 
@@ -121,7 +127,7 @@ describe('create coin configuration', () => {
     const answer = await call('POST', CREATE_PATH, { ...MEAL, configuration: 'CUSTOM', amount: 9 });
     const message = 'Coin configuration already exists for this company and event';
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
+    expect(answer.json).toEqual(rejection(message));
     expect(sandbox.state.listConfigs()).toHaveLength(1);
   });
 
@@ -136,8 +142,7 @@ describe('create coin configuration', () => {
     ['an empty companyId', { ...MEAL, companyId: '' }, 'Missing mandatory parameter: companyId'],
   ])('answers 400 for %s', async (_name, body, message) => {
     const answer = await call('POST', CREATE_PATH, body);
-    expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({ payload: null, response_code: 400, response_message: message });
+    expectHttpError(answer, 400, message);
   });
 
   it.each([
@@ -152,8 +157,7 @@ describe('create coin configuration', () => {
     ['a numeric event', { ...MEAL, event: 7 }, 'Invalid parameter: event must be a string'],
   ])('answers 422 for %s', async (_name, body, message) => {
     const answer = await call('POST', CREATE_PATH, body);
-    expect(answer.status).toBe(422);
-    expect(answer.json).toEqual({ payload: null, response_code: 422, response_message: message });
+    expectHttpError(answer, 422, message);
   });
 });
 
@@ -162,21 +166,12 @@ describe('get coin configuration', () => {
     const id = await createMeal();
     const answer = await call('GET', `${CONFIG_PATH}${id}`);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({
-      payload: { coinConfigId: id, ...MEAL },
-      response_code: 0,
-      response_message: 'Success',
-    });
+    expect(answer.json).toEqual(success({ coinConfigId: id, ...MEAL }));
   });
 
   it('answers 404 for an unknown coinConfigId (URL-decoded)', async () => {
     const answer = await call('GET', `${CONFIG_PATH}WCC%20000000`);
-    expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({
-      payload: null,
-      response_code: 404,
-      response_message: 'Coin configuration not found',
-    });
+    expectHttpError(answer, 404, 'Coin configuration not found');
   });
 });
 
@@ -185,42 +180,25 @@ describe('update coin configuration', () => {
     const id = await createMeal();
     const answer = await call('PATCH', `${CONFIG_PATH}${id}`, { amount: 10, configuration: 'CUSTOM' });
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({
-      payload: { coinConfigId: id, configuration: 'CUSTOM', event: 'MEAL_CARD_PAYMENT', amount: 10 },
-      response_code: 0,
-      response_message: 'Success',
-    });
+    expect(answer.json).toEqual(
+      success({ coinConfigId: id, configuration: 'CUSTOM', event: 'MEAL_CARD_PAYMENT', amount: 10 }),
+    );
     expect(sandbox.state.getConfig(id)?.amount).toBe(10);
   });
 
   it('answers 404 for an unknown coinConfigId', async () => {
     const answer = await call('PATCH', `${CONFIG_PATH}WCC999999x`, { amount: 1 });
-    expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({
-      payload: null,
-      response_code: 404,
-      response_message: 'Coin configuration not found',
-    });
+    expectHttpError(answer, 404, 'Coin configuration not found');
   });
 
   it('answers 400 for an empty object and invalid JSON, 422 for a bad value', async () => {
     const id = await createMeal();
     const empty = await call('PATCH', `${CONFIG_PATH}${id}`, {});
-    expect(empty.status).toBe(400);
-    expect(empty.json).toEqual({
-      payload: null,
-      response_code: 400,
-      response_message: 'At least one of configuration, companyId, event, amount is required',
-    });
+    expectHttpError(empty, 400, 'At least one of configuration, companyId, event, amount is required');
     const bad = await call('PATCH', `${CONFIG_PATH}${id}`, 'nope');
-    expect(bad.json).toEqual({ payload: null, response_code: 400, response_message: 'Malformed JSON request body' });
+    expectHttpError(bad, 400, 'Malformed JSON request body');
     const invalid = await call('PATCH', `${CONFIG_PATH}${id}`, { amount: -1 });
-    expect(invalid.status).toBe(422);
-    expect(invalid.json).toEqual({
-      payload: null,
-      response_code: 422,
-      response_message: 'Invalid parameter: amount must be a positive integer',
-    });
+    expectHttpError(invalid, 422, 'Invalid parameter: amount must be a positive integer');
   });
 
   it("answers response_code 1 when moving onto another configuration's (companyId, event)", async () => {
@@ -228,13 +206,13 @@ describe('update coin configuration', () => {
     await call('POST', CREATE_PATH, { ...MEAL, event: 'INVOICE_PAYMENT' });
     const answer = await call('PATCH', `${CONFIG_PATH}${id}`, { event: 'INVOICE_PAYMENT' });
     const message = 'Coin configuration already exists for this company and event';
-    expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
+    expect(answer.json).toEqual(rejection(message));
     expect(sandbox.state.getConfig(id)?.event).toBe('MEAL_CARD_PAYMENT');
   });
 });
 
 describe('allocate coins and balance', () => {
-  const allocated = { payload: 'Successfully allocated enkash Coins', response_code: 0, response_message: 'Success' };
+  const allocated = success('Successfully allocated enkash Coins');
 
   it('credits the configured amount once per requestId', async () => {
     await createMeal();
@@ -264,39 +242,29 @@ describe('allocate coins and balance', () => {
     await call('POST', ALLOCATE_PATH, ALLOCATION);
     const answer = await call('POST', ALLOCATE_PATH, { ...ALLOCATION, userId: 'OTHER' });
     const message = 'requestId already used for a different allocation';
-    expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
+    expect(answer.json).toEqual(rejection(message));
     expect(sandbox.state.totalCredited()).toBe(6);
   });
 
   it('answers response_code 1 for an unconfigured event', async () => {
     const answer = await call('POST', ALLOCATE_PATH, ALLOCATION);
     const message = 'Event not configured for this company';
-    expect(answer.json).toEqual({ payload: message, response_code: 1, response_message: message });
+    expect(answer.json).toEqual(rejection(message));
     expect(sandbox.state.ledger).toEqual([]);
   });
 
   it('answers 400 for a missing field', async () => {
     const { userId: _omitted, ...withoutUser } = ALLOCATION;
     const answer = await call('POST', ALLOCATE_PATH, withoutUser);
-    expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({
-      payload: null,
-      response_code: 400,
-      response_message: 'Missing mandatory parameter: userId',
-    });
+    expectHttpError(answer, 400, 'Missing mandatory parameter: userId');
   });
 
   it('answers balance 0 for an unknown user and 400 without userId', async () => {
     const unknown = await call('GET', balancePath('NOBODY'));
-    expect(unknown.json).toEqual({ response_code: 0, response_message: 'Success', payload: 0 });
+    expect(unknown.json).toEqual(success(0));
     for (const path of [BALANCE_PATH, `${BALANCE_PATH}?userId=`]) {
       const missing = await call('GET', path);
-      expect(missing.status).toBe(400);
-      expect(missing.json).toEqual({
-        payload: null,
-        response_code: 400,
-        response_message: 'Missing mandatory parameter: userId',
-      });
+      expectHttpError(missing, 400, 'Missing mandatory parameter: userId');
     }
   });
 });
@@ -304,17 +272,14 @@ describe('allocate coins and balance', () => {
 describe('routing and robustness', () => {
   it('answers 404 for an unknown route and 405 for a wrong method', async () => {
     const unknown = await call('GET', '/api/v0/nothing');
-    expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual({ payload: null, response_code: 404, response_message: 'Not found' });
+    expectHttpError(unknown, 404, 'Not found');
     const wrong = await call('GET', ALLOCATE_PATH);
-    expect(wrong.status).toBe(405);
-    expect(wrong.json).toEqual({ payload: null, response_code: 405, response_message: 'Method not allowed' });
+    expectHttpError(wrong, 405, 'Method not allowed');
   });
 
   it('answers 413 for a body over 1 MiB and keeps serving', async () => {
     const answer = await call('POST', CREATE_PATH, 'x'.repeat(1024 * 1024 + 1));
-    expect(answer.status).toBe(413);
-    expect(answer.json).toEqual({ payload: null, response_code: 413, response_message: 'Request body too large' });
+    expectHttpError(answer, 413, 'Request body too large');
     expect((await call('GET', balancePath('U'))).status).toBe(200);
   });
 
@@ -420,7 +385,7 @@ describe('fault injection', () => {
     const started = performance.now();
     const answer = await call('GET', balancePath('U'));
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
-    expect(answer.json).toEqual({ response_code: 0, response_message: 'Success', payload: 0 });
+    expect(answer.json).toEqual(success(0));
   });
 
   it('reset: drops the connection without processing', async () => {

@@ -3,6 +3,7 @@ import { COINS_SCOPES } from '../../src/auth/caller.js';
 import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
 import { useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
 import { SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
+import { ALLOCATE_PATH, CONFIG_PATH, CREATE_PATH, OAUTH_TOKEN_PATH, balancePath } from '../helpers/upstream-paths.js';
 
 /**
  * The tenant × operation × scope matrix, through the real server and sandbox: for each caller
@@ -13,13 +14,14 @@ const OWN = 'CEKEKCARDS';
 const OTHER = 'OTHERCO';
 const ME = 'EKQZVMQK';
 const SOMEONE = 'USER2';
+/** The upstream paths of the two seeded configurations and of an unknown id; the calls of the other fields. */
 const PATHS = {
-  own: '/api/v0/enkash-coins/OWN1',
-  foreign: '/api/v0/enkash-coins/FOREIGN1',
-  unknown: '/api/v0/enkash-coins/NOPE1',
-  create: 'POST /api/v0/enkash-coins/create-coins-config',
-  allocate: 'POST /api/v0/enkash-coins/allocate-coin',
-  balance: (userId: string) => `GET /api/v0/coins/balance?userId=${userId}`,
+  own: `${CONFIG_PATH}OWN1`,
+  foreign: `${CONFIG_PATH}FOREIGN1`,
+  unknown: `${CONFIG_PATH}NOPE1`,
+  create: `POST ${CREATE_PATH}`,
+  allocate: `POST ${ALLOCATE_PATH}`,
+  balance: (userId: string) => `GET ${balancePath(userId)}`,
 };
 
 const gateway = useTestGateway(SERVICE_MODE_ENV);
@@ -43,7 +45,7 @@ beforeEach(() => {
 
 /** The coins API requests the gateway sent (not its own token requests). */
 function apiCalls(): string[] {
-  return gateway.sandbox.requests.filter((r) => r.path !== '/oauth/token').map((r) => `${r.method} ${r.path}`);
+  return gateway.sandbox.requests.filter((r) => r.path !== OAUTH_TOKEN_PATH).map((r) => `${r.method} ${r.path}`);
 }
 
 interface Claims {
@@ -96,7 +98,7 @@ describe('service mode: the gateway acts upstream with its own token', () => {
     const jwt = await tokenFor(TENANT);
     await gateway.gql(COIN_EVENT, { id: 'OWN1' }, { authorization: `Bearer ${jwt}` });
     const issued = gateway.sandbox.oauth.issued.map((token) => `Bearer ${token.accessToken}`);
-    const api = gateway.sandbox.requests.filter((request) => request.path !== '/oauth/token');
+    const api = gateway.sandbox.requests.filter((request) => request.path !== OAUTH_TOKEN_PATH);
     expect(api.map((request) => `${request.method} ${request.path}`)).toEqual([`GET ${PATHS.own}`]);
     expect(issued).toContain(api[0]?.headers.authorization);
     for (const request of gateway.sandbox.requests) expect(JSON.stringify(request)).not.toContain(jwt);
