@@ -274,7 +274,10 @@ function toConfig(e: Env, ctx: z.RefinementCtx) {
     sandboxPort: e.SANDBOX_PORT,
     /** @default 'info' */
     logLevel: e.LOG_LEVEL,
-    /** Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none. @default '*' in sandbox mode, else [] */
+    /**
+     * Origins browsers may call from: '*' (sandbox mode only) or exact origins; [] = none.
+     * @default '*' in sandbox mode, else []
+     */
     corsOrigins,
     /** Set: the gateway holds the partner's EnKash credentials (service mode); unset: forwarding. */
     serviceCredentials:

@@ -31,6 +31,8 @@ export interface UpstreamSpan {
 export interface TracingConfig {
   /** The full OTLP/HTTP traces URL (…/v1/traces). */
   url: string;
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL. @default 'http/protobuf' */
   protocol: 'http/protobuf' | 'http/json';
+  /** The spans' `service.name` (OTEL_SERVICE_NAME). @default 'coins-gateway' */
   serviceName: string;
 }
