@@ -10,9 +10,10 @@ import { loadConfig } from '../../src/config.js';
  * their own tests in config.test.ts.
  */
 const source = readFileSync(join(import.meta.dirname, '../../src/config.ts'), 'utf8');
-const documented = [...source.matchAll(/@default (\d+(?:\.\d+)?|'[^']*') \*\/\n\s+(\w+):/g)].map(
-  ([, value, field]) => [field, value?.startsWith("'") ? value.slice(1, -1) : Number(value)] as const,
-);
+const documented = [...source.matchAll(/@default (\d+(?:\.\d+)?|'[^']*') \*\/\n\s+(\w+):/g)].map((match) => {
+  const [, value = '', field = ''] = match;
+  return [field, value.startsWith("'") ? value.slice(1, -1) : Number(value)] as const;
+});
 
 describe('Config @default documentation', () => {
   it('documents a plain default on the Config fields that have one', () => {
