@@ -1,40 +1,18 @@
 // Per-caller and partner-wide rate limits, across three in-process replicas sharing a real
 // redis-server and one sandbox upstream; and per process without Redis.
 
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
-import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
+import { useRedisReplicas } from '../helpers/redis-replicas.js';
 import { SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
+import { recordArrivals } from '../helpers/upstream-arrivals.js';
 import { balancePath } from '../helpers/upstream-paths.js';
 
 const BALANCE = '{ coinBalance(userId: "U1") { userId coins } }';
 const BALANCE_DATA = { coinBalance: { userId: 'U1', coins: 0 } };
 const CALLER_A = 'Bearer caller-a';
 const CALLER_B = 'Bearer caller-b';
-
-async function startReplicas(
-  count: number,
-  env: Record<string, string>,
-  sandbox: SandboxServer,
-): Promise<TestGateway[]> {
-  const replicas = await Promise.all(Array.from({ length: count }, () => startTestGateway(env, { sandbox })));
-  if (env.REDIS_URL !== undefined) await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
-  return replicas;
-}
-
-/** Arrival times (Date.now()) of the API requests the sandbox records from now on. */
-function recordArrivals(sandbox: SandboxServer): number[] {
-  const times: number[] = [];
-  const requests = sandbox.requests;
-  const push = requests.push;
-  requests.push = function (...items) {
-    for (let i = 0; i < items.length; i += 1) times.push(Date.now());
-    return push.apply(this, items);
-  };
-  return times;
-}
 
 /** The most arrivals within any window of `windowMs` (sliding, starting at each arrival). */
 function maxInWindow(times: number[], windowMs: number): number {
@@ -49,27 +27,13 @@ function maxInWindow(times: number[], windowMs: number): number {
 }
 
 describe('per-caller rate limit shared by three replicas (Redis)', () => {
-  let redis: TestRedis;
-  let sandbox: SandboxServer;
-  let replicas: TestGateway[];
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    sandbox = await startSandbox();
-    replicas = await startReplicas(
-      3,
-      { REDIS_URL: redis.url, RATE_LIMIT_OPERATIONS: '3', RATE_LIMIT_WINDOW_MS: '60000' },
-      sandbox,
-    );
-  });
-  afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await sandbox.close();
-    await redis.stop();
+  const shared = useRedisReplicas({
+    replicas: { count: 3, env: { RATE_LIMIT_OPERATIONS: '3', RATE_LIMIT_WINDOW_MS: '60000' } },
   });
 
   it('lets a caller run RATE_LIMIT_OPERATIONS operations on any replicas, then refuses before any upstream call', async () => {
     const answers: Response[] = [];
+    const { replicas } = shared;
     for (const replica of [...replicas, replicas[0] as TestGateway]) {
       answers.push(await replica.post({ query: BALANCE }, { authorization: CALLER_A }));
     }
@@ -99,24 +63,24 @@ describe('per-caller rate limit shared by three replicas (Redis)', () => {
       ],
     });
     // Three operations reached the upstream, the refused fourth did not.
-    expect(upstreamCalls(sandbox)).toEqual(Array(3).fill(`GET ${balancePath('U1')}`));
+    expect(upstreamCalls(shared.sandbox)).toEqual(Array(3).fill(`GET ${balancePath('U1')}`));
   });
 
   it('leaves other callers unaffected', async () => {
-    sandbox.reset();
-    for (const replica of replicas) {
+    shared.sandbox.reset();
+    for (const replica of shared.replicas) {
       expect(await replica.gql(BALANCE, undefined, { authorization: CALLER_B })).toEqual({ data: BALANCE_DATA });
     }
     // caller A is still over its limit, on every replica
-    for (const replica of replicas) {
+    for (const replica of shared.replicas) {
       const answer = await replica.gql(BALANCE, undefined, { authorization: CALLER_A });
       expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['RATE_LIMITED']);
     }
-    expect(upstreamCalls(sandbox)).toHaveLength(3);
+    expect(upstreamCalls(shared.sandbox)).toHaveLength(3);
   });
 
   it('answers application/json-only clients with HTTP 200 and the same error', async () => {
-    const answer = await (replicas[1] as TestGateway).post(
+    const answer = await (shared.replicas[1] as TestGateway).post(
       { query: BALANCE },
       { authorization: CALLER_A, accept: 'application/json' },
     );
@@ -127,7 +91,7 @@ describe('per-caller rate limit shared by three replicas (Redis)', () => {
   });
 
   it('keeps the counts in Redis, under a hash of the Authorization value (never the credential)', async () => {
-    const keys = await redis.client.keys('coins-gateway:rate-limit:caller:*');
+    const keys = await shared.redis.client.keys('coins-gateway:rate-limit:caller:*');
     expect(keys.length).toBe(2);
     for (const key of keys) {
       expect(key).toMatch(/^coins-gateway:rate-limit:caller:auth:[A-Za-z0-9_-]{43}$/);
@@ -173,30 +137,10 @@ describe('per-caller rate limit without Redis', () => {
 });
 
 describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across three replicas', () => {
-  let redis: TestRedis;
-  let sandbox: SandboxServer;
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    sandbox = await startSandbox();
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    await redis.stop();
-  });
-  beforeEach(async () => {
-    sandbox.reset();
-    // The previous test's calls would still be in the shared one-second log.
-    await redis.client.flushall();
-  });
-
-  let replicas: TestGateway[] = [];
-  afterEach(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    replicas = [];
-  });
+  const shared = useRedisReplicas({ freshEachTest: true });
 
   it('never lets more than the cap reach the upstream in any second; calls beyond it wait and succeed', async () => {
-    replicas = await startReplicas(3, { REDIS_URL: redis.url, UPSTREAM_RATE_LIMIT_PER_SECOND: '5' }, sandbox);
+    const replicas = await shared.start(3, { UPSTREAM_RATE_LIMIT_PER_SECOND: '5' });
     // 15 operations at once, 5 per replica: at 5 calls/s they take at least 2 s.
     const fifteenAtOnce = () =>
       Promise.all(replicas.flatMap((replica) => Array.from({ length: 5 }, () => replica.gql(BALANCE))));
@@ -205,26 +149,23 @@ describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across thre
     expect(await fifteenAtOnce()).toEqual(Array(15).fill({ data: BALANCE_DATA }));
     await new Promise((resolve) => setTimeout(resolve, 1_050));
 
-    const arrivals = recordArrivals(sandbox);
+    const arrivals = recordArrivals(shared.sandbox);
     const started = Date.now();
     const answers = await fifteenAtOnce();
     const elapsed = Date.now() - started;
+    arrivals.stop();
     expect(answers).toEqual(Array(15).fill({ data: BALANCE_DATA }));
-    expect(arrivals).toHaveLength(15);
+    expect(arrivals.times).toHaveLength(15);
     // Measured where it counts: arrivals at the upstream, in any 1000 ms. Without the cap all 15
     // arrive within a few ms; a fixed window would let 10 through around a window boundary.
-    expect(maxInWindow(arrivals, 1_000)).toBeLessThanOrEqual(5);
+    expect(maxInWindow(arrivals.times, 1_000)).toBeLessThanOrEqual(5);
     expect(elapsed).toBeGreaterThanOrEqual(2_000);
     expect(elapsed).toBeLessThan(8_000);
   });
 
   it('fails RATE_LIMITED (retryAfter) without calling the upstream when no slot frees before the deadline', async () => {
-    replicas = await startReplicas(
-      1,
-      { REDIS_URL: redis.url, UPSTREAM_RATE_LIMIT_PER_SECOND: '2', COINS_API_TIMEOUT_MS: '300' },
-      sandbox,
-    );
-    const answers = await Promise.all(Array.from({ length: 6 }, () => (replicas[0] as TestGateway).gql(BALANCE)));
+    const [replica] = await shared.start(1, { UPSTREAM_RATE_LIMIT_PER_SECOND: '2', COINS_API_TIMEOUT_MS: '300' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => (replica as TestGateway).gql(BALANCE)));
     const ok = answers.filter((answer) => answer.errors === undefined);
     const limited = answers.filter((answer) => answer.errors !== undefined);
     expect(ok).toEqual(Array(2).fill({ data: BALANCE_DATA }));
@@ -247,22 +188,24 @@ describe('partner-wide upstream cap (UPSTREAM_RATE_LIMIT_PER_SECOND) across thre
         ],
       }),
     );
-    expect(upstreamCalls(sandbox)).toHaveLength(2);
+    expect(upstreamCalls(shared.sandbox)).toHaveLength(2);
   });
 
   it('caps each process on its own without Redis', async () => {
-    replicas = await startReplicas(1, { UPSTREAM_RATE_LIMIT_PER_SECOND: '3' }, sandbox);
-    const arrivals = recordArrivals(sandbox);
-    const answers = await Promise.all(Array.from({ length: 7 }, () => (replicas[0] as TestGateway).gql(BALANCE)));
+    const [replica] = await shared.start(1, { UPSTREAM_RATE_LIMIT_PER_SECOND: '3' }, { redis: false });
+    const arrivals = recordArrivals(shared.sandbox);
+    const answers = await Promise.all(Array.from({ length: 7 }, () => (replica as TestGateway).gql(BALANCE)));
+    arrivals.stop();
     expect(answers).toEqual(Array(7).fill({ data: BALANCE_DATA }));
-    expect(maxInWindow(arrivals, 1_000)).toBeLessThanOrEqual(3);
+    expect(maxInWindow(arrivals.times, 1_000)).toBeLessThanOrEqual(3);
   });
 });
 
 describe('per-caller rate limit by JWT subject (service mode with caller JWTs)', () => {
-  let redis: TestRedis;
-  let sandbox: SandboxServer;
-  let replicas: TestGateway[];
+  const shared = useRedisReplicas({
+    sandbox: { strictTokens: true },
+    replicas: { count: 2, env: { ...SERVICE_MODE_ENV, RATE_LIMIT_OPERATIONS: '2', RATE_LIMIT_WINDOW_MS: '60000' } },
+  });
   const token = (sub: string, jti: string) =>
     signHs256(TEST_JWT_SECRET, {
       sub,
@@ -272,23 +215,8 @@ describe('per-caller rate limit by JWT subject (service mode with caller JWTs)',
       exp: nowSeconds() + 600,
     });
 
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    sandbox = await startSandbox({ strictTokens: true });
-    replicas = await startReplicas(
-      2,
-      { ...SERVICE_MODE_ENV, REDIS_URL: redis.url, RATE_LIMIT_OPERATIONS: '2', RATE_LIMIT_WINDOW_MS: '60000' },
-      sandbox,
-    );
-  });
-  afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await sandbox.close();
-    await redis.stop();
-  });
-
   it('counts one budget per subject whatever token it sends; another subject is unaffected', async () => {
-    const [a, b] = replicas as [TestGateway, TestGateway];
+    const [a, b] = shared.replicas as [TestGateway, TestGateway];
     const first = `Bearer ${await token('caller-1', 'token-1')}`;
     const second = `Bearer ${await token('caller-1', 'token-2')}`;
     expect(await a.gql(BALANCE, undefined, { authorization: first })).toEqual({ data: BALANCE_DATA });
@@ -298,7 +226,7 @@ describe('per-caller rate limit by JWT subject (service mode with caller JWTs)',
 
     const other = `Bearer ${await token('caller-2', 'token-3')}`;
     expect(await b.gql(BALANCE, undefined, { authorization: other })).toEqual({ data: BALANCE_DATA });
-    expect(await redis.client.keys('coins-gateway:rate-limit:caller:*')).toEqual(
+    expect(await shared.redis.client.keys('coins-gateway:rate-limit:caller:*')).toEqual(
       expect.arrayContaining([
         'coins-gateway:rate-limit:caller:sub:caller-1',
         'coins-gateway:rate-limit:caller:sub:caller-2',

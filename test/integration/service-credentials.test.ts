@@ -4,20 +4,18 @@
 // Each test starts a cold gateway, so that token requests can be counted from zero.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxOptions, type SandboxServer } from '../../src/sandbox/index.js';
-import { spawnGatewayProcess } from '../helpers/gateway-process.js';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import type { SandboxServer } from '../../src/sandbox/index.js';
+import { spawnGatewayProcess, stopGatewayProcesses } from '../helpers/gateway-process.js';
+import {
+  AUTH_FAILED,
+  BALANCE,
+  closeServiceMode,
+  SERVICE_ENV,
+  startServiceMode,
+} from '../helpers/service-credentials-setup.js';
+import type { GraphQLResponse, TestGateway } from '../helpers/test-gateway.js';
 
-const SERVICE_ENV = {
-  COINS_OAUTH_CLIENT_ID: 'sandbox-client',
-  COINS_OAUTH_CLIENT_SECRET: 'sandbox-secret',
-  COINS_OAUTH_USERNAME: 'sandbox-user',
-  COINS_OAUTH_PASSWORD: 'sandbox-password',
-  // Caller authentication is not what these tests are about: service mode without caller JWTs.
-  AUTH_DISABLED: 'true',
-};
 const CALLER_AUTH = 'Bearer caller-own-token-value';
-const BALANCE = 'query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
 const ALLOCATE = 'mutation($input: AllocateCoinsInput!) { allocateCoins(input: $input) { requestId message } }';
 const allocation = (requestId: string) => ({
   companyId: 'CEKEKCARDS',
@@ -26,27 +24,7 @@ const allocation = (requestId: string) => ({
   userId: 'EKQZVMQK',
 });
 
-const running: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((item) => item.close()));
-});
-
-async function startServiceMode(
-  sandboxOptions: SandboxOptions = {},
-  env: Record<string, string> = {},
-): Promise<{ gateway: TestGateway; sandbox: SandboxServer }> {
-  const sandbox = await startSandbox({ strictTokens: true, ...sandboxOptions });
-  running.push(sandbox);
-  const gateway = await startTestGateway({ ...SERVICE_ENV, ...env }, { sandbox });
-  running.push(gateway);
-  sandbox.state.createConfig({
-    configuration: 'DEFAULT',
-    companyId: 'CEKEKCARDS',
-    event: 'MEAL_CARD_PAYMENT',
-    amount: 6,
-  });
-  return { gateway, sandbox };
-}
+afterEach(closeServiceMode);
 
 function balanceOf(gateway: TestGateway, userId = 'EKQZVMQK'): Promise<GraphQLResponse> {
   return gateway.gql(BALANCE, { userId }, { authorization: CALLER_AUTH });
@@ -101,19 +79,42 @@ describe('service credentials: the token flow', () => {
     expect(trace(sandbox)).toEqual(['POST /oauth/token password', 'GET /api/v0/coins/balance?userId=EKQZVMQK token#1']);
   });
 
-  it('renews the token with the refresh grant before expires_in runs out', async () => {
-    const { gateway, sandbox } = await startServiceMode({ tokenTtlSeconds: 2 });
+  // Two renewals of a working token: the trace shows which grant renewed it and when.
+  it.each([
+    {
+      name: 'renews the token with the refresh grant before expires_in runs out',
+      sandboxOptions: { tokenTtlSeconds: 2 },
+      // Renewal is due 10% before expiry (1.8 s of 2 s); the old token is still valid at 1.85 s.
+      between: () => new Promise((resolve) => setTimeout(resolve, 1_850)),
+      trace: [
+        'POST /oauth/token password',
+        'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
+        'POST /oauth/token refresh_token',
+        'GET /api/v0/coins/balance?userId=EKQZVMQK token#2',
+      ],
+      tokenRequests: { password: 1, refresh_token: 1, other: 0 },
+    },
+    {
+      name: 'a refused refresh falls back to exactly one password grant',
+      sandboxOptions: {},
+      between: (sandbox: SandboxServer) => sandbox.oauth.revokeAll(),
+      trace: [
+        'POST /oauth/token password',
+        'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
+        'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
+        'POST /oauth/token refresh_token',
+        'POST /oauth/token password',
+        'GET /api/v0/coins/balance?userId=EKQZVMQK token#2',
+      ],
+      tokenRequests: { password: 2, refresh_token: 1, other: 0 },
+    },
+  ])('$name', async ({ sandboxOptions, between, trace: expectedTrace, tokenRequests }) => {
+    const { gateway, sandbox } = await startServiceMode({ sandbox: sandboxOptions });
     expect((await balanceOf(gateway)).data).toEqual({ coinBalance: { userId: 'EKQZVMQK', coins: 0 } });
-    // Renewal is due 10% before expiry (1.8 s of 2 s); the old token is still valid at 1.85 s.
-    await new Promise((resolve) => setTimeout(resolve, 1_850));
+    await between(sandbox);
     expect((await balanceOf(gateway)).data).toEqual({ coinBalance: { userId: 'EKQZVMQK', coins: 0 } });
-    expect(trace(sandbox)).toEqual([
-      'POST /oauth/token password',
-      'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
-      'POST /oauth/token refresh_token',
-      'GET /api/v0/coins/balance?userId=EKQZVMQK token#2',
-    ]);
-    expect(sandbox.oauth.tokenRequests).toEqual({ password: 1, refresh_token: 1, other: 0 });
+    expect(trace(sandbox)).toEqual(expectedTrace);
+    expect(sandbox.oauth.tokenRequests).toEqual(tokenRequests);
   });
 
   it('on a 401 renews the token and replays the allocation exactly once: credited once', async () => {
@@ -168,41 +169,13 @@ describe('service credentials: the token flow', () => {
     ]);
     expect(sandbox.state.ledger).toEqual([]);
   });
-
-  it('a refused refresh falls back to exactly one password grant', async () => {
-    const { gateway, sandbox } = await startServiceMode();
-    await balanceOf(gateway);
-    sandbox.oauth.revokeAll();
-    expect((await balanceOf(gateway)).data).toEqual({ coinBalance: { userId: 'EKQZVMQK', coins: 0 } });
-    expect(trace(sandbox)).toEqual([
-      'POST /oauth/token password',
-      'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
-      'GET /api/v0/coins/balance?userId=EKQZVMQK token#1',
-      'POST /oauth/token refresh_token',
-      'POST /oauth/token password',
-      'GET /api/v0/coins/balance?userId=EKQZVMQK token#2',
-    ]);
-    expect(sandbox.oauth.tokenRequests).toEqual({ password: 2, refresh_token: 1, other: 0 });
-  });
 });
 
 describe('service credentials: never lock the partner account', () => {
   it('rejected credentials under 50 concurrent callers: one token request, then none; /ready 503; one error line', async () => {
-    const { gateway, sandbox } = await startServiceMode({}, { COINS_OAUTH_PASSWORD: 'wrong-password' });
+    const { gateway, sandbox } = await startServiceMode({ env: { COINS_OAUTH_PASSWORD: 'wrong-password' } });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => balanceOf(gateway, `USER${i}`)));
-    for (const result of results) {
-      expect(result).toEqual({
-        data: { coinBalance: null },
-        errors: [
-          {
-            message: "The coins API refused the gateway's own credentials; an operator must fix them.",
-            path: ['coinBalance'],
-            locations: [{ line: 1, column: 23 }],
-            extensions: { code: 'UPSTREAM_AUTH_FAILED', retryable: false },
-          },
-        ],
-      });
-    }
+    expect(results).toEqual(Array(50).fill(AUTH_FAILED));
     for (let i = 0; i < 5; i += 1) {
       expect((await gateway.gql(ALLOCATE, { input: allocation(`COIN_REQ${i}`) })).errors?.[0]?.extensions?.code).toBe(
         'UPSTREAM_AUTH_FAILED',
@@ -241,7 +214,7 @@ describe('service credentials: never lock the partner account', () => {
   });
 
   it('a hung token endpoint is UPSTREAM_TIMEOUT within the operation deadline', async () => {
-    const { gateway, sandbox } = await startServiceMode({}, { COINS_API_TIMEOUT_MS: '400' });
+    const { gateway, sandbox } = await startServiceMode({ env: { COINS_API_TIMEOUT_MS: '400' } });
     sandbox.faults.inject({ path: '/oauth/token', times: 1, action: { kind: 'hang' } });
     const started = performance.now();
     const result = await balanceOf(gateway);
@@ -255,7 +228,10 @@ describe('service credentials: never lock the partner account', () => {
 
 describe('service credentials: secrets stay out of every output', () => {
   it('LOG_LEVEL=trace: no client secret, password, access or refresh token in logs or responses', async () => {
-    const { gateway, sandbox } = await startServiceMode({ tokenTtlSeconds: 2 }, { LOG_LEVEL: 'trace' });
+    const { gateway, sandbox } = await startServiceMode({
+      sandbox: { tokenTtlSeconds: 2 },
+      env: { LOG_LEVEL: 'trace' },
+    });
     const bodies: string[] = [];
     const record = async (result: Promise<GraphQLResponse>) => bodies.push(JSON.stringify(await result));
     await record(balanceOf(gateway));
@@ -290,9 +266,10 @@ describe('service credentials: secrets stay out of every output', () => {
 });
 
 describe('service credentials: the process', () => {
+  afterEach(stopGatewayProcesses);
+
   function run(env: Record<string, string>) {
     const gateway = spawnGatewayProcess(env);
-    running.push({ close: () => gateway.kill() });
     return { ...gateway, output: () => gateway.stdout() + gateway.stderr() };
   }
 

@@ -4,71 +4,27 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
+import { describe, expect, it } from 'vitest';
 import { jsonReply } from '../helpers/fault-actions.js';
-import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import { useRedisReplicas } from '../helpers/redis-replicas.js';
+import { waitForSharedState } from '../helpers/redis-server.js';
+import { AUTH_FAILED, BALANCE, SERVICE_ENV } from '../helpers/service-credentials-setup.js';
+import { type GraphQLResponse, startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { OAUTH_TOKEN_PATH } from '../helpers/upstream-paths.js';
 
-const SERVICE_ENV = {
-  COINS_OAUTH_CLIENT_ID: 'sandbox-client',
-  COINS_OAUTH_CLIENT_SECRET: 'sandbox-secret',
-  COINS_OAUTH_USERNAME: 'sandbox-user',
-  COINS_OAUTH_PASSWORD: 'sandbox-password',
-  // Caller authentication is not what these tests are about: service mode without caller JWTs.
-  AUTH_DISABLED: 'true',
-};
 const WRONG_PASSWORD = { ...SERVICE_ENV, COINS_OAUTH_PASSWORD: 'not-the-password' };
-const BALANCE = 'query($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
-const AUTH_FAILED = {
-  data: { coinBalance: null },
-  errors: [
-    {
-      message: "The coins API refused the gateway's own credentials; an operator must fix them.",
-      path: ['coinBalance'],
-      locations: [{ line: 1, column: 23 }],
-      extensions: { code: 'UPSTREAM_AUTH_FAILED', retryable: false },
-    },
-  ],
-};
 const execFileAsync = promisify(execFile);
 
-let redis: TestRedis;
-let sandbox: SandboxServer;
-let replicas: TestGateway[] = [];
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-  sandbox = await startSandbox({ strictTokens: true });
-});
-afterAll(async () => {
-  await sandbox.close();
-  await redis.stop();
-});
-beforeEach(async () => {
-  sandbox.reset();
-  await redis.client.flushall();
-});
-afterEach(() => stopReplicas());
-
-async function startReplicas(env: Record<string, string>, count = 3): Promise<TestGateway[]> {
-  replicas = await Promise.all(
-    Array.from({ length: count }, () => startTestGateway({ ...env, REDIS_URL: redis.url }, { sandbox })),
-  );
-  await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
-  return replicas;
-}
-
-async function stopReplicas(): Promise<void> {
-  await Promise.all(replicas.splice(0).map((replica) => replica.close()));
-}
+const shared = useRedisReplicas({ sandbox: { strictTokens: true }, freshEachTest: true });
+const { replicas } = shared;
+const startReplicas = (env: Record<string, string>, count = 3) => shared.start(count, env);
+const stopReplicas = () => shared.stop();
 
 function balance(replica: TestGateway, userId = 'U1'): Promise<GraphQLResponse> {
   return replica.gql(BALANCE, { userId }, { authorization: null });
 }
 
-const tokenRequests = () => sandbox.requests.filter((request) => request.path === OAUTH_TOKEN_PATH);
+const tokenRequests = () => shared.sandbox.requests.filter((request) => request.path === OAUTH_TOKEN_PATH);
 const readyStatus = async (replica: TestGateway) => (await fetch(`${replica.url}/ready`)).status;
 
 /** Bounded: polls every 50 ms for at most 5 s. */
@@ -91,11 +47,11 @@ describe('one token for all replicas', () => {
         Array.from({ length: 20 }, (_, i) => ({ data: { coinBalance: { userId: `R${r}U${i}`, coins: 0 } } })),
       ),
     );
-    expect(sandbox.oauth.tokenRequests).toEqual({ password: 1, refresh_token: 0, other: 0 });
+    expect(shared.sandbox.oauth.tokenRequests).toEqual({ password: 1, refresh_token: 0, other: 0 });
     // Every coins call of every replica carried that one token.
-    const [issued] = sandbox.oauth.issued;
+    const [issued] = shared.sandbox.oauth.issued;
     const bearers = new Set(
-      sandbox.requests
+      shared.sandbox.requests
         .filter((request) => request.path !== OAUTH_TOKEN_PATH)
         .map((request) => request.headers.authorization),
     );
@@ -110,12 +66,12 @@ describe('one token for all replicas', () => {
     for (const replica of replicas) {
       expect(await balance(replica)).toEqual({ data: { coinBalance: { userId: 'U1', coins: 0 } } });
     }
-    expect(sandbox.oauth.tokenRequests.password).toBe(1);
+    expect(shared.sandbox.oauth.tokenRequests.password).toBe(1);
 
-    const keys = await redis.client.keys('coins-gateway:oauth:*');
+    const keys = await shared.redis.client.keys('coins-gateway:oauth:*');
     expect(keys).toEqual([expect.stringMatching(/^coins-gateway:oauth:token:[0-9a-f]{64}$/)]);
-    const stored = (await redis.client.get(keys[0] as string)) ?? '';
-    const [issued] = sandbox.oauth.issued;
+    const stored = (await shared.redis.client.get(keys[0] as string)) ?? '';
+    const [issued] = shared.sandbox.oauth.issued;
     for (const secret of [
       issued?.accessToken,
       issued?.refreshToken,
@@ -131,13 +87,13 @@ describe('one token for all replicas', () => {
   it('after a 401 the replicas renew once (refresh grant) and share the new token', async () => {
     await startReplicas(SERVICE_ENV);
     for (const replica of replicas) await balance(replica);
-    sandbox.oauth.revokeAll();
+    shared.sandbox.oauth.revokeAll();
     const before = tokenRequests().length;
     const results = await Promise.all(replicas.map((replica) => balance(replica)));
     expect(results).toEqual(Array(3).fill({ data: { coinBalance: { userId: 'U1', coins: 0 } } }));
     // The refresh token was revoked too: the refresh is refused, then one password grant.
     expect(tokenRequests().length - before).toBeLessThanOrEqual(2);
-    expect(sandbox.oauth.tokenRequests.password).toBe(2);
+    expect(shared.sandbox.oauth.tokenRequests.password).toBe(2);
   });
 });
 
@@ -147,13 +103,13 @@ describe('rejected credentials stay rejected', () => {
     const results = await Promise.all(replicas.flatMap((replica) => Array.from({ length: 5 }, () => balance(replica))));
     expect(results).toEqual(Array(15).fill(AUTH_FAILED));
     expect(tokenRequests()).toHaveLength(1);
-    expect(sandbox.oauth.failedLogins).toBe(1);
+    expect(shared.sandbox.oauth.failedLogins).toBe(1);
     for (const replica of replicas) await eventually(async () => (await readyStatus(replica)) === 503);
 
     // The record: under a fingerprint, with no secret in it.
-    const keys = await redis.client.keys('coins-gateway:oauth:*');
+    const keys = await shared.redis.client.keys('coins-gateway:oauth:*');
     expect(keys).toEqual([expect.stringMatching(/^coins-gateway:oauth:rejected:[0-9a-f]{64}$/)]);
-    const record = JSON.parse((await redis.client.get(keys[0] as string)) ?? '{}') as Record<string, unknown>;
+    const record = JSON.parse((await shared.redis.client.get(keys[0] as string)) ?? '{}') as Record<string, unknown>;
     expect(record).toEqual({ at: expect.any(String), status: 401, oauthError: 'invalid_grant' });
 
     // Restart all of them: no token request at all; /ready says 503 without any operation.
@@ -163,7 +119,7 @@ describe('rejected credentials stay rejected', () => {
     const again = await Promise.all(replicas.map((replica) => balance(replica)));
     expect(again).toEqual(Array(3).fill(AUTH_FAILED));
     expect(tokenRequests()).toHaveLength(1);
-    expect(sandbox.oauth.failedLogins).toBe(1);
+    expect(shared.sandbox.oauth.failedLogins).toBe(1);
 
     // Fixed credentials are another fingerprint: tried once, and they work.
     await stopReplicas();
@@ -176,7 +132,7 @@ describe('rejected credentials stay rejected', () => {
 
   it('npm run oauth:clear lets the replicas try the same credentials once more', async () => {
     // EnKash refuses once (e.g. the account was locked), then accepts the same credentials.
-    sandbox.faults.inject({
+    shared.sandbox.faults.inject({
       path: OAUTH_TOKEN_PATH,
       action: jsonReply(401, JSON.stringify({ error: 'account_locked' })),
       times: 1,
@@ -187,7 +143,7 @@ describe('rejected credentials stay rejected', () => {
     expect(tokenRequests()).toHaveLength(1);
 
     const cleared = await execFileAsync('npx', ['tsx', 'src/scripts/oauth-clear.ts'], {
-      env: { ...process.env, ...SERVICE_ENV, REDIS_URL: redis.url },
+      env: { ...process.env, ...SERVICE_ENV, REDIS_URL: shared.redis.url },
     });
     expect(cleared.stdout).toMatch(/^cleared the rejection of the configured credentials \(fingerprint [0-9a-f]{12}\)/);
     expect(cleared.stdout + cleared.stderr).not.toContain('sandbox-password');
@@ -205,7 +161,7 @@ describe('rejected credentials stay rejected', () => {
 
   it('oauth:clear without a record says so; without REDIS_URL it refuses (exit 1)', async () => {
     const nothing = await execFileAsync('npx', ['tsx', 'src/scripts/oauth-clear.ts'], {
-      env: { ...process.env, ...SERVICE_ENV, REDIS_URL: redis.url },
+      env: { ...process.env, ...SERVICE_ENV, REDIS_URL: shared.redis.url },
     });
     expect(nothing.stdout).toMatch(/^no rejection recorded for the configured credentials/);
     await expect(
@@ -220,20 +176,20 @@ describe('Redis down in service mode', () => {
   it('keeps serving with each replica holding its own token, and shares again when Redis is back', async () => {
     await startReplicas(SERVICE_ENV, 2);
     for (const replica of replicas) await balance(replica);
-    expect(sandbox.oauth.tokenRequests.password).toBe(1);
+    expect(shared.sandbox.oauth.tokenRequests.password).toBe(1);
 
-    await redis.kill();
+    await shared.redis.kill();
     // Tokens already held keep working without Redis.
     expect(await Promise.all(replicas.map((replica) => balance(replica)))).toEqual(
       Array(2).fill({ data: { coinBalance: { userId: 'U1', coins: 0 } } }),
     );
     // After a 401 each replica renews on its own, since nothing can be shared.
-    sandbox.oauth.revokeAll();
+    shared.sandbox.oauth.revokeAll();
     expect(await Promise.all(replicas.map((replica) => balance(replica)))).toEqual(
       Array(2).fill({ data: { coinBalance: { userId: 'U1', coins: 0 } } }),
     );
 
-    await redis.restart();
+    await shared.redis.restart();
     await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
     expect(await Promise.all(replicas.map((replica) => balance(replica)))).toEqual(
       Array(2).fill({ data: { coinBalance: { userId: 'U1', coins: 0 } } }),
@@ -241,17 +197,19 @@ describe('Redis down in service mode', () => {
   });
 
   it('a replica never repeats a refused password grant itself, even with Redis down', async () => {
-    await redis.kill();
+    await shared.redis.kill();
     try {
-      replicas = [
-        await startTestGateway({ ...WRONG_PASSWORD, REDIS_URL: redis.url, REDIS_TIMEOUT_MS: '50' }, { sandbox }),
-      ];
-      const replica = replicas[0] as TestGateway;
+      // Not shared.start(): it would wait for the Redis that is down.
+      const replica = await startTestGateway(
+        { ...WRONG_PASSWORD, REDIS_URL: shared.redis.url, REDIS_TIMEOUT_MS: '50' },
+        { sandbox: shared.sandbox },
+      );
+      replicas.push(replica);
       for (let i = 0; i < 3; i += 1) expect(await balance(replica)).toEqual(AUTH_FAILED);
       expect(tokenRequests()).toHaveLength(1);
       expect(await readyStatus(replica)).toBe(503);
     } finally {
-      await redis.restart();
+      await shared.redis.restart();
     }
   });
 });

@@ -1,10 +1,9 @@
 // Redis is a helper, never a dependency: replicas keep serving while it is down or frozen, wait
 // on it no longer than REDIS_TIMEOUT_MS, log the outage once, and use it again when it is back.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
-import { startTestRedis, waitForSharedState, type TestRedis } from '../helpers/redis-server.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useRedisReplicas } from '../helpers/redis-replicas.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
 
 const BALANCE = '{ coinBalance(userId: "U1") { userId coins } }';
 const BALANCE_DATA = { coinBalance: { userId: 'U1', coins: 0 } };
@@ -34,26 +33,13 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5
 }
 
 describe('Redis down or slow', () => {
-  let redis: TestRedis;
-  let sandbox: SandboxServer;
-  let replicas: TestGateway[];
-
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    sandbox = await startSandbox();
-    replicas = await Promise.all([1, 2].map(() => startTestGateway({ ...ENV, REDIS_URL: redis.url }, { sandbox })));
-    await Promise.all(replicas.map((replica) => waitForSharedState(replica.app)));
-  });
-  afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await sandbox.close();
-    await redis.stop();
-  });
+  const shared = useRedisReplicas({ replicas: { count: 2, env: ENV } });
 
   const runEverywhere = (times: number) =>
-    Promise.all(replicas.flatMap((replica) => Array.from({ length: times }, () => replica.gql(BALANCE))));
+    Promise.all(shared.replicas.flatMap((replica) => Array.from({ length: times }, () => replica.gql(BALANCE))));
 
   it('keeps serving when Redis is killed mid-run, logs it once per replica, and uses Redis again when it is back', async () => {
+    const { redis, replicas } = shared;
     expect(await runEverywhere(3)).toEqual(Array(6).fill({ data: BALANCE_DATA }));
     expect(await redis.client.keys('coins-gateway:rate-limit:*')).toHaveLength(2);
 
@@ -85,6 +71,7 @@ describe('Redis down or slow', () => {
   });
 
   it('never waits on a frozen Redis longer than REDIS_TIMEOUT_MS per operation', async () => {
+    const { redis, replicas } = shared;
     redis.pause();
     try {
       const started = Date.now();

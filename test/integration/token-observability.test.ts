@@ -1,36 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { startOtlpCollector, type OtlpCollector } from '../helpers/otlp-collector.js';
 import { parsePrometheusText, samplesOf } from '../helpers/prometheus-text.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { closeServiceMode, startServiceMode } from '../helpers/service-credentials-setup.js';
+import type { TestGateway } from '../helpers/test-gateway.js';
 
 // With service credentials, token requests are counted by grant and outcome,
 // appear as `oauth-token` upstream attempts, and get their own span.
 
-const SERVICE_ENV = {
-  COINS_OAUTH_CLIENT_ID: 'sandbox-client',
-  COINS_OAUTH_CLIENT_SECRET: 'sandbox-secret',
-  COINS_OAUTH_USERNAME: 'sandbox-user',
-  COINS_OAUTH_PASSWORD: 'sandbox-password',
-  // Service mode needs a caller-authentication decision; these tests are about the token requests.
-  AUTH_DISABLED: 'true',
-  METRICS_PORT: '0',
-};
 const BALANCE = 'query Balance($userId: ID!) { coinBalance(userId: $userId) { userId coins } }';
 
-const running: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const item of running.splice(0).reverse()) await item.close();
-});
+afterEach(closeServiceMode);
 
-async function startServiceMode(
-  env: Record<string, string> = {},
-): Promise<{ gateway: TestGateway; sandbox: SandboxServer }> {
-  const sandbox = await startSandbox({ strictTokens: true });
-  running.push(sandbox);
-  const gateway = await startTestGateway({ ...SERVICE_ENV, ...env }, { sandbox });
-  running.push(gateway);
-  return { gateway, sandbox };
+/** A cold service-mode gateway with its metrics listener on. */
+function startWithMetrics(env: Record<string, string> = {}) {
+  return startServiceMode({ env: { METRICS_PORT: '0', ...env } });
 }
 
 async function metrics(gateway: TestGateway) {
@@ -45,7 +28,7 @@ async function metrics(gateway: TestGateway) {
 
 describe('token requests in metrics', () => {
   it('a successful password grant', async () => {
-    const { gateway } = await startServiceMode();
+    const { gateway } = await startWithMetrics();
     expect((await gateway.gql(BALANCE, { userId: 'U1' })).errors).toBeUndefined();
     expect((await gateway.gql(BALANCE, { userId: 'U2' })).errors).toBeUndefined();
     expect(await metrics(gateway)).toEqual({
@@ -55,7 +38,7 @@ describe('token requests in metrics', () => {
   });
 
   it('refused credentials: outcome refused, the attempt an HTTP 401', async () => {
-    const { gateway } = await startServiceMode({ COINS_OAUTH_PASSWORD: 'wrong-password' });
+    const { gateway } = await startWithMetrics({ COINS_OAUTH_PASSWORD: 'wrong-password' });
     expect((await gateway.gql(BALANCE, { userId: 'U1' })).errors?.[0]?.extensions?.code).toBe('UPSTREAM_AUTH_FAILED');
     expect(await metrics(gateway)).toEqual({
       tokens: [{ grant: 'password', outcome: 'refused', value: 1 }],
@@ -64,7 +47,7 @@ describe('token requests in metrics', () => {
   });
 
   it('a token endpoint that is down: outcome http-status', async () => {
-    const { gateway, sandbox } = await startServiceMode();
+    const { gateway, sandbox } = await startWithMetrics();
     sandbox.faults.inject({ path: '/oauth/token', times: 1, action: { kind: 'respond', status: 503, body: 'down' } });
     expect((await gateway.gql(BALANCE, { userId: 'U1' })).errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(await metrics(gateway)).toEqual({
@@ -82,13 +65,13 @@ describe('token requests in traces', () => {
 
   it('get a CLIENT span named by route, and send its traceparent to the token endpoint', async () => {
     collector = await startOtlpCollector();
-    const { gateway, sandbox } = await startServiceMode({
+    const { gateway, sandbox } = await startWithMetrics({
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     });
     expect((await gateway.gql(BALANCE, { userId: 'U1' })).errors).toBeUndefined();
     const tokenRequest = sandbox.requests.find((request) => request.path === '/oauth/token');
-    await running.pop()?.close(); // the gateway: flushes its spans
+    await closeServiceMode(); // the gateway first: it flushes its spans
     const spans = collector.spans();
     const tokenSpan = spans.find((span) => span.name === 'POST /oauth/token');
     expect(tokenSpan).toMatchObject({
