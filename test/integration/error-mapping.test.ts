@@ -113,14 +113,11 @@ describe('the error table, through the real server and the sandbox', () => {
 
   /** One upstream call that fails in one way, and everything a client and the log see of it. */
   interface FailedCall {
-    code: string;
-    /** What the upstream does, as the test title says it. */
+    /** What the upstream does, as the test title says it (after extensions.code). */
     upstream: string;
-    /** createCoinEvent (POST, never resent) or coinEvent (GET, retries off here). */
-    field: 'createCoinEvent' | 'coinEvent';
     action: FaultAction;
     message: string;
-    extensions: Record<string, unknown>;
+    extensions: Record<string, unknown> & { code: string };
     /** Fields of the one structured log line, besides event, endpoint, method, path and attempts. */
     logged: Record<string, unknown>;
     /** Text of the upstream's answer that must not reach the client. */
@@ -175,11 +172,10 @@ describe('the error table, through the real server and the sandbox', () => {
     ],
   ];
 
-  const failedCalls: FailedCall[] = [
+  /** createCoinEvent: a POST, never resent. */
+  const createFailures: FailedCall[] = [
     ...[400, 422].map((status) => ({
-      code: 'BAD_USER_INPUT',
       upstream: `HTTP ${status} carries the upstream reason`,
-      field: 'createCoinEvent' as const,
       action: jsonReply(status, envelopeBody(status, REJECTED_INPUT)),
       message: `The coins API rejected the input: ${REJECTED_INPUT}`,
       extensions: {
@@ -190,24 +186,7 @@ describe('the error table, through the real server and the sandbox', () => {
       logged: { reason: 'http-status', upstream: { status, responseCode: status } },
     })),
     {
-      code: 'FORBIDDEN',
-      upstream: 'HTTP 403, whatever the body',
-      field: 'coinEvent',
-      action: {
-        kind: 'respond',
-        status: 403,
-        headers: { 'content-type': 'text/html' },
-        body: '<h1>Access denied</h1>',
-      },
-      message: 'The coins API refused access to this resource.',
-      extensions: { code: 'FORBIDDEN', retryable: false, upstream: { status: 403 } },
-      logged: { reason: 'http-status', upstream: { status: 403 } },
-      notShown: 'Access denied',
-    },
-    {
-      code: 'RATE_LIMITED',
       upstream: '429 with Retry-After on a mutation: retryAfter in seconds, sent once',
-      field: 'createCoinEvent',
       action: jsonReply(429, envelopeBody(429, 'Too many requests'), { 'retry-after': '7' }),
       message: RATE_LIMITED,
       extensions: {
@@ -219,27 +198,14 @@ describe('the error table, through the real server and the sandbox', () => {
       logged: { reason: 'http-status', upstream: { status: 429 } },
     },
     {
-      code: 'RATE_LIMITED',
       upstream: '429 without Retry-After has no retryAfter',
-      field: 'createCoinEvent',
       action: { kind: 'respond', status: 429 },
       message: RATE_LIMITED,
       extensions: { code: 'RATE_LIMITED', retryable: true, upstream: { status: 429 } },
       logged: { reason: 'http-status', upstream: { status: 429 } },
     },
     {
-      code: 'RATE_LIMITED',
-      upstream: '429 on a read with retries off (COINS_API_RETRIES=0): one request',
-      field: 'coinEvent',
-      action: { kind: 'respond', status: 429, headers: { 'retry-after': '3' } },
-      message: RATE_LIMITED,
-      extensions: { code: 'RATE_LIMITED', retryable: true, upstream: { status: 429 }, retryAfter: 3 },
-      logged: { reason: 'http-status', upstream: { status: 429 } },
-    },
-    {
-      code: 'UPSTREAM_UNAVAILABLE',
       upstream: '503 with a JSON envelope',
-      field: 'createCoinEvent',
       action: jsonReply(503, envelopeBody(503, 'Service Unavailable')),
       message: 'The coins API is unavailable (HTTP 503).',
       extensions: {
@@ -250,19 +216,7 @@ describe('the error table, through the real server and the sandbox', () => {
       logged: { reason: 'http-status', upstream: { status: 503 } },
     },
     {
-      code: 'UPSTREAM_UNAVAILABLE',
-      upstream: "502 with a proxy's HTML error page (none of it reaches the client)",
-      field: 'coinEvent',
-      action: { kind: 'respond', status: 502, headers: { 'content-type': 'text/html' }, body: HTML_502 },
-      message: 'The coins API is unavailable (HTTP 502).',
-      extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 502 } },
-      logged: { reason: 'http-status', upstream: { status: 502 } },
-      notShown: 'cloudflare',
-    },
-    {
-      code: 'UPSTREAM_UNAVAILABLE',
       upstream: 'a connection reset (a POST is not resent)',
-      field: 'createCoinEvent',
       action: { kind: 'reset' },
       message: UNAVAILABLE,
       extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },
@@ -273,9 +227,7 @@ describe('the error table, through the real server and the sandbox', () => {
       ['an empty body', {}, ''] as const,
       ['JSON that is not the envelope', { 'content-type': 'application/json' }, '{"status":"ok","data":{}}'] as const,
     ].map(([label, headers, body]) => ({
-      code: 'UPSTREAM_BAD_RESPONSE',
       upstream: `HTTP 200 with ${label}`,
-      field: 'createCoinEvent' as const,
       action: { kind: 'respond' as const, status: 200, headers, body },
       message: BAD_RESPONSE,
       extensions: { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200 } },
@@ -283,9 +235,7 @@ describe('the error table, through the real server and the sandbox', () => {
       notShown: body || undefined,
     })),
     ...badPayloads.map(([label, payload]) => ({
-      code: 'UPSTREAM_BAD_RESPONSE',
       upstream: `a create payload with ${label}`,
-      field: 'createCoinEvent' as const,
       action: jsonReply(200, envelopeBody(0, 'Success', payload)),
       message: BAD_RESPONSE,
       extensions: {
@@ -300,8 +250,45 @@ describe('the error table, through the real server and the sandbox', () => {
     })),
   ];
 
-  for (const { code, upstream, field, action, message, extensions, logged, notShown } of failedCalls) {
-    it(`${code}: ${upstream}`, async () => {
+  /** coinEvent: a GET, and retries are off here. */
+  const readFailures: FailedCall[] = [
+    {
+      upstream: 'HTTP 403, whatever the body',
+      action: {
+        kind: 'respond',
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+        body: '<h1>Access denied</h1>',
+      },
+      message: 'The coins API refused access to this resource.',
+      extensions: { code: 'FORBIDDEN', retryable: false, upstream: { status: 403 } },
+      logged: { reason: 'http-status', upstream: { status: 403 } },
+      notShown: 'Access denied',
+    },
+    {
+      upstream: '429 on a read with retries off (COINS_API_RETRIES=0): one request',
+      action: { kind: 'respond', status: 429, headers: { 'retry-after': '3' } },
+      message: RATE_LIMITED,
+      extensions: { code: 'RATE_LIMITED', retryable: true, upstream: { status: 429 }, retryAfter: 3 },
+      logged: { reason: 'http-status', upstream: { status: 429 } },
+    },
+    {
+      upstream: "502 with a proxy's HTML error page (none of it reaches the client)",
+      action: { kind: 'respond', status: 502, headers: { 'content-type': 'text/html' }, body: HTML_502 },
+      message: 'The coins API is unavailable (HTTP 502).',
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, upstream: { status: 502 } },
+      logged: { reason: 'http-status', upstream: { status: 502 } },
+      notShown: 'cloudflare',
+    },
+  ];
+
+  const failedCalls = [
+    ...createFailures.map((failure) => ({ ...failure, field: 'createCoinEvent' as const })),
+    ...readFailures.map((failure) => ({ ...failure, field: 'coinEvent' as const })),
+  ];
+
+  for (const { upstream, field, action, message, extensions, logged, notShown } of failedCalls) {
+    it(`${extensions.code}: ${upstream}`, async () => {
       const call = byField[field];
       gateway.sandbox.faults.inject({ path: call.path, method: call.method, action });
       const response = await gateway.gql(call.query, call.variables);
