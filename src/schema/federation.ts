@@ -1,5 +1,5 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { isUnionType, type GraphQLSchema } from 'graphql';
+import { type DefinitionNode, isUnionType, Kind, parse, print, type GraphQLSchema } from 'graphql';
 import { z } from 'zod';
 import { builder } from './builder.js';
 import { MAX_IDS_PER_LIST, parseArgs } from './input-rules.js';
@@ -22,6 +22,23 @@ export function buildSubgraphSchema(): GraphQLSchema {
 /** The subgraph SDL (with `@link` and `@key`): exactly what `_service { sdl }` answers. */
 export function printSubgraphSdl(schema: GraphQLSchema): string {
   return `${printSubgraphSchema(schema)}\n`;
+}
+
+/**
+ * What the subgraph SDL adds to the public schema (schema.graphql): federation's `extend schema
+ * @link(...)` and, for each entity, `extend type ... @key(...)`. Committed as
+ * src/schema/subgraph-extension.graphql, so schema.graphql stays the one copy of the public SDL;
+ * a test checks that schema.graphql plus this is what `_service { sdl }` answers.
+ */
+export function printSubgraphExtension(schema: GraphQLSchema): string {
+  const definitions: DefinitionNode[] = [];
+  for (const definition of parse(printSubgraphSdl(schema)).definitions) {
+    if (definition.kind === Kind.SCHEMA_EXTENSION) definitions.push(definition);
+    else if (definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.directives?.length) {
+      definitions.push({ kind: Kind.OBJECT_TYPE_EXTENSION, name: definition.name, directives: definition.directives });
+    }
+  }
+  return `${print({ kind: Kind.DOCUMENT, definitions })}\n`;
 }
 
 /**

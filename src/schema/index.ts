@@ -4,7 +4,7 @@ import { builder } from './builder.js';
 import './coin-config.js';
 import './coin-balance.js';
 import './coin-allocation.js';
-import { buildSubgraphSchema, printSubgraphSdl } from './federation.js';
+import { buildSubgraphSchema, printSubgraphExtension } from './federation.js';
 
 /** The public API that clients and codegen read: committed as schema.graphql. */
 export const publicSchema: GraphQLSchema = builder.toSchema();
@@ -20,7 +20,7 @@ export function printSortedSchema(): string {
   return `${printSchema(lexicographicSortSchema(publicSchema))}\n`;
 }
 
-/** The subgraph SDL committed as src/schema/subgraph.graphql: what `_service { sdl }` answers. */
-export function printSortedSubgraphSchema(): string {
-  return printSubgraphSdl(schema);
+/** Committed as src/schema/subgraph-extension.graphql: schema.graphql plus this is the subgraph SDL. */
+export function printSubgraphSchemaExtension(): string {
+  return printSubgraphExtension(schema);
 }

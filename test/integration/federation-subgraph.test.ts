@@ -2,13 +2,13 @@
 // and `_entities(representations:)` over HTTP, against the real sandbox. The router itself is in
 // federation-router.test.ts.
 
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CoinConfig } from '../../src/sandbox/index.js';
 import { expectAtMostInFlight, holdReadsAndRecordArrivals } from '../helpers/fan-out.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
 import { fieldError, invalidInput } from '../helpers/graphql-assertions.js';
 import { seedConfig, seedEventConfigs } from '../helpers/sandbox-setup.js';
+import { canonicalSdl, committedSubgraphSdl } from '../helpers/subgraph-sdl.js';
 import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
 import { BALANCE_PATH, CONFIG_PATH, balancePath } from '../helpers/upstream-paths.js';
 
@@ -33,10 +33,11 @@ const configEntity = (config: CoinConfig) => ({
 describe('federation subgraph: _service and _entities', () => {
   const gateway = useTestGateway();
 
-  it('_service { sdl } is the committed src/schema/subgraph.graphql, with no credential and no upstream call', async () => {
+  it('_service { sdl } is schema.graphql plus the committed subgraph extension, with no credential and no upstream call', async () => {
     const result = await gateway.gql('{ _service { sdl } }', undefined, { authorization: null });
-    const committed = readFileSync(new URL('../../src/schema/subgraph.graphql', import.meta.url), 'utf8');
-    expect(result).toEqual({ data: { _service: { sdl: committed.trimEnd() } } });
+    const sdl = (result.data as { _service: { sdl: string } } | undefined)?._service.sdl ?? '';
+    expect(result).toEqual({ data: { _service: { sdl } } });
+    expect(canonicalSdl(sdl)).toBe(canonicalSdl(committedSubgraphSdl()));
     expect(gateway.sandbox.requests).toEqual([]);
   });
 

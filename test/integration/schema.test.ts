@@ -19,7 +19,9 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_OPERATIONS, GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
-import { printSortedSchema, printSortedSubgraphSchema, publicSchema, schema } from '../../src/schema/index.js';
+import { printSubgraphSdl } from '../../src/schema/federation.js';
+import { printSortedSchema, printSubgraphSchemaExtension, publicSchema, schema } from '../../src/schema/index.js';
+import { canonicalSdl, committedSubgraphSdl } from '../helpers/subgraph-sdl.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -161,16 +163,24 @@ function withoutFederation(served: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(buildSchema(print(document))))}\n`;
 }
 
-describe('the federation subgraph SDL (src/schema/subgraph.graphql)', () => {
-  it('is what the subgraph declares (run `npm run schema:print` after changing src/schema)', () => {
-    const committed = readFileSync(new URL('src/schema/subgraph.graphql', root), 'utf8');
-    expect(committed, 'src/schema/subgraph.graphql is stale: run `npm run schema:print` and commit the result').toBe(
-      printSortedSubgraphSchema(),
-    );
+describe('the federation subgraph SDL (schema.graphql plus src/schema/subgraph-extension.graphql)', () => {
+  it('the committed extension is what the subgraph adds (run `npm run schema:print` after changing src/schema)', () => {
+    const committed = readFileSync(new URL('src/schema/subgraph-extension.graphql', root), 'utf8');
+    expect(
+      committed,
+      'src/schema/subgraph-extension.graphql is stale: run `npm run schema:print` and commit the result',
+    ).toBe(printSubgraphSchemaExtension());
+  });
+
+  it('schema.graphql plus the extension is the subgraph SDL that _service answers, in any order', () => {
+    const served = canonicalSdl(printSubgraphSdl(schema));
+    expect(canonicalSdl(committedSubgraphSdl())).toBe(served);
+    // Without the extension it is not: the comparison sees the @link and each @key.
+    expect(canonicalSdl(readFileSync(new URL('schema.graphql', root), 'utf8'))).not.toBe(served);
   });
 
   it('links Federation v2 and keys CoinConfig by coinConfigId and CoinBalance by userId, nothing else', () => {
-    const document = parse(printSortedSubgraphSchema());
+    const document = parse(printSubgraphSdl(schema));
     const directivesOf = (kind: string, name?: string) =>
       document.definitions.flatMap((definition) =>
         definition.kind === kind &&
