@@ -1,14 +1,14 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
- * `npm run codegen`: typed documents for the example operations (src/graphiql/example-operations.ts,
- * the same ones GraphiQL opens with), generated from the committed schema.graphql (no running
- * server needed). Consumers copy this setup and
+ * `npm run codegen`: typed documents for the example operations in test/operations (the same ones
+ * GraphiQL opens with), generated from the committed schema.graphql (no running server needed).
+ * Consumers copy this setup and
  * point `schema` at their checkout of schema.graphql or at a running gateway's /graphql.
  */
 const config: CodegenConfig = {
   schema: './schema.graphql',
-  documents: ['src/graphiql/example-operations.ts'],
+  documents: ['test/operations/**/*.graphql'],
   ignoreNoDocuments: false,
   // NodeNext ESM: relative imports in the generated files end in `.js` (a root-level option only).
   emitLegacyCommonJSImports: false,

@@ -1,97 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { Kind, parse, parseValue, print, visit, type OperationDefinitionNode } from 'graphql';
 
 /**
- * The example operations, one per root field: GraphiQL opens with them, and `npm run codegen`
- * reads them from this file (codegen.ts) to generate the typed client's documents, so a consumer's
- * typed documents and what GraphiQL shows are the same operations. Each is a `/* GraphQL *\/`
- * template, the marker codegen finds them by; variables are required, as a typed client needs.
+ * The example operations, one per root field, live in test/operations/ (one .graphql file each):
+ * `npm run codegen` generates the typed client's documents and the trusted-documents manifest
+ * from them (codegen.ts), and GraphiQL opens with the same operations, so what a consumer's typed
+ * client sends and what GraphiQL shows are one set. They are read from the checkout when this
+ * module loads (a few small files); a deployment without test/ opens GraphiQL without them.
  */
-export const EXAMPLE_OPERATIONS = {
-  CreateCoinEvent: /* GraphQL */ `# Create Event: a new coin event configuration.
-mutation CreateCoinEvent($input: CreateCoinEventInput!) {
-  createCoinEvent(input: $input) {
-    id
-    coinConfigId
-    configuration
-    companyId
-    event
-    amount
-  }
-}
-`,
-  CoinEvent: /* GraphQL */ `# Get Event: one configuration by id (null when unknown).
-query CoinEvent($coinConfigId: ID!) {
-  coinEvent(coinConfigId: $coinConfigId) {
-    id
-    coinConfigId
-    configuration
-    companyId
-    event
-    amount
-  }
-}
-`,
-  CoinEvents: /* GraphQL */ `# Several configurations by id: one entry per id, in order; null for an unknown id.
-query CoinEvents($coinConfigIds: [ID!]!) {
-  coinEvents(coinConfigIds: $coinConfigIds) {
-    id
-    coinConfigId
-    configuration
-    companyId
-    event
-    amount
-  }
-}
-`,
-  UpdateCoinEvent: /* GraphQL */ `# Update Event (PATCH): only the fields given in input are changed.
-mutation UpdateCoinEvent($coinConfigId: ID!, $input: UpdateCoinEventInput!) {
-  updateCoinEvent(coinConfigId: $coinConfigId, input: $input) {
-    id
-    coinConfigId
-    configuration
-    companyId
-    event
-    amount
-  }
-}
-`,
-  AllocateCoins: /* GraphQL */ `# Allocate Coins: requestId is the idempotency key; retry with the same one, never a new one.
-mutation AllocateCoins($input: AllocateCoinsInput!) {
-  allocateCoins(input: $input) {
-    requestId
-    companyId
-    event
-    userId
-    message
-    balance {
-      id
-      userId
-      coins
-    }
-  }
-}
-`,
-  CoinBalance: /* GraphQL */ `# Get Balance: one user's coins (null when EnKash has no balance for the user).
-query CoinBalance($userId: ID!) {
-  coinBalance(userId: $userId) {
-    id
-    userId
-    coins
-  }
-}
-`,
-  CoinBalances: /* GraphQL */ `# Several users' balances: one entry per id, in order.
-query CoinBalances($userIds: [ID!]!) {
-  coinBalances(userIds: $userIds) {
-    id
-    userId
-    coins
-  }
-}
-`,
+const EXAMPLE_FILES = {
+  CreateCoinEvent: 'create-coin-event.graphql',
+  CoinEvent: 'coin-event.graphql',
+  CoinEvents: 'coin-events.graphql',
+  UpdateCoinEvent: 'update-coin-event.graphql',
+  AllocateCoins: 'allocate-coins.graphql',
+  CoinBalance: 'coin-balance.graphql',
+  CoinBalances: 'coin-balances.graphql',
 } as const;
 
-type ExampleName = keyof typeof EXAMPLE_OPERATIONS;
+/** test/operations/ of the checkout: two levels up from src/graphiql/ (tsx) and dist/graphiql/ (npm start). */
+const EXAMPLES_DIRECTORY = new URL('../../test/operations/', import.meta.url);
+
+type ExampleName = keyof typeof EXAMPLE_FILES;
+
+/** Each example operation's text by operation name; undefined when test/operations/ is not there. */
+export const EXAMPLE_OPERATIONS: Readonly<Record<ExampleName, string>> | undefined = readExampleOperations();
+
+function readExampleOperations(): Record<ExampleName, string> | undefined {
+  if (!existsSync(EXAMPLES_DIRECTORY)) return undefined;
+  const entries = Object.entries(EXAMPLE_FILES).map(([name, file]) => [
+    name,
+    readFileSync(new URL(file, EXAMPLES_DIRECTORY), 'utf8'),
+  ]);
+  return Object.fromEntries(entries) as Record<ExampleName, string>;
+}
 
 /**
  * What GraphiQL shows, in the order that runs as written against `npm start`'s sandbox (it holds
@@ -141,8 +83,12 @@ function withDefaultValues(operation: string, values: Record<string, string>, no
 }
 
 /** What GraphiQL opens with: one ready-to-run document; pick an operation with the run button's menu. */
-export const GRAPHIQL_DEFAULT_DOCUMENT = `${GRAPHIQL_HEADER}
+export const GRAPHIQL_DEFAULT_DOCUMENT = EXAMPLE_OPERATIONS
+  ? `${GRAPHIQL_HEADER}
 ${GRAPHIQL_EXAMPLES.map(({ name, values, note }) => withDefaultValues(EXAMPLE_OPERATIONS[name], values, note)).join('\n\n')}
+`
+  : `${GRAPHIQL_HEADER}
+# The example operations (test/operations/ in the repository) are not part of this deployment.
 `;
 
 /** The header GraphiQL pre-fills in sandbox mode (the sandbox accepts any non-empty bearer token). */

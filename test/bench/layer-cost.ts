@@ -13,13 +13,11 @@
 // alternating; the median is shown. For comparing code versions on one machine, not absolute.
 
 import { createSchema, createYoga } from 'graphql-yoga';
-import { createForwardedAuthorization } from '../../src/auth/credential-source.js';
-import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createObservability } from '../../src/observability/observability.js';
 import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import type { HttpRequest, HttpTransport } from '../../src/upstream/http-transport.js';
 import { createResilience } from '../../src/upstream/resilience.js';
+import { createForwardingGateway } from '../helpers/forwarding-gateway.js';
 
 if (process.env.NODE_ENV !== 'production') {
   // graphql-js's development-mode checks (instanceOf) would be a large, unreal share.
@@ -75,17 +73,11 @@ function createGatewayUnderTest() {
     breakerFailureRate: 0.5,
     breakerWindowMs: 10_000,
   });
-  const observability = createObservability({ logger, breakerState: resilience.breakerState });
-  return createGateway({
-    coins: createCoinsClient({ transport, resilience, timeoutMs: 10_000, logger }),
-    credentialSource: createForwardedAuthorization(),
+  return createForwardingGateway(
+    createCoinsClient({ transport, resilience, timeoutMs: 10_000, logger }),
     logger,
-    batchConcurrency: 8,
-    maxUpstreamCallsPerOperation: 200,
-    sandboxMode: false,
-    isReady: () => true,
-    observability,
-  });
+    resilience.breakerState,
+  );
 }
 
 /** The floor's resolvers: one call per id, no loader, no validation, no mapping. */

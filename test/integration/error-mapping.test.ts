@@ -1,14 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createForwardedAuthorization } from '../../src/auth/credential-source.js';
-import { createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createObservability } from '../../src/observability/observability.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
 import type { FaultAction } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
+import { createForwardingGateway } from '../helpers/forwarding-gateway.js';
 import { fieldError, sentRequests } from '../helpers/graphql-assertions.js';
 import { listenOnLoopback } from '../helpers/loopback-server.js';
 import {
@@ -661,17 +659,7 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
       getBalance: bug,
     };
     const logger = createLogger('info', sink);
-    const gateway = createGateway({
-      coins,
-      credentialSource: createForwardedAuthorization(),
-      logger,
-      batchConcurrency: 8,
-      maxUpstreamCallsPerOperation: 200,
-      sandboxMode: false,
-      isReady: () => true,
-      observability: createObservability({ logger, breakerState: () => 'closed' }),
-    });
-    listening = await listen(gateway, 0, '127.0.0.1');
+    listening = await listen(createForwardingGateway(coins, logger), 0, '127.0.0.1');
   });
   afterAll(async () => {
     listening.server.closeAllConnections();

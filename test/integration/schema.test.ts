@@ -60,6 +60,7 @@ function shapeOf(sdl: string): string {
 
 /** The example operations GraphiQL shows and codegen types, each under its key. */
 function readOperations(): Array<{ file: string; document: DocumentNode }> {
+  if (!EXAMPLE_OPERATIONS) throw new Error('test/operations/ is missing');
   return Object.entries(EXAMPLE_OPERATIONS).map(([file, text]) => ({ file, document: parse(text) }));
 }
 
