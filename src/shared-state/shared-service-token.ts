@@ -8,7 +8,6 @@ import type {
 } from '../upstream/oauth/shared-token-state.js';
 import type { RedisStore } from './redis-store.js';
 
-export type { SharedToken, SharedTokenLock, SharedTokenState, SharedTokenView };
 
 /** The partner's credentials, as far as sharing goes. */
 export interface CredentialsForSharing {

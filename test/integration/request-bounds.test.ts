@@ -51,7 +51,7 @@ describe('the document and the operation name are bounded in bytes', () => {
     expect((await post({ query })).status).toBe(400);
   });
 
-  it("refuses the issue's request (1 MB operation name, undefined $x used 150 times) with one short error", async () => {
+  it('refuses a 1 MB operation name with an undefined $x used 150 times with one short error', async () => {
     const response = await gateway.post({ query: hugeNameDocument() });
     const text = await response.text();
     expect(response.status).toBe(400);

@@ -23,7 +23,7 @@ async function postRaw(json: string): Promise<{ status: number; body: GraphQLRes
   return { status: response.status, body: (await response.json()) as GraphQLResponse };
 }
 
-// Three requestIds as the issue describes them: distinct in the JSON text, one double (2^53) once
+// Three requestIds that are distinct in the JSON text but one double (2^53) once
 // parsed, so graphql-js's ID made all three "9007199254740992".
 const UNSAFE_NUMBERS = ['9007199254740993', '9007199254740992.123457', '9007199254740992.1235'];
 

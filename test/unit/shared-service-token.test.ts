@@ -5,7 +5,7 @@ import type {
   SharedTokenLock,
   SharedTokenState,
   SharedTokenView,
-} from '../../src/shared-state/shared-service-token.js';
+} from '../../src/upstream/oauth/shared-token-state.js';
 import { createDeadline } from '../../src/upstream/deadline.js';
 import { createServiceTokenManager } from '../../src/upstream/oauth/service-token.js';
 import { TokenRefusedError, type TokenEndpoint } from '../../src/upstream/oauth/token-endpoint.js';
