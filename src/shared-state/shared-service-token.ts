@@ -1,11 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { Mutex } from 'redis-semaphore';
-import type {
-  SharedToken,
-  SharedTokenLock,
-  SharedTokenState,
-  SharedTokenView,
-} from '../upstream/oauth/shared-token-state.js';
+import type { SharedToken, SharedTokenState } from '../upstream/oauth/shared-token-state.js';
 import type { RedisStore } from './redis-store.js';
 
 
