@@ -3,7 +3,6 @@ import { Mutex } from 'redis-semaphore';
 import type { SharedToken, SharedTokenState } from '../upstream/oauth/shared-token-state.js';
 import type { RedisStore } from './redis-store.js';
 
-
 /** The partner's credentials, as far as sharing goes. */
 export interface CredentialsForSharing {
   clientId: string;
