@@ -1,11 +1,11 @@
-import { createComplexityRule } from '@pothos/plugin-complexity';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
-  type DefinitionNode,
   type DocumentNode,
+  GraphQLError,
   type GraphQLSchema,
   Kind,
+  type OperationDefinitionNode,
   TypeInfo,
-  validate,
   visit,
   visitWithTypeInfo,
 } from 'graphql';
@@ -16,17 +16,18 @@ import { operationTooComplex } from '../errors/graphql-errors.js';
  * Counts the upstream calls an operation may need before it runs, and refuses it with
  * OPERATION_TOO_COMPLEX when that is more than `maxCalls`: one 10 KB request of 20 aliased
  * 100-id lists was 2000 upstream calls. Each field declares its cost in the schema (Pothos's
- * complexity plugin, `complexity` on the field); the plugin's validation rule adds them up for
+ * complexity plugin, `complexity` on the field); the plugin's complexityFromQuery adds them up for
  * the operation being run, with this request's variables.
  *
  * It runs here, per execution, and not as a validation rule: yoga caches validation results per
- * document, and the count depends on the variables (a list of ids passed as $ids).
+ * document, and the count depends on the variables (a list of ids passed as $ids). Validation
+ * has already accepted the document, so the count walks only the operation that runs.
  *
  * Only through the arguments of fields whose cost is a function, though: for every other
  * document (createCoinEvent, allocateCoins, coinEvent by $id, a list of inline ids) the count is
  * the same for every request, so it is remembered per parsed document (yoga's parser cache hands
- * out the same DocumentNode for the same query). Running the rule costs a validation pass and a
- * second coercion of the variables, about 8% of the CPU of a createCoinEvent request.
+ * out the same DocumentNode for the same query): counting coerces the variables once more and
+ * walks the operation, a share of a request's CPU worth skipping (README, Performance notes).
  */
 export function useUpstreamBudget(maxCalls: number): Plugin {
   const remembered = new WeakMap<DocumentNode, Map<string, number>>();
@@ -40,45 +41,88 @@ export function useUpstreamBudget(maxCalls: number): Plugin {
     }
     return answer;
   };
+  const runnable = createRunnableOperations();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const operationKey = args.operationName ?? '';
       const known = remembered.get(args.document)?.get(operationKey);
-      // A remembered count within the budget passes: with valid variables the rule would find
-      // the same count, with invalid ones it counts nothing (see below). Over the budget, the
-      // rule runs again, so that invalid variables still get their BAD_USER_INPUT.
+      // A remembered count within the budget passes: with valid variables the count would be
+      // the same, with invalid ones nothing is counted (see below). Over the budget, it is
+      // counted again, so that invalid variables still get their BAD_USER_INPUT.
       if (known !== undefined && known <= maxCalls) return;
-      let needed = 0;
-      let operationsCounted = 0;
-      const countRule = createComplexityRule({
-        context: args.contextValue as object,
-        variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
-        operationName: args.operationName,
-        // Called per operation measured; without an operationName every operation is, and the
-        // one that runs is at most the largest.
-        onResult: (state) => {
-          needed = Math.max(needed, state.complexity);
-          operationsCounted += 1;
-        },
-      });
-      // Variables that cannot be coerced are not counted: execution refuses them (BAD_USER_INPUT)
-      // before any resolver runs, so those errors are left to it.
-      validate(args.schema, args.document, [countRule]);
-      // Remembered only when every operation measured was counted (none skipped for invalid
-      // variables or an unknown field), and the count cannot change with the variables.
-      const operationsMeasured =
-        args.operationName == null
-          ? args.document.definitions.filter(
-              (definition: DefinitionNode) => definition.kind === Kind.OPERATION_DEFINITION,
-            ).length
-          : 1;
-      if (operationsCounted === operationsMeasured && !countVaries(args.schema, args.document)) {
+      // No single operation to run (several, none named, or an unknown name): execution refuses
+      // the request before any resolver runs, so there is nothing to count.
+      const operation = runnable(args.document, args.operationName);
+      if (!operation) return;
+      const needed = countCalls(args.schema, operation, args.contextValue as object, args.variableValues);
+      // Variables that cannot be coerced are not counted: execution refuses them
+      // (BAD_USER_INPUT) before any resolver runs, so those errors are left to it.
+      if (needed === undefined) return;
+      if (!countVaries(args.schema, args.document)) {
         const byOperation = remembered.get(args.document) ?? new Map<string, number>();
         byOperation.set(operationKey, needed);
         remembered.set(args.document, byOperation);
       }
       if (needed > maxCalls) setResultAndStopExecution({ errors: [operationTooComplex(needed, maxCalls)] });
     },
+  };
+}
+
+/**
+ * The fields' declared costs added up for one operation (Pothos's complexityFromQuery measures a
+ * document's first operation, with its fragments), or undefined when the variables do not fit
+ * their types. The same count as the plugin's validation rule, without a validation pass over
+ * the whole document on every request.
+ */
+function countCalls(
+  schema: GraphQLSchema,
+  operation: DocumentNode,
+  context: object,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): number | undefined {
+  try {
+    return complexityFromQuery(operation, { schema, ctx: context, variables: { ...variables } }).complexity;
+  } catch (error) {
+    if (error instanceof GraphQLError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The operation a request runs, as a document of its own (with every fragment), remembered per
+ * parsed document and operation name; undefined when the request names none of the document's
+ * operations, or names none while it holds several.
+ */
+function createRunnableOperations() {
+  const byDocument = new WeakMap<DocumentNode, Map<string, DocumentNode | undefined>>();
+  return (document: DocumentNode, operationName: string | null | undefined): DocumentNode | undefined => {
+    const key = operationName ?? '';
+    let byName = byDocument.get(document);
+    if (byName?.has(key)) return byName.get(key);
+    const operations = document.definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+    const chosen =
+      operationName == null
+        ? operations.length === 1
+          ? operations[0]
+          : undefined
+        : operations.find((operation) => operation.name?.value === operationName);
+    const runnable =
+      chosen === undefined || operations.length === 1
+        ? chosen && document
+        : {
+            ...document,
+            definitions: document.definitions.filter(
+              (definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === chosen,
+            ),
+          };
+    if (!byName) {
+      byName = new Map();
+      byDocument.set(document, byName);
+    }
+    byName.set(key, runnable);
+    return runnable;
   };
 }
 

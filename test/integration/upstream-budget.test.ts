@@ -165,6 +165,27 @@ describe('MAX_UPSTREAM_CALLS_PER_OPERATION=3', () => {
     expect(small.sandbox.requests).toHaveLength(0);
   });
 
+  it('a document of several operations: the one named is counted, fragments included', async () => {
+    const { coinConfigId } = seedConfig(small.sandbox);
+    const document = `
+      query Cheap { coinEvent(coinConfigId: "${coinConfigId}") { amount } }
+      query Costly { ...FourReads }
+      fragment FourReads on Query {
+        a: coinEvent(coinConfigId: "A") { amount }
+        b: coinEvent(coinConfigId: "B") { amount }
+        c: coinEvent(coinConfigId: "C") { amount }
+        d: coinEvent(coinConfigId: "D") { amount }
+      }`;
+    const costly = await small.post({ query: document, operationName: 'Costly' });
+    expect(costly.status).toBe(400);
+    expect(await costly.json()).toEqual(tooComplex(4, 3).body);
+    expect(small.sandbox.requests).toHaveLength(0);
+    expect(await (await small.post({ query: document, operationName: 'Cheap' })).json()).toEqual({
+      data: { coinEvent: { amount: 6 } },
+    });
+    expect(upstreamCalls(small.sandbox)).toEqual([`GET /api/v0/enkash-coins/${coinConfigId}`]);
+  });
+
   it('two allocations with their balances (4) are refused: no allocation is made', async () => {
     const response = await small.post({
       query: `mutation { ${allocation(1, 'balance { coins }')} ${allocation(2, 'balance { coins }')} }`,
