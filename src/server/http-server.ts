@@ -9,16 +9,8 @@ export interface ListeningServer {
   port: number;
 }
 
-export interface ServerTimeouts {
-  /** Whole request headers must arrive within this. */
-  headersTimeout: number;
-  /** The whole request (headers and body) must arrive within this. */
-  requestTimeout: number;
-  /** Idle keep-alive sockets close after this. */
-  keepAliveTimeout: number;
-  /** How often Node checks the two limits above (its default, 30 s, would let them overrun). */
-  connectionsCheckingInterval: number;
-}
+/** Node's server timeouts, in milliseconds: each one is described at SERVER_TIMEOUTS in src/limits.ts. */
+export type ServerTimeouts = Record<keyof typeof SERVER_TIMEOUTS, number>;
 
 /**
  * `maxConnections` caps open client connections (MAX_CLIENT_CONNECTIONS): past it, Node closes
