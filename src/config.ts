@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { ClaimNames } from './auth/caller.js';
+import { DEFAULT_CLAIM_NAMES, type ClaimNames } from './auth/caller.js';
 import type { JwtVerification } from './auth/caller-jwt.js';
 import { DEV_JWT_SECRET } from './auth/dev-token.js';
 import type { TracingConfig } from './observability/tracing-types.js';
@@ -163,8 +163,8 @@ const EnvSchema = z.object({
     .enum(['true', 'false', ''], { error: () => 'AUTH_DISABLED must be true or false' })
     .optional()
     .transform((value) => value === 'true'),
-  AUTH_COMPANY_CLAIM: text('companies'),
-  AUTH_USER_CLAIM: text('sub'),
+  AUTH_COMPANY_CLAIM: text(DEFAULT_CLAIM_NAMES.company),
+  AUTH_USER_CLAIM: text(DEFAULT_CLAIM_NAMES.user),
   REDIS_URL: redisUrl('REDIS_URL'),
   REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 200, 1, 60_000),
   RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),

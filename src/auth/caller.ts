@@ -56,6 +56,9 @@ export interface ClaimNames {
   user: string;
 }
 
+/** The claim names when AUTH_COMPANY_CLAIM / AUTH_USER_CLAIM are unset: read by the config and the token CLI. */
+export const DEFAULT_CLAIM_NAMES: ClaimNames = Object.freeze({ company: 'companies', user: 'sub' });
+
 /** A claim of the wrong type: the token is malformed (UNAUTHENTICATED), not merely unprivileged. */
 export class InvalidClaimError extends Error {
   constructor(readonly claim: string) {

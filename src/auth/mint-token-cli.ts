@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { COINS_SCOPES } from './caller.js';
+import { COINS_SCOPES, DEFAULT_CLAIM_NAMES } from './caller.js';
 import { DEV_JWT_SECRET, mintDevToken } from './dev-token.js';
 
 /**
@@ -70,7 +70,10 @@ async function main(): Promise<void> {
       issuer: env.AUTH_JWT_ISSUER || undefined,
       audience: env.AUTH_JWT_AUDIENCE || undefined,
     },
-    { company: env.AUTH_COMPANY_CLAIM || 'companies', user: env.AUTH_USER_CLAIM || 'sub' },
+    {
+      company: env.AUTH_COMPANY_CLAIM || DEFAULT_CLAIM_NAMES.company,
+      user: env.AUTH_USER_CLAIM || DEFAULT_CLAIM_NAMES.user,
+    },
   );
   console.log(token);
 }
