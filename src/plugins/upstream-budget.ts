@@ -1,10 +1,10 @@
 import { complexityFromQuery } from '@pothos/plugin-complexity';
 import {
   type DocumentNode,
+  getOperationAST,
   GraphQLError,
   type GraphQLSchema,
   Kind,
-  type OperationDefinitionNode,
   TypeInfo,
   visit,
   visitWithTypeInfo,
@@ -30,49 +30,88 @@ import { operationTooComplex } from '../errors/graphql-errors.js';
  * walks the operation, a share of a request's CPU worth skipping (README, Performance notes).
  */
 export function useUpstreamBudget(maxCalls: number): Plugin {
-  const remembered = new WeakMap<DocumentNode, Map<string, number>>();
-  // Whether a document's count can change with its variables, decided once per document.
-  const varies = new WeakMap<DocumentNode, boolean>();
-  const countVaries = (schema: GraphQLSchema, document: DocumentNode) => {
-    let answer = varies.get(document);
-    if (answer === undefined) {
-      answer = dependsOnVariables(schema, document);
-      varies.set(document, answer);
-    }
-    return answer;
-  };
-  const runnable = createRunnableOperations();
+  const factsOf = createDocumentFacts();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const operationKey = args.operationName ?? '';
-      const known = remembered.get(args.document)?.get(operationKey);
+      const document = factsOf(args.schema, args.document);
+      const operation = document.operation(args.operationName);
       // A remembered count within the budget passes: with valid variables the count would be
       // the same, with invalid ones nothing is counted (see below). Over the budget, it is
       // counted again, so that invalid variables still get their BAD_USER_INPUT.
-      if (known !== undefined && known <= maxCalls) return;
+      if (operation.count !== undefined && operation.count <= maxCalls) return;
       // No single operation to run (several, none named, or an unknown name): execution refuses
       // the request before any resolver runs, so there is nothing to count.
-      const operation = runnable(args.document, args.operationName);
-      if (!operation) return;
-      const needed = countCalls(args.schema, operation, args.contextValue as object, args.variableValues);
+      if (!operation.runnable) return;
+      const needed = countCalls(args.schema, operation.runnable, args.contextValue as object, args.variableValues);
       // Variables that cannot be coerced are not counted: execution refuses them
       // (BAD_USER_INPUT) before any resolver runs, so those errors are left to it.
       if (needed === undefined) return;
-      if (!countVaries(args.schema, args.document)) {
-        const byOperation = remembered.get(args.document) ?? new Map<string, number>();
-        byOperation.set(operationKey, needed);
-        remembered.set(args.document, byOperation);
-      }
+      if (!document.countVaries) operation.count = needed;
       if (needed > maxCalls) setResultAndStopExecution({ errors: [operationTooComplex(needed, maxCalls)] });
     },
   };
 }
 
+/** What the budget keeps per operation of a parsed document. */
+interface OperationFacts {
+  /** The operation as a document of its own, with every fragment: what complexityFromQuery measures. */
+  readonly runnable: DocumentNode | undefined;
+  /** Its count, once counted, when no variable can change it. */
+  count?: number;
+}
+
 /**
- * The fields' declared costs added up for one operation (Pothos's complexityFromQuery measures a
- * document's first operation, with its fragments), or undefined when the variables do not fit
- * their types. The same count as the plugin's validation rule, without a validation pass over
- * the whole document on every request.
+ * Per parsed document (yoga's parser cache hands out the same DocumentNode for the same query):
+ * whether its count can change with its variables, and per operation name what OperationFacts
+ * says, each worked out once.
+ */
+function createDocumentFacts() {
+  const byDocument = new WeakMap<
+    DocumentNode,
+    { countVaries: boolean; operation(name: string | null | undefined): OperationFacts }
+  >();
+  return (schema: GraphQLSchema, document: DocumentNode) => {
+    let facts = byDocument.get(document);
+    if (!facts) {
+      const operations = new Map<string, OperationFacts>();
+      facts = {
+        countVaries: dependsOnVariables(schema, document),
+        operation(name) {
+          const key = name ?? '';
+          let operation = operations.get(key);
+          if (!operation) {
+            operation = { runnable: runnableOperation(document, name) };
+            operations.set(key, operation);
+          }
+          return operation;
+        },
+      };
+      byDocument.set(document, facts);
+    }
+    return facts;
+  };
+}
+
+/**
+ * The operation a request runs (graphql-js's own choice: the named one, or the only one) with
+ * the document's fragments, as a document of its own: Pothos's complexityFromQuery measures a
+ * document's first operation.
+ */
+function runnableOperation(document: DocumentNode, operationName: string | null | undefined): DocumentNode | undefined {
+  const chosen = getOperationAST(document, operationName);
+  if (!chosen) return undefined;
+  return {
+    ...document,
+    definitions: document.definitions.filter(
+      (definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === chosen,
+    ),
+  };
+}
+
+/**
+ * The fields' declared costs added up for one operation, or undefined when the variables do not
+ * fit their types. The same count as the plugin's validation rule, without a validation pass
+ * over the whole document on every request.
  */
 function countCalls(
   schema: GraphQLSchema,
@@ -86,44 +125,6 @@ function countCalls(
     if (error instanceof GraphQLError) return undefined;
     throw error;
   }
-}
-
-/**
- * The operation a request runs, as a document of its own (with every fragment), remembered per
- * parsed document and operation name; undefined when the request names none of the document's
- * operations, or names none while it holds several.
- */
-function createRunnableOperations() {
-  const byDocument = new WeakMap<DocumentNode, Map<string, DocumentNode | undefined>>();
-  return (document: DocumentNode, operationName: string | null | undefined): DocumentNode | undefined => {
-    const key = operationName ?? '';
-    let byName = byDocument.get(document);
-    if (byName?.has(key)) return byName.get(key);
-    const operations = document.definitions.filter(
-      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-    );
-    const chosen =
-      operationName == null
-        ? operations.length === 1
-          ? operations[0]
-          : undefined
-        : operations.find((operation) => operation.name?.value === operationName);
-    const runnable =
-      chosen === undefined || operations.length === 1
-        ? chosen && document
-        : {
-            ...document,
-            definitions: document.definitions.filter(
-              (definition) => definition.kind !== Kind.OPERATION_DEFINITION || definition === chosen,
-            ),
-          };
-    if (!byName) {
-      byName = new Map();
-      byDocument.set(document, byName);
-    }
-    byName.set(key, runnable);
-    return runnable;
-  };
 }
 
 /**
