@@ -3,7 +3,7 @@ import { UNRESTRICTED_CALLERS, type CallerAuthenticator } from './auth/caller-au
 import type { CredentialSource } from './auth/credential-source.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { createMaskError } from './errors/mask-error.js';
-import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
+import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from './graphiql/example-operations.js';
 import { renderBundledGraphiQL, useSharedGraphiQLPage } from './graphiql/graphiql-page.js';
 import { MAX_REQUEST_BODY_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
@@ -124,7 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
               render: async () =>
                 renderBundledGraphiQL({
                   title: 'coins-gateway',
-                  defaultQuery: GRAPHIQL_DEFAULT_DOCUMENT,
+                  defaultQuery: graphiqlDefaultDocument(),
                   headers: await graphiqlHeaders(options),
                   shouldPersistHeaders: false,
                 }),

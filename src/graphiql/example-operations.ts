@@ -5,8 +5,9 @@ import { Kind, parse, parseValue, print, visit, type OperationDefinitionNode } f
  * The example operations, one per root field, live in test/operations/ (one .graphql file each):
  * `npm run codegen` generates the typed client's documents and the trusted-documents manifest
  * from them (codegen.ts), and GraphiQL opens with the same operations, so what a consumer's typed
- * client sends and what GraphiQL shows are one set. They are read from the checkout when this
- * module loads (a few small files); a deployment without test/ opens GraphiQL without them.
+ * client sends and what GraphiQL shows are one set. They are read from the checkout when the
+ * GraphiQL page is first built (a few small files; not at start-up, and never when GraphiQL is
+ * off); a deployment without test/ opens GraphiQL without them.
  */
 const EXAMPLE_FILES = {
   CreateCoinEvent: 'create-coin-event.graphql',
@@ -24,9 +25,7 @@ const EXAMPLES_DIRECTORY = new URL('../../test/operations/', import.meta.url);
 type ExampleName = keyof typeof EXAMPLE_FILES;
 
 /** Each example operation's text by operation name; undefined when test/operations/ is not there. */
-export const EXAMPLE_OPERATIONS: Readonly<Record<ExampleName, string>> | undefined = readExampleOperations();
-
-function readExampleOperations(): Record<ExampleName, string> | undefined {
+export function readExampleOperations(): Readonly<Record<ExampleName, string>> | undefined {
   if (!existsSync(EXAMPLES_DIRECTORY)) return undefined;
   const entries = Object.entries(EXAMPLE_FILES).map(([name, file]) => [
     name,
@@ -83,13 +82,17 @@ function withDefaultValues(operation: string, values: Record<string, string>, no
 }
 
 /** What GraphiQL opens with: one ready-to-run document; pick an operation with the run button's menu. */
-export const GRAPHIQL_DEFAULT_DOCUMENT = EXAMPLE_OPERATIONS
-  ? `${GRAPHIQL_HEADER}
-${GRAPHIQL_EXAMPLES.map(({ name, values, note }) => withDefaultValues(EXAMPLE_OPERATIONS[name], values, note)).join('\n\n')}
-`
-  : `${GRAPHIQL_HEADER}
+export function graphiqlDefaultDocument(): string {
+  const operations = readExampleOperations();
+  if (!operations) {
+    return `${GRAPHIQL_HEADER}
 # The example operations (test/operations/ in the repository) are not part of this deployment.
 `;
+  }
+  return `${GRAPHIQL_HEADER}
+${GRAPHIQL_EXAMPLES.map(({ name, values, note }) => withDefaultValues(operations[name], values, note)).join('\n\n')}
+`;
+}
 
 /** The header GraphiQL pre-fills in sandbox mode (the sandbox accepts any non-empty bearer token). */
 export const SANDBOX_AUTHORIZATION = 'Bearer sandbox-token';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
+import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { schema } from '../../src/schema/index.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 import { CREATE_PATH } from '../helpers/upstream-paths.js';
@@ -78,7 +78,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
 
   it('renders with the example document and the sandbox Authorization header, loading nothing from elsewhere', async () => {
     requireBrowser();
-    await expect.poll(() => editorText(page, 'operation.graphql'), { timeout: 10_000 }).toBe(GRAPHIQL_DEFAULT_DOCUMENT);
+    await expect.poll(() => editorText(page, 'operation.graphql'), { timeout: 10_000 }).toBe(graphiqlDefaultDocument());
     await expect.poll(() => editorText(page, 'request-headers.json'), { timeout: 10_000 }).not.toBeNull();
     expect(JSON.parse((await editorText(page, 'request-headers.json')) ?? '')).toEqual({
       Authorization: SANDBOX_AUTHORIZATION,

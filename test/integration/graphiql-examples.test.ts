@@ -1,6 +1,6 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
+import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { DOCUMENTED_EXAMPLE_CONFIG, startSandbox } from '../../src/sandbox/index.js';
 import { startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -17,7 +17,7 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     await gateway.sandbox.close();
   });
 
-  const operationNames = parse(GRAPHIQL_DEFAULT_DOCUMENT)
+  const operationNames = parse(graphiqlDefaultDocument())
     .definitions.filter(
       (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
     )
@@ -38,7 +38,7 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     const results: Record<string, GraphQLResponse> = {};
     for (const operationName of operationNames) {
       const response = await gateway.post(
-        { query: GRAPHIQL_DEFAULT_DOCUMENT, operationName },
+        { query: graphiqlDefaultDocument(), operationName },
         { authorization: SANDBOX_AUTHORIZATION },
       );
       results[operationName] = (await response.json()) as GraphQLResponse;

@@ -4,7 +4,7 @@ import { parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { GRAPHIQL_DEFAULT_DOCUMENT, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
+import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { schema } from '../../src/schema/index.js';
 import { listen } from '../../src/server/http-server.js';
@@ -64,7 +64,7 @@ describe('GraphiQL', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const options = graphiqlOptions(await res.text());
     expect(options.title).toBe('coins-gateway');
-    expect(options.defaultQuery).toBe(GRAPHIQL_DEFAULT_DOCUMENT);
+    expect(options.defaultQuery).toBe(graphiqlDefaultDocument());
     for (const operation of [
       'mutation CreateCoinEvent',
       'query CoinEvent',
@@ -79,14 +79,14 @@ describe('GraphiQL', () => {
   });
 
   it('the default operations are valid against the served schema', () => {
-    expect(validate(schema, parse(GRAPHIQL_DEFAULT_DOCUMENT))).toEqual([]);
+    expect(validate(schema, parse(graphiqlDefaultDocument()))).toEqual([]);
   });
 
   it('the pre-filled header is one the sandbox accepts: the example create runs as is', async () => {
-    const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
+    const document = parse(graphiqlDefaultDocument());
     expect(document.definitions.length).toBeGreaterThan(1);
     const res = await gateway.post(
-      { query: GRAPHIQL_DEFAULT_DOCUMENT, operationName: 'CreateCoinEvent' },
+      { query: graphiqlDefaultDocument(), operationName: 'CreateCoinEvent' },
       { authorization: SANDBOX_AUTHORIZATION },
     );
     const body = (await res.json()) as GraphQLResponse;
@@ -110,7 +110,7 @@ describe('GraphiQL', () => {
       expect(res.status).toBe(200);
       const html = await res.text();
       const options = graphiqlOptions(html);
-      expect(options.defaultQuery).toBe(GRAPHIQL_DEFAULT_DOCUMENT);
+      expect(options.defaultQuery).toBe(graphiqlDefaultDocument());
       expect(options.headers).toBeUndefined();
       expect(html).not.toContain(SANDBOX_AUTHORIZATION);
     } finally {

@@ -18,7 +18,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_OPERATIONS, GRAPHIQL_DEFAULT_DOCUMENT } from '../../src/graphiql/example-operations.js';
+import { graphiqlDefaultDocument, readExampleOperations } from '../../src/graphiql/example-operations.js';
 import { printSubgraphSdl } from '../../src/schema/federation.js';
 import { printSortedSchema, printSubgraphSchemaExtension, publicSchema, schema } from '../../src/schema/index.js';
 import { canonicalSdl, committedSubgraphSdl } from '../helpers/subgraph-sdl.js';
@@ -60,8 +60,9 @@ function shapeOf(sdl: string): string {
 
 /** The example operations GraphiQL shows and codegen types, each under its key. */
 function readOperations(): Array<{ file: string; document: DocumentNode }> {
-  if (!EXAMPLE_OPERATIONS) throw new Error('test/operations/ is missing');
-  return Object.entries(EXAMPLE_OPERATIONS).map(([file, text]) => ({ file, document: parse(text) }));
+  const operations = readExampleOperations();
+  if (!operations) throw new Error('test/operations/ is missing');
+  return Object.entries(operations).map(([file, text]) => ({ file, document: parse(text) }));
 }
 
 const operationsOf = (document: DocumentNode) =>
@@ -251,7 +252,7 @@ describe('example operations', () => {
   );
 
   it("GraphiQL's default document validates against the schema and its operations are the example operations, with default values", () => {
-    const document = parse(GRAPHIQL_DEFAULT_DOCUMENT);
+    const document = parse(graphiqlDefaultDocument());
     expect(validate(schema, document).map((error) => error.message)).toEqual([]);
     const names = operationsOf(document).map((operation) => operation.name?.value);
     expect(names).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
