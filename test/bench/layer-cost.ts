@@ -16,8 +16,8 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { createLogger } from '../../src/logging/logger.js';
 import { createCoinsClient } from '../../src/upstream/coins-client.js';
 import type { HttpRequest, HttpTransport } from '../../src/upstream/http-transport.js';
-import { createResilience } from '../../src/upstream/resilience.js';
 import { createForwardingGateway } from '../helpers/forwarding-gateway.js';
+import { testResilience } from '../helpers/upstream-fakes.js';
 
 if (process.env.NODE_ENV !== 'production') {
   // graphql-js's development-mode checks (instanceOf) would be a large, unreal share.
@@ -66,13 +66,7 @@ const transport: HttpTransport = {
 
 function createGatewayUnderTest() {
   const logger = createLogger('silent');
-  const resilience = createResilience({
-    retries: 2,
-    breakerFailures: 5,
-    breakerCooldownMs: 10_000,
-    breakerFailureRate: 0.5,
-    breakerWindowMs: 10_000,
-  });
+  const resilience = testResilience();
   return createForwardingGateway(
     createCoinsClient({ transport, resilience, timeoutMs: 10_000, logger }),
     logger,
