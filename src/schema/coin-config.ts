@@ -48,7 +48,7 @@ async function completeField<K extends keyof CoinConfigSource>(
   field: K,
   context: GatewayContext,
 ): Promise<NonNullable<CoinConfigSource[K]>> {
-  const full = await context.loaders.coinConfig.load(source.coinConfigId);
+  const full = await loadCoinConfig(context, source.coinConfigId);
   const value = full?.[field];
   if (value === undefined || value === null) {
     throw upstreamFailure(
