@@ -23,7 +23,7 @@ import { upstreamCallsForIds } from './upstream-costs.js';
 import { companyScopedInput, requireCompany, requireScope, requireVisibleConfig, visibleConfig } from './tenancy.js';
 
 /** A CoinConfig as the upstream gave it: Update Event's payload lacks companyId, for one. */
-export type CoinConfigSource = PartialCoinConfigPayload;
+type CoinConfigSource = PartialCoinConfigPayload;
 
 /** The payload's enum (CoinConfigurationSchema): its values, described. */
 const CONFIGURATION_VALUES: Record<CoinConfiguration, { description: string }> = {
@@ -34,7 +34,7 @@ const CONFIGURATION_VALUES: Record<CoinConfiguration, { description: string }> =
 /** "DEFAULT or CUSTOM" */
 const CONFIGURATIONS = CoinConfigurationSchema.options.join(' or ');
 
-export const CoinConfigurationEnum = builder.enumType('CoinConfiguration', {
+const CoinConfigurationEnum = builder.enumType('CoinConfiguration', {
   description: 'How the coin amount of an event configuration is set up at EnKash.',
   values: CONFIGURATION_VALUES,
 });
@@ -59,7 +59,7 @@ async function completeField<K extends keyof CoinConfigSource>(
   return value as NonNullable<CoinConfigSource[K]>;
 }
 
-export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').implement({
+const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').implement({
   description:
     'A coin event configuration: how many coins a user earns at a company when the event happens. ' +
     'Ids look like "WCC817428".',
@@ -97,7 +97,7 @@ export const CoinConfigRef = builder.objectRef<CoinConfigSource>('CoinConfig').i
  * null for an unknown id). coinEvent, coinEvents and federation's _entities all read here, so a
  * rule on reading a configuration belongs here too.
  */
-export function loadCoinConfig(context: GatewayContext, coinConfigId: string): Promise<CoinConfigSource | null> {
+function loadCoinConfig(context: GatewayContext, coinConfigId: string): Promise<CoinConfigSource | null> {
   return context.loaders.coinConfig.load(coinConfigId);
 }
 
