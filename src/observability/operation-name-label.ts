@@ -1,8 +1,8 @@
 /**
  * Operation names come from callers, so as a metric label they must be bounded: a name is kept
  * only if it is a plain GraphQL name of at most MAX_NAME_LENGTH characters and one of the first
- * MAX_DISTINCT_NAMES distinct names seen since start; everything else is `other`. (There are no
- * trusted documents yet; when there are, their names are the natural allow-list.)
+ * MAX_DISTINCT_NAMES distinct names seen since start; everything else is `other`. (The names in a
+ * TRUSTED_DOCUMENTS_FILE manifest would be a natural allow-list; these labels do not use it yet.)
  */
 const MAX_DISTINCT_NAMES = 100;
 const MAX_NAME_LENGTH = 64;
