@@ -90,6 +90,8 @@ export class RequestScope implements CallOrigin {
   /** Upstream attempts by `<endpoint> <status|none> <outcome>`: bounded, and never ids. */
   readonly upstreamAttempts: Record<string, number> = {};
   upstreamAttemptCount = 0;
+  /** The `extensions.code` of every error the client receives; set once the result is processed. */
+  errorCodes: readonly string[] | undefined;
   #logger: Logger | undefined;
   readonly #idHeader: Readonly<Record<string, string>>;
 

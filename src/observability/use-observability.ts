@@ -23,7 +23,6 @@ export function useObservability(
   // Keyed by the Request object: it lives exactly as long as the request, and yoga hands the same
   // object to every hook and to the context factory.
   const scopes = new WeakMap<Request, RequestScope>();
-  const errorCodesOf = new WeakMap<RequestScope, string[]>();
 
   const plugin: Plugin = {
     onRequest({ request, url }) {
@@ -57,15 +56,14 @@ export function useObservability(
           }
         }
       }
-      errorCodesOf.set(scope, codes);
+      scope.errorCodes = codes;
     },
     onResponse({ request, response }) {
       const scope = scopes.get(request);
       if (!scope) return;
       response.headers.set(REQUEST_ID_HEADER, scope.requestId);
       // Only an answered GraphQL request is an operation (an OPTIONS preflight, a GraphiQL page is not).
-      const codes = errorCodesOf.get(scope);
-      if (codes !== undefined) scope.finish(response.status, codes);
+      if (scope.errorCodes !== undefined) scope.finish(response.status, scope.errorCodes);
     },
   };
   return { plugin, scopes: { scopeOf: (request) => scopes.get(request) } };
