@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { SERVER_TIMEOUTS } from '../limits.js';
 
 export interface ListeningServer {
@@ -30,7 +30,7 @@ export async function listen(
 }
 
 /** Starts `server` listening; rejects when the port cannot be bound. The URL names a host a browser can open. */
-export async function listenOn(server: Server, port: number, host: string): Promise<{ port: number; url: string }> {
+export async function listenOn(server: NetServer, port: number, host: string): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

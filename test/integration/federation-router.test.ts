@@ -4,7 +4,6 @@
 // sandbox's request log shows what reached the coins API.
 
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
 import { composeServices, compositionHasErrors } from '@theguild/federation-composition';
@@ -13,6 +12,7 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CoinConfig } from '../../src/sandbox/index.js';
 import { envelopeBody, jsonReply } from '../helpers/fault-actions.js';
+import { listenOnLoopback } from '../helpers/loopback-server.js';
 import {
   AUTH,
   startTestGateway,
@@ -52,11 +52,6 @@ interface Employee {
   bonusConfigId: string | null;
 }
 
-async function listenOnLoopback(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-}
-
 async function closeServer(server: Server | undefined): Promise<void> {
   if (!server) return;
   server.closeAllConnections();
@@ -87,7 +82,7 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
       },
     });
     employeesServer = createServer(createYoga({ schema: employeesSchema, logging: false }));
-    const employeesUrl = await listenOnLoopback(employeesServer);
+    const employeesUrl = `${await listenOnLoopback(employeesServer)}/graphql`;
 
     // What a router's composition step does: read each subgraph's SDL from `_service { sdl }`.
     const service = await coins.gql('{ _service { sdl } }', undefined, { authorization: null });
@@ -110,7 +105,7 @@ describe('through Hive Gateway: the coins gateway as one subgraph of a supergrap
       logging: false,
     });
     routerServer = createServer(router);
-    routerUrl = await listenOnLoopback(routerServer);
+    routerUrl = `${await listenOnLoopback(routerServer)}/graphql`;
   });
 
   afterAll(async () => {
