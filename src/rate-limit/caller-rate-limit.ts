@@ -71,14 +71,9 @@ export function createCallerRateLimit(options: CallerRateLimitOptions): CallerRa
     limit: options.operations,
     windowSeconds,
     async consume(callerKey) {
-      if (shared && store && (await store.usable())) {
-        try {
-          const result = await consumeWith(shared, callerKey);
-          store.reportSuccess();
-          return result;
-        } catch (error) {
-          store.reportFailure(error);
-        }
+      if (shared && store) {
+        const counted = await store.attempt(() => consumeWith(shared, callerKey));
+        if (counted.ok) return counted.value;
       }
       return consumeWith(local, callerKey);
     },

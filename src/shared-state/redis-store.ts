@@ -14,16 +14,11 @@ export interface RedisStore {
   /** Prefix of every key this gateway writes (`coins-gateway:`). */
   readonly keyPrefix: string;
   /**
-   * True when commands can be sent now. Only while the very first connection is being made does
-   * it wait (at most the timeout), so the first operations after start-up already share state.
+   * Runs `operation`; `{ ok: false }` when Redis failed, timed out or is not connected. Only while
+   * the very first connection is being made does it wait for it (at most the timeout), so the
+   * first operations after start-up already share state.
    */
-  usable(): Promise<boolean>;
-  /** Runs `operation`; `{ ok: false }` when Redis failed, timed out or is not connected. */
   attempt<T>(operation: (client: Redis) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }>;
-  /** For operations run by a library: record a Redis failure it reported (logged once per outage). */
-  reportFailure(error: unknown): void;
-  /** For operations run by a library: record that Redis answered. */
-  reportSuccess(): void;
   close(): Promise<void>;
 }
 
@@ -101,6 +96,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     reportSuccess();
   });
 
+  /** True when commands can be sent now (waits only for the very first connection). */
   async function usable(): Promise<boolean> {
     if (client.status === 'ready') return true;
     if (!everReady && (client.status === 'connecting' || client.status === 'connect' || client.status === 'wait')) {
@@ -120,7 +116,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   return {
     client,
     keyPrefix: KEY_PREFIX,
-    usable,
     async attempt(operation) {
       if (!(await usable())) return { ok: false };
       try {
@@ -132,8 +127,6 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         return { ok: false };
       }
     },
-    reportFailure,
-    reportSuccess,
     async close() {
       client.disconnect();
     },
