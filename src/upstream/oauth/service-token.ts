@@ -181,13 +181,14 @@ export function createServiceTokenManager(options: ServiceTokenManagerOptions): 
     }
   }
 
-  /** Usable now and not due for renewal, and not the token the upstream answered 401 to. */
+  /** The shared view; remembers the operators' clear counter it carries. undefined: Redis is unavailable. */
   async function readShared(state: SharedTokenState): Promise<SharedTokenView | undefined> {
     const view = await state.read();
     if (view !== undefined) clearGeneration = view.clearGeneration;
     return view;
   }
 
+  /** Usable now and not due for renewal, and not the token the upstream answered 401 to. */
   function isFresh(token: SharedToken): boolean {
     return token.accessToken !== discarded && Date.now() < token.renewAt;
   }
