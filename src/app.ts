@@ -1,18 +1,21 @@
+import type { RequestListener } from 'node:http';
 import { createJwtAuthenticator, UNRESTRICTED_CALLERS } from './auth/caller-authenticator.js';
 import { createJwtVerifier } from './auth/caller-jwt.js';
 import { createForwardedAuthorization, createServiceTokenCredentials } from './auth/credential-source.js';
 import { mintDevToken, SANDBOX_DEV_CLAIMS } from './auth/dev-token.js';
 import type { Config, ServiceCredentials } from './config.js';
-import { createGateway, type Gateway } from './gateway.js';
-import { TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
+import { createGateway, HEALTH_PATH, READINESS_PATH, type Gateway } from './gateway.js';
+import { ADMISSION_CONTROL, TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
+import { registerAdmissionMetrics } from './observability/admission-metrics.js';
 import type { Tracing } from './observability/tracing-types.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';
 import { createRedisStore, type RedisStore } from './shared-state/redis-store.js';
 import { createSharedDocumentStore } from './shared-state/shared-document-store.js';
+import { createRequestAdmission, type RequestAdmission } from './server/request-admission.js';
 import { createSharedTokenState } from './shared-state/shared-service-token.js';
 import { createCoinsClient } from './upstream/coins-client.js';
 import { createHttpTransport, type HttpTransport } from './upstream/http-transport.js';
@@ -22,6 +25,8 @@ import { createResilience } from './upstream/resilience.js';
 
 export interface App {
   gateway: Gateway;
+  /** What the HTTP server serves: the gateway behind admission control (MAX_REQUESTS_IN_FLIGHT). */
+  requestListener: RequestListener;
   /**
    * Marks the app as shutting down: /ready answers 503, new requests 503 SHUTTING_DOWN, and every
    * response closes its connection from now on.
@@ -139,13 +144,17 @@ export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }:
     graphiql: config.graphiql,
     introspection: config.introspection,
   });
+  const admission = admitRequests(gateway, config.maxRequestsInFlight);
+  if (admission) registerAdmissionMetrics(observability.metrics.registry, admission);
   return {
     gateway,
+    requestListener: admission?.listener ?? gateway,
     beginShutdown: () => {
       shuttingDown = true;
     },
     observability,
     close: async () => {
+      admission?.close();
       await Promise.all([transport.close(), service?.transport.close(), store?.close()]);
       await observability.shutdown();
     },
@@ -182,4 +191,19 @@ function createServiceToken(
   // A rejection recorded by another replica (or an earlier run) makes /ready 503 from the start.
   tokens.syncSharedRejection();
   return { tokens, transport };
+}
+
+/**
+ * Admission control in front of the gateway (0 = none). Health and readiness probes bypass it:
+ * an orchestrator must get its answer however many requests wait.
+ */
+function admitRequests(gateway: Gateway, maxRequestsInFlight: number): RequestAdmission | undefined {
+  if (maxRequestsInFlight === 0) return undefined;
+  return createRequestAdmission(gateway, {
+    limits: { ...ADMISSION_CONTROL, max: maxRequestsInFlight },
+    bypass: (request) => {
+      const path = request.url?.split('?', 1)[0];
+      return path === HEALTH_PATH || path === READINESS_PATH;
+    },
+  });
 }

@@ -135,6 +135,7 @@ const EnvSchema = z.object({
   COINS_API_BATCH_CONCURRENCY: integer('COINS_API_BATCH_CONCURRENCY', 8, 1, 1_000),
   MAX_UPSTREAM_CALLS_PER_OPERATION: integer('MAX_UPSTREAM_CALLS_PER_OPERATION', 200, 1, 100_000),
   MAX_CLIENT_CONNECTIONS: integer('MAX_CLIENT_CONNECTIONS', 4_096, 1, 1_000_000),
+  MAX_REQUESTS_IN_FLIGHT: integer('MAX_REQUESTS_IN_FLIGHT', 1_024, 0, 1_000_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
   SANDBOX_PORT: integer('SANDBOX_PORT', 0, 0, 65_535),
   CORS_ORIGINS: z.string().optional(),
@@ -268,6 +269,11 @@ function toConfig(e: Env, ctx: z.RefinementCtx) {
     maxUpstreamCallsPerOperation: e.MAX_UPSTREAM_CALLS_PER_OPERATION,
     /** Open client connections at most; past it new ones are closed unread. @default 4096 */
     maxClientConnections: e.MAX_CLIENT_CONNECTIONS,
+    /**
+     * Requests handled at once at most; the limit in force adapts below it to the CPU, and requests
+     * past it wait unread. 0 = no admission control. @default 1024
+     */
+    maxRequestsInFlight: e.MAX_REQUESTS_IN_FLIGHT,
     /** How long in-flight operations may take to finish on SIGTERM/SIGINT. @default 10000 */
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     /** 0 = an ephemeral port. @default 0 */

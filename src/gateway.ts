@@ -73,6 +73,9 @@ export interface GatewayOptions {
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
+/** Liveness and readiness probes: never refused for shutdown, never kept waiting by admission control. */
+export const HEALTH_PATH = '/health';
+export const READINESS_PATH = '/ready';
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
@@ -96,7 +99,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       originOf: observed.scopes.scopeOf,
     }),
     graphqlEndpoint: GRAPHQL_ENDPOINT,
-    healthCheckEndpoint: '/health',
+    healthCheckEndpoint: HEALTH_PATH,
     landingPage: false,
     cors: corsOptions(options.corsOrigins ?? []),
     // No file uploads; and a multipart body is one a cross-site form can send (useJsonOnlyPosts).
@@ -115,7 +118,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       observed.plugin,
       // Right after observability (so it is counted and logged): a request that arrives during
       // shutdown is turned away before any other work.
-      useShutdownGate(options.isShuttingDown ?? (() => false)),
+      useShutdownGate(options.isShuttingDown ?? (() => false), [HEALTH_PATH, READINESS_PATH]),
       ...((options.graphiql ?? true)
         ? [
             useSharedGraphiQLPage({
@@ -137,7 +140,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...operationLimitPlugins(),
       // After the document size limit: an APQ registration over it is refused, never stored.
       ...persistedDocumentPlugins(persisted),
-      useReadiness(options.isReady),
+      useReadiness(options.isReady, READINESS_PATH),
       ...(options.callerRateLimit ? [useCallerRateLimit(options.callerRateLimit)] : []),
       useVaryOnOrigin(),
       useJsonOnlyPosts(),

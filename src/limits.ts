@@ -19,6 +19,20 @@ export const SERVER_TIMEOUTS = {
   connectionsCheckingInterval: 1_000,
 } as const;
 
+/**
+ * Admission control (src/server/request-admission.ts): how many requests are handled at once
+ * adapts to the event loop's utilization, between `min` and MAX_REQUESTS_IN_FLIGHT. Above
+ * `saturated` the CPU has no room for more work and the limit shrinks by a tenth per interval;
+ * below `spare`, while requests wait, it grows by a quarter. `min` keeps one CPU busy when the
+ * upstream answers at once (a request then spends most of its time on the CPU).
+ */
+export const ADMISSION_CONTROL = {
+  min: 16,
+  intervalMs: 100,
+  saturated: 0.95,
+  spare: 0.85,
+} as const;
+
 /** Larger request bodies are refused with 413 before they are buffered (a GraphQL request is a few KB). */
 export const MAX_REQUEST_BODY_BYTES = 1_048_576;
 

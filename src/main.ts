@@ -52,7 +52,13 @@ async function main(): Promise<void> {
   if (config.metricsPort !== undefined) {
     metricsServer = await serveMetrics(app.observability.metrics.registry, config.metricsPort, config.host);
   }
-  const listening = await listen(app.gateway, config.port, config.host, SERVER_TIMEOUTS, config.maxClientConnections);
+  const listening = await listen(
+    app.requestListener,
+    config.port,
+    config.host,
+    SERVER_TIMEOUTS,
+    config.maxClientConnections,
+  );
   onDroppedConnections(listening.server, (dropped) =>
     logger.warn(
       { event: 'client_connections_dropped', dropped, maxClientConnections: config.maxClientConnections },

@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
  * circuit) or the server is shutting down. /health stays a plain liveness check.
  * (yoga's useReadinessCheck matches a URLPattern on every request; a path comparison is enough.)
  */
-export function useReadiness(isReady: () => boolean, endpoint = '/ready'): Plugin {
+export function useReadiness(isReady: () => boolean, endpoint: string): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname !== endpoint) return;

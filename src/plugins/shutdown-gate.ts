@@ -12,10 +12,7 @@ import { shuttingDown } from '../errors/graphql-errors.js';
  *   the shutdown timeout cut them, credited allocations included.
  * The listener itself is closed by src/server/graceful-shutdown.ts: new connections are refused.
  */
-export function useShutdownGate(
-  isShuttingDown: () => boolean,
-  exemptPaths: readonly string[] = ['/health', '/ready'],
-): Plugin {
+export function useShutdownGate(isShuttingDown: () => boolean, exemptPaths: readonly string[]): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (!isShuttingDown() || exemptPaths.includes(url.pathname)) return;

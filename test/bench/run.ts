@@ -115,7 +115,10 @@ interface Settings {
   gatewayMode: 'dist' | 'tsx';
   skipBuild: boolean;
   cpuProfDir: string | undefined;
+  /** The gateway's node flags: npm start's V8 heap flags, then BENCH_NODE_ARGS. */
   nodeArgs: string[];
+  /** The floor's node flags: BENCH_FLOOR_NODE_ARGS, else none (Node's defaults). */
+  floorNodeArgs: string[];
   strict: boolean;
   /** The gateway's upstream pool size, given to the floor too. */
   upstreamConnections: number;
@@ -142,6 +145,10 @@ function list(name: string, fallback: readonly string[]): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function words(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter((word) => word !== '');
 }
 
 function readSettings(): Settings {
@@ -178,10 +185,8 @@ function readSettings(): Settings {
     gatewayMode,
     skipBuild: process.env.BENCH_SKIP_BUILD === '1',
     cpuProfDir: process.env.BENCH_CPU_PROF || undefined,
-    nodeArgs: [
-      ...productionHeapFlags(),
-      ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
-    ],
+    nodeArgs: [...productionHeapFlags(), ...words(process.env.BENCH_NODE_ARGS)],
+    floorNodeArgs: words(process.env.BENCH_FLOOR_NODE_ARGS),
     strict: process.env.BENCH_STRICT === '1',
     // The gateway's own default (or COINS_API_MAX_CONNECTIONS when set), read through its config.
     upstreamDelayMs: positiveNumber('BENCH_UPSTREAM_DELAY_MS', 0, true),
@@ -309,7 +314,7 @@ function productionHeapFlags(): string[] {
 
 /** Node flags for a server under test: BENCH_NODE_ARGS, and --cpu-prof when BENCH_CPU_PROF is set. */
 function nodeArgs(settings: Settings, name: string): string[] {
-  const extra = settings.nodeArgs;
+  const extra = name === 'baseline' ? settings.floorNodeArgs : settings.nodeArgs;
   if (!settings.cpuProfDir) return extra;
   // One directory per target, default file names: a process with a worker thread (tsx's loader
   // hooks) writes one profile per thread, and a fixed --cpu-prof-name would let them overwrite.
@@ -962,7 +967,7 @@ async function main(): Promise<void> {
     `\n${scenarios.map((s) => s.name).join(', ')}: ${settings.durationS} s per target (+${settings.warmupS} s warm-up), ` +
       `${settings.rounds} round(s); upstream pool ${settings.upstreamConnections} connections (floor and gateway)` +
       `${settings.upstreamDelayMs > 0 ? `, upstream answers after ${settings.upstreamDelayMs} ms` : ''}; ` +
-      `node flags ${settings.nodeArgs.join(' ') || '(none)'}\nsandbox pid ${sandbox.pid}` +
+      `gateway node flags ${settings.nodeArgs.join(' ') || '(none)'}, floor node flags ${settings.floorNodeArgs.join(' ') || "(none: Node's defaults)"}\nsandbox pid ${sandbox.pid}` +
       (baseline ? `, floor pid ${baseline.pid}` : '') +
       (gateway ? `, gateway (${settings.gatewayMode}) pid ${gateway.pid}` : '') +
       (traced ? `, traced gateway pid ${traced.pid}` : '') +
@@ -1063,6 +1068,7 @@ async function main(): Promise<void> {
         rounds: settings.rounds,
         gatewayMode: settings.gatewayMode,
         nodeArgs: settings.nodeArgs,
+        floorNodeArgs: settings.floorNodeArgs,
         upstreamConnections: settings.upstreamConnections,
         upstreamDelayMs: settings.upstreamDelayMs,
       },

@@ -66,7 +66,7 @@ export async function startTestGateway(
     config.metricsPort === undefined
       ? undefined
       : await serveMetrics(app.observability.metrics.registry, config.metricsPort, '127.0.0.1');
-  const listening = await listen(app.gateway, 0, '127.0.0.1', SERVER_TIMEOUTS, config.maxClientConnections);
+  const listening = await listen(app.requestListener, 0, '127.0.0.1', SERVER_TIMEOUTS, config.maxClientConnections);
   const url = listening.url;
 
   async function post(body: unknown, headers: Record<string, string | null> = {}): Promise<Response> {

@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRequestAdmission, type AdmissionLimits } from '../../src/server/request-admission.js';
+
+// The admission logic with stand-in requests: which requests the handler sees, when, and how the
+// limit follows the event loop's utilization (fed by the test). The real server is exercised in
+// test/integration/request-admission.test.ts.
+
+interface FakeExchange {
+  name: string;
+  request: IncomingMessage;
+  response: ServerResponse;
+  /** The response finished (or the connection closed): its slot frees. */
+  finish(): void;
+  /** The client went away before being served. */
+  disconnect(): void;
+}
+
+function exchange(name: string, url = '/graphql'): FakeExchange {
+  const socket = { destroyed: false };
+  const response = Object.assign(new EventEmitter(), { destroyed: false });
+  const request = { url, socket, name };
+  return {
+    name,
+    request: request as unknown as IncomingMessage,
+    response: response as unknown as ServerResponse,
+    finish: () => response.emit('close'),
+    disconnect: () => {
+      socket.destroyed = true;
+      response.destroyed = true;
+      response.emit('close');
+    },
+  };
+}
+
+const LIMITS: AdmissionLimits = { min: 2, max: 4, intervalMs: 100, saturated: 0.95, spare: 0.85 };
+
+function setUp(limits: AdmissionLimits = LIMITS, bypass?: (request: IncomingMessage) => boolean) {
+  let busy = 0.5;
+  const handled: string[] = [];
+  const admission = createRequestAdmission((request) => handled.push((request as unknown as { name: string }).name), {
+    limits,
+    bypass,
+    utilization: () => busy,
+  });
+  const send = (...exchanges: FakeExchange[]) => {
+    for (const e of exchanges) admission.listener(e.request, e.response);
+  };
+  return {
+    admission,
+    handled,
+    send,
+    setUtilization: (value: number) => {
+      busy = value;
+    },
+  };
+}
+
+const many = (count: number, prefix = 'r') => Array.from({ length: count }, (_, i) => exchange(`${prefix}${i + 1}`));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('request admission', () => {
+  it('handles up to the limit at once and admits the waiting ones in arrival order as slots free', () => {
+    const { admission, handled, send } = setUp();
+    const sent = many(6);
+    send(...sent);
+    expect(handled).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(admission.inFlight()).toBe(4);
+    expect(admission.waiting()).toBe(2);
+
+    sent[1]?.finish();
+    expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    sent[0]?.finish();
+    expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(admission.waiting()).toBe(0);
+    expect(admission.inFlight()).toBe(4);
+    for (const e of sent.slice(2)) e.finish();
+    expect(admission.inFlight()).toBe(0);
+    admission.close();
+  });
+
+  it('drops a waiting request whose client went away, without handling it', () => {
+    const { admission, handled, send } = setUp();
+    const running = many(4);
+    const gone = exchange('gone');
+    const next = exchange('next');
+    send(...running, gone, next);
+    gone.disconnect();
+    running[0]?.finish();
+    expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'next']);
+    expect(admission.waiting()).toBe(0);
+    admission.close();
+  });
+
+  it('never keeps a bypassing request (a probe) waiting, nor counts it', () => {
+    const { admission, handled, send } = setUp(LIMITS, (request) => request.url === '/health');
+    send(...many(5));
+    send(exchange('probe', '/health'));
+    expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'probe']);
+    expect(admission.inFlight()).toBe(4);
+    expect(admission.waiting()).toBe(1);
+    admission.close();
+  });
+
+  it('shrinks the limit by a tenth while the CPU is saturated, not below the minimum', () => {
+    vi.useFakeTimers();
+    const { admission, send, setUtilization } = setUp({ ...LIMITS, min: 3, max: 100 });
+    send(...many(100));
+    setUtilization(0.97);
+    vi.advanceTimersByTime(100);
+    expect(admission.limit()).toBe(90);
+    vi.advanceTimersByTime(100);
+    expect(admission.limit()).toBe(81);
+    vi.advanceTimersByTime(5_000);
+    expect(admission.limit()).toBe(3);
+    admission.close();
+  });
+
+  it('grows the limit by a quarter while requests wait and the CPU has room, admitting them, up to the maximum', () => {
+    vi.useFakeTimers();
+    const { admission, handled, send, setUtilization } = setUp({ ...LIMITS, min: 4, max: 10 });
+    const first = many(10);
+    send(...first);
+    setUtilization(1);
+    vi.advanceTimersByTime(100);
+    expect(admission.limit()).toBe(9);
+    // Shrunk below the 10 in flight: finishing requests does not admit new ones until it grows.
+    const waiting = many(6, 'w');
+    send(...waiting);
+    vi.advanceTimersByTime(100);
+    expect(admission.limit()).toBe(8);
+    expect(admission.waiting()).toBe(6);
+
+    setUtilization(0.5);
+    vi.advanceTimersByTime(100);
+    expect(admission.limit()).toBe(10);
+    expect(admission.inFlight()).toBe(10);
+    expect(handled.filter((name) => name.startsWith('w'))).toEqual([]);
+    // Every slot freed now admits the next waiting request.
+    first[0]?.finish();
+    first[1]?.finish();
+    expect(handled.filter((name) => name.startsWith('w'))).toEqual(['w1', 'w2']);
+    expect(admission.waiting()).toBe(4);
+    vi.advanceTimersByTime(1_000);
+    expect(admission.limit()).toBe(10);
+    admission.close();
+  });
+
+  it('keeps the limit while the CPU is between spare and saturated, or when nothing waits', () => {
+    vi.useFakeTimers();
+    const { admission, send, setUtilization } = setUp({ ...LIMITS, min: 2, max: 8 });
+    send(...many(8));
+    setUtilization(1);
+    vi.advanceTimersByTime(300);
+    const shrunk = admission.limit();
+    expect(shrunk).toBe(5);
+    setUtilization(0.5);
+    vi.advanceTimersByTime(1_000);
+    expect(admission.limit()).toBe(shrunk);
+    setUtilization(0.9);
+    send(...many(3, 'w'));
+    expect(admission.waiting()).toBe(3);
+    vi.advanceTimersByTime(1_000);
+    expect(admission.limit()).toBe(shrunk);
+    admission.close();
+  });
+});
