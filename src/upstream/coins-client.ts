@@ -18,6 +18,7 @@ import { UpstreamError, isUpstreamError } from './upstream-error.js';
 import {
   NO_OBSERVER,
   observeAttempt,
+  type AttemptResult,
   type CallOrigin,
   type UpstreamEndpoint,
   type UpstreamObserver,
@@ -109,11 +110,33 @@ interface CallSpec<T> {
 
 /** The path actually sent: the route with its placeholders filled in, then the query. */
 function pathOf(route: string, spec: CallSpec<unknown>): string {
-  const path = route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(spec.params?.[name] ?? ''));
-  const query = Object.entries(spec.query ?? {}).map(
+  const { params, query } = spec;
+  const path = params
+    ? route.replace(ROUTE_PLACEHOLDER, (_, name: string) => encodeURIComponent(params[name] ?? ''))
+    : route;
+  if (!query) return path;
+  const pairs = Object.entries(query).map(
     ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
   );
-  return query.length === 0 ? path : `${path}?${query.join('&')}`;
+  return pairs.length === 0 ? path : `${path}?${pairs.join('&')}`;
+}
+
+const ROUTE_PLACEHOLDER = /\{(\w+)\}/g;
+
+/** The headers of one attempt: ours, then the observer's (request id, trace context). */
+function requestHeaders(
+  authorization: string,
+  hasBody: boolean,
+  extraHeaders: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json', authorization };
+  if (hasBody) headers['content-type'] = 'application/json';
+  return Object.assign(headers, extraHeaders);
+}
+
+/** An attempt that returned: its payload passed decideResponse, so the envelope said 0. */
+function answeredAttempt(answer: { status: number }): AttemptResult {
+  return { status: answer.status, outcome: 'success', responseCode: 0 };
 }
 
 function isUnauthorized(error: unknown): error is UpstreamError {
@@ -130,35 +153,30 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
     const deadline = createDeadline(timeoutMs);
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const observer = credentials.origin ?? defaultObserver;
+    const policy = { idempotent: method === 'GET', deadline };
     const started = performance.now();
     let attempts = 0;
-    const send = (authorization: string): Promise<T> => {
-      const headers: Record<string, string> = { accept: 'application/json', authorization };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      return resilience.run(
-        async () => {
-          attempts += 1;
-          const attempt = { endpoint: spec.endpoint, method, route, attempt: attempts };
-          const answer = await observeAttempt(
-            observer,
-            attempt,
-            async (extraHeaders) => {
-              const response = await transport.send({
-                method,
-                path,
-                headers: { ...headers, ...extraHeaders },
-                body,
-                deadline,
-              });
-              return { status: response.status, payload: decideResponse(response, spec.payloadSchema, authorization) };
-            },
-            (decided) => ({ status: decided.status, outcome: 'success', responseCode: 0 }),
-          );
-          return answer.payload;
-        },
-        { idempotent: method === 'GET', deadline },
-      );
-    };
+    const send = (authorization: string): Promise<T> =>
+      resilience.run(async () => {
+        attempts += 1;
+        const attempt = { endpoint: spec.endpoint, method, route, attempt: attempts };
+        const answer = await observeAttempt(
+          observer,
+          attempt,
+          async (extraHeaders) => {
+            const response = await transport.send({
+              method,
+              path,
+              headers: requestHeaders(authorization, body !== undefined, extraHeaders),
+              body,
+              deadline,
+            });
+            return { status: response.status, payload: decideResponse(response, spec.payloadSchema, authorization) };
+          },
+          answeredAttempt,
+        );
+        return answer.payload;
+      }, policy);
     try {
       return 'authorization' in credentials
         ? await send(credentials.authorization)
