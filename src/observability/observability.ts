@@ -50,7 +50,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     logger: options.logger,
     accessLog: fixedShapeLogger(options.logger),
     backgroundUpstream: {
-      attemptStarted: (attempt) => observeAttempt(metrics, attempt, tracing?.startUpstream(attempt), NO_HEADERS),
+      attemptStarted: (attempt) => new ObservedAttempt(metrics, attempt, tracing?.startUpstream(attempt), NO_HEADERS),
     },
     openRequest: (requestId, request) => new RequestScope(observability, requestId, tracing?.startOperation(request)),
     countTokenRequest: (grant, outcome) => metrics.countTokenRequest(grant, outcome),
@@ -63,22 +63,28 @@ export function createObservability(options: ObservabilityOptions): Observabilit
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-function observeAttempt(
-  metrics: GatewayMetrics,
-  attempt: UpstreamAttempt,
-  span: UpstreamSpan | undefined,
-  headers: Readonly<Record<string, string>>,
-  tally?: (result: AttemptResult) => void,
-): AttemptObservation {
-  const started = performance.now();
-  return {
-    headers: span ? { ...headers, ...span.propagationHeaders } : headers,
-    end(result) {
-      metrics.observeUpstreamAttempt(attempt, result, (performance.now() - started) / 1000);
-      tally?.(result);
-      span?.end(result);
-    },
-  };
+/** One upstream attempt being observed: a class, not closures, as every upstream attempt makes one. */
+class ObservedAttempt implements AttemptObservation {
+  readonly #started = performance.now();
+  /** The request's headers (its id), and the span's trace context when tracing. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly metrics: GatewayMetrics,
+    private readonly attempt: UpstreamAttempt,
+    private readonly span: UpstreamSpan | undefined,
+    headers: Readonly<Record<string, string>>,
+    /** The request the attempt serves, which tallies its attempts for the access log. */
+    private readonly scope?: RequestScope,
+  ) {
+    this.headers = span ? { ...headers, ...span.propagationHeaders } : headers;
+  }
+
+  end(result: AttemptResult): void {
+    this.metrics.observeUpstreamAttempt(this.attempt, result, (performance.now() - this.#started) / 1000);
+    this.scope?.countAttempt(this.attempt, result);
+    this.span?.end(result);
+  }
 }
 
 /** What one GraphQL request did, for its access log line, its metrics and its span. */
@@ -116,17 +122,20 @@ export class RequestScope implements CallOrigin {
   }
 
   attemptStarted(attempt: UpstreamAttempt): AttemptObservation {
-    return observeAttempt(
+    return new ObservedAttempt(
       this.observability.metrics,
       attempt,
       this.span?.startUpstream(attempt),
       this.#idHeader,
-      (result) => {
-        const key = `${attempt.endpoint} ${result.status ?? 'none'} ${result.outcome}`;
-        this.upstreamAttempts[key] = (this.upstreamAttempts[key] ?? 0) + 1;
-        this.upstreamAttemptCount += 1;
-      },
+      this,
     );
+  }
+
+  /** One attempt of this request ended: tallied for its access log line. */
+  countAttempt(attempt: UpstreamAttempt, result: AttemptResult): void {
+    const key = `${attempt.endpoint} ${result.status ?? 'none'} ${result.outcome}`;
+    this.upstreamAttempts[key] = (this.upstreamAttempts[key] ?? 0) + 1;
+    this.upstreamAttemptCount += 1;
   }
 
   /** Records the answered operation: metrics, the access log line, the end of its span. */
