@@ -1,6 +1,6 @@
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import {
   GraphQLError,
@@ -32,19 +32,27 @@ export function operationLimitPlugins(): Plugin[] {
   return [
     useDocumentSizeLimits(),
     useBoundedValidation(),
-    maxAliasesPlugin({ n: OPERATION_LIMITS.maxAliases, exposeLimits: true, ...reportAsValidationError }),
-    maxDepthPlugin({
-      n: OPERATION_LIMITS.maxDepth,
-      ignoreIntrospection: false,
-      flattenFragments: true,
-      exposeLimits: true,
-      ...reportAsValidationError,
-    }),
     maxTokensPlugin({ n: OPERATION_LIMITS.maxTokens, exposeLimits: true }),
-    maxDirectivesPlugin({ n: OPERATION_LIMITS.maxDirectives, exposeLimits: true, ...reportAsValidationError }),
     useResponseLimits({ maxErrors: OPERATION_LIMITS.maxResponseErrors, maxBytes: OPERATION_LIMITS.maxResponseBytes }),
   ] as Plugin[];
 }
+
+/**
+ * armor's shape rules, built once and added by useBoundedValidation's hook: armor's own plugins
+ * add exactly these rules, but each builds its rule again on every request, from a hook of its
+ * own (1.5 KB of garbage per request for the three).
+ */
+const ARMOR_VALIDATION_RULES: readonly ValidationRule[] = [
+  maxAliasesRule({ n: OPERATION_LIMITS.maxAliases, exposeLimits: true, ...reportAsValidationError }),
+  maxDepthRule({
+    n: OPERATION_LIMITS.maxDepth,
+    ignoreIntrospection: false,
+    flattenFragments: true,
+    exposeLimits: true,
+    ...reportAsValidationError,
+  }),
+  maxDirectivesRule({ n: OPERATION_LIMITS.maxDirectives, exposeLimits: true, ...reportAsValidationError }),
+] as ValidationRule[];
 
 /**
  * The document and the operation name are measured before anything reads them: the document in
@@ -99,15 +107,17 @@ const VALIDATION_ABORTED = 'Too many validation errors, error limit reached. Val
 
 /**
  * Validation reports at most `maxValidationErrors` errors (graphql-js stops there and adds its
- * "Validation aborted." error, which we replace by one that says what happened), and refuses
- * subscriptions: the schema has no Subscription type, and graphql-js 16 only notices that while
- * executing, with an error that has no code.
+ * "Validation aborted." error, which we replace by one that says what happened), refuses
+ * subscriptions (the schema has no Subscription type, and graphql-js 16 only notices that while
+ * executing, with an error that has no code), and applies armor's alias, depth and directive
+ * limits, in that order.
  */
 function useBoundedValidation(): Plugin {
   const maxErrors = OPERATION_LIMITS.maxValidationErrors;
   return {
     onValidate({ addValidationRule, validateFn, setValidationFn }) {
       addValidationRule(NoSubscriptionsRule);
+      for (const rule of ARMOR_VALIDATION_RULES) addValidationRule(rule);
       // validateFn is graphql-js's validate(schema, document, rules, options, typeInfo) unless a
       // plugin replaced it; envelop's typing calls the fourth parameter typeInfo, but graphql-js
       // reads its options there.
