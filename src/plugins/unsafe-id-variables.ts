@@ -1,10 +1,12 @@
 import {
+  getNamedType,
   getOperationAST,
   isInputObjectType,
   isListType,
   isNonNullType,
   typeFromAST,
   type GraphQLInputType,
+  type GraphQLNamedInputType,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { badVariables, type InputIssue } from '../errors/graphql-errors.js';
@@ -29,7 +31,7 @@ export function useUnsafeIdVariablesRefused(): Plugin {
       for (const definition of operation?.variableDefinitions ?? []) {
         const type = typeFromAST(args.schema, definition.type) as GraphQLInputType | undefined;
         const name = definition.variable.name.value;
-        if (type) collectUnsafeIds(variables[name], type, [name], issues);
+        if (type && canHoldId(type)) collectUnsafeIds(variables[name], type, [name], issues);
       }
       if (issues.length === 0) return;
       // Answered like any variable that does not fit its type (./variable-issues.ts):
@@ -37,6 +39,31 @@ export function useUnsafeIdVariablesRefused(): Plugin {
       setResultAndStopExecution({ errors: [badVariables(issues)] });
     },
   };
+}
+
+const holdsId = new WeakMap<GraphQLNamedInputType, boolean>();
+
+/**
+ * Whether a value of this type can contain an ID anywhere: most variables (createCoinEvent's
+ * input, a userId String) cannot, and are not walked at all. Remembered per named type (the
+ * schema's types live as long as the schema; list and non-null wrappers change nothing here).
+ */
+function canHoldId(type: GraphQLInputType): boolean {
+  const named = getNamedType(type);
+  let known = holdsId.get(named);
+  if (known === undefined) {
+    known = containsId(named, new Set());
+    holdsId.set(named, known);
+  }
+  return known;
+}
+
+function containsId(type: GraphQLNamedInputType, visiting: Set<GraphQLNamedInputType>): boolean {
+  if (!isInputObjectType(type)) return type.name === 'ID';
+  // An input type that refers to itself: its other fields decide.
+  if (visiting.has(type)) return false;
+  visiting.add(type);
+  return Object.values(type.getFields()).some((field) => containsId(getNamedType(field.type), visiting));
 }
 
 function collectUnsafeIds(
