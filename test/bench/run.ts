@@ -53,8 +53,10 @@
 //   BENCH_SKIP_BUILD=1   use the existing dist/ as is
 //   BENCH_CPU_PROF=dir   run the gateway and baseline with --cpu-prof into dir/gateway, dir/baseline
 //                        (summarise with: npx tsx test/bench/profile-summary.ts <file.cpuprofile>)
-//   BENCH_NODE_ARGS      extra node flags for the gateway and baseline processes, space-separated
-//                        (both always get npm start's V8 heap flags, read from package.json)
+//   BENCH_NODE_ARGS      extra node flags for the gateway, space-separated (after npm start's V8
+//                        heap flags, read from package.json, which the gateway always gets)
+//   BENCH_FLOOR_NODE_ARGS  node flags for the floor (default none: Node's defaults, as a plain
+//                        yoga server is run; e.g. --max-old-space-size=192 to give it the gateway's)
 //   BENCH_STRICT=1       exit 1 when a target is missed (default: report only)
 //   BENCH_PIN=0          do not pin processes to CPUs (default: with 2+ CPUs and taskset, the
 //                        servers under test get CPU 0; load generator and sandbox share CPU 1)
@@ -302,9 +304,10 @@ function freePort(): Promise<number> {
 }
 
 /**
- * The servers run with the V8 flags `npm start` gives the gateway (read from package.json's start
- * script), so the figures are those of the gateway as deployed; the floor gets the same flags,
- * like for like: the ratio measures the code, not the tuning.
+ * The gateway runs with the V8 flags `npm start` gives it (read from package.json's start script),
+ * so the figures are those of the gateway as deployed. The floor runs as a minimal yoga server is
+ * run, with Node's defaults: its heap may grow as V8 likes (it reached 200-250 MB RSS here), where
+ * the gateway holds itself to 192 MB of old generation.
  */
 function productionHeapFlags(): string[] {
   const { scripts } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
@@ -312,7 +315,7 @@ function productionHeapFlags(): string[] {
   return nodeOptions.split(/\s+/).filter((flag) => /^--max-[a-z-]+-size=\d+$/.test(flag));
 }
 
-/** Node flags for a server under test: BENCH_NODE_ARGS, and --cpu-prof when BENCH_CPU_PROF is set. */
+/** Node flags for a server under test (the floor's or the gateway's), and --cpu-prof when BENCH_CPU_PROF is set. */
 function nodeArgs(settings: Settings, name: string): string[] {
   const extra = name === 'baseline' ? settings.floorNodeArgs : settings.nodeArgs;
   if (!settings.cpuProfDir) return extra;
