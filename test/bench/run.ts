@@ -1,6 +1,6 @@
 // `npm run bench`: the gateway under load against its own yoga floor, in one run. Each server runs
 // in its own process so that RSS and CPU are attributable (the load generator, autocannon, runs
-// here). By default three scenarios, each measuring the floor and the gateway back to back:
+// here). By default four scenarios, each measuring the floor and the gateway back to back:
 //
 //   create @ 50    createCoinEvent, 50 connections
 //   create @ 500   createCoinEvent, 500 connections (the same processes, already warm)
@@ -8,6 +8,8 @@
 //                  balance, coinEvent, and coinEvents with a list of 20 ids (10 distinct, each
 //                  twice): the gateway's loaders deduplicate and bound the fan-out, the floor sends
 //                  one call per id
+//   mixed @ 50, 50 ms  the same against an upstream answering each call 50 ms later, as a remote
+//                  API does (BENCH_REMOTE_UPSTREAM_MS): what the calls saved and bounded are worth
 //
 // Targets: throughput >= 1.5x the floor at 50 and at 500 connections and in the mixed
 // workload; the gateway's CPU per request at 500 at most 1.2x that at 50; its p99 at 500 below the
@@ -27,8 +29,8 @@
 // the upstream calls per operation. Every response is checked: a GraphQL answer counts as a
 // success only with the expected data and no errors; a direct answer only with response_code 0.
 //
-// Default run time: 6 measurements x (5 s warm-up + 10 s) = 90 s, about 2 minutes with start-up
-// and the build; BENCH_ROUNDS=3 (advised on a busy machine) about 5 minutes.
+// Default run time: 8 measurements x (5 s warm-up + 10 s) = 120 s, about 2.5 minutes with start-up
+// and the build; BENCH_ROUNDS=3 (advised on a busy machine) about 7 minutes.
 //
 // Environment:
 //   BENCH_DURATION_S     measured seconds per target and scenario (default 10)
@@ -62,6 +64,9 @@
 //                        servers under test get CPU 0; load generator and sandbox share CPU 1)
 //   BENCH_UPSTREAM_DELAY_MS  the sandbox answers every coins API call this much later (default 0);
 //                        e.g. 20 for a realistic upstream, where the pool size bounds throughput
+//   BENCH_REMOTE_UPSTREAM_MS  with BENCH_UPSTREAM_DELAY_MS=0, the mixed workload runs a second
+//                        time against a sandbox answering this much later, as a remote API does
+//                        (default 50; 0 = no second run)
 //   COINS_API_MAX_CONNECTIONS  the gateway's upstream pool (its own default when unset); the floor
 //                        always gets the same pool size
 
@@ -103,6 +108,8 @@ interface Scenario {
   workload: WorkloadName;
   connections: number;
   targets: TargetName[];
+  /** How much later the sandbox answers each coins API call (0 = at once). */
+  upstreamDelayMs: number;
 }
 
 interface Settings {
@@ -126,6 +133,8 @@ interface Settings {
   upstreamConnections: number;
   /** Latency the sandbox adds to every coins API answer (0 = answers at once). */
   upstreamDelayMs: number;
+  /** The latency of the mixed workload's second run, a remote upstream's (0 = no second run). */
+  remoteUpstreamDelayMs: number;
 }
 
 function positiveNumber(name: string, fallback: number, allowZero = false): number {
@@ -192,6 +201,7 @@ function readSettings(): Settings {
     strict: process.env.BENCH_STRICT === '1',
     // The gateway's own default (or COINS_API_MAX_CONNECTIONS when set), read through its config.
     upstreamDelayMs: positiveNumber('BENCH_UPSTREAM_DELAY_MS', 0, true),
+    remoteUpstreamDelayMs: positiveNumber('BENCH_REMOTE_UPSTREAM_MS', 50, true),
     upstreamConnections: loadConfig({
       COINS_API_URL: 'http://127.0.0.1:1',
       COINS_API_MAX_CONNECTIONS: process.env.COINS_API_MAX_CONNECTIONS,
@@ -203,17 +213,36 @@ function scenariosOf(settings: Settings): Scenario[] {
   const scenarios: Scenario[] = [];
   if (settings.workloads.includes('create')) {
     for (const connections of settings.createConnections) {
-      scenarios.push({ name: `create @ ${connections}`, workload: 'create', connections, targets: settings.targets });
+      scenarios.push({
+        name: `create @ ${connections}`,
+        workload: 'create',
+        connections,
+        targets: settings.targets,
+        upstreamDelayMs: settings.upstreamDelayMs,
+      });
     }
   }
   if (settings.workloads.includes('mixed')) {
-    scenarios.push({
-      name: `mixed @ ${settings.mixedConnections}`,
-      workload: 'mixed',
+    const mixed = {
+      workload: 'mixed' as const,
       connections: settings.mixedConnections,
       // The sandbox alone has no GraphQL operations to serve.
       targets: settings.targets.filter((target) => target !== 'direct'),
+    };
+    scenarios.push({
+      name: `mixed @ ${settings.mixedConnections}`,
+      ...mixed,
+      upstreamDelayMs: settings.upstreamDelayMs,
     });
+    // The same workload against an upstream that answers as a remote API does: then the upstream
+    // calls an operation makes, and how many it has in flight, cost time and pool connections.
+    if (settings.upstreamDelayMs === 0 && settings.remoteUpstreamDelayMs > 0) {
+      scenarios.push({
+        name: `mixed @ ${settings.mixedConnections}, ${settings.remoteUpstreamDelayMs} ms`,
+        ...mixed,
+        upstreamDelayMs: settings.remoteUpstreamDelayMs,
+      });
+    }
   }
   return scenarios;
 }
@@ -716,12 +745,12 @@ async function measure(
 ): Promise<TargetResult> {
   const url = target === 'direct' ? sandbox.url : server.url;
   const label = `  ${scenario.name.padEnd(13)} ${target.padEnd(8)}`;
-  await prepareSandbox(sandbox.url, scenario.workload, settings.upstreamDelayMs);
+  await prepareSandbox(sandbox.url, scenario.workload, scenario.upstreamDelayMs);
   if (settings.warmupS > 0) {
     process.stdout.write(`${label} warm-up ${settings.warmupS} s ... `);
     await load(scenario.workload, target, url, settings.warmupS, scenario.connections);
     await waitUntilDrained(sandbox);
-    await prepareSandbox(sandbox.url, scenario.workload, settings.upstreamDelayMs);
+    await prepareSandbox(sandbox.url, scenario.workload, scenario.upstreamDelayMs);
   } else {
     process.stdout.write(`${label} `);
   }
@@ -1074,6 +1103,7 @@ async function main(): Promise<void> {
         floorNodeArgs: settings.floorNodeArgs,
         upstreamConnections: settings.upstreamConnections,
         upstreamDelayMs: settings.upstreamDelayMs,
+        remoteUpstreamDelayMs: settings.remoteUpstreamDelayMs,
       },
       summaries,
       rounds: all,
