@@ -93,3 +93,14 @@ export const MIN_ATTEMPT_MS = 50;
 
 /** Token responses are a few hundred bytes; anything near this is not a token. */
 export const TOKEN_RESPONSE_MAX_BYTES = 65_536;
+
+/**
+ * The log output (src/logging/stdout-destination.ts): stdout is written asynchronously, so a log
+ * reader that stops reading cannot block the event loop. Lines beyond `maxBufferBytes` waiting to
+ * be written are dropped and counted (about 2,000 access log lines); on exit the buffer gets at
+ * most `exitFlushMs` to drain, so a dead reader cannot keep the process from exiting.
+ */
+export const LOG_OUTPUT = {
+  maxBufferBytes: 1_048_576,
+  exitFlushMs: 1_000,
+} as const;

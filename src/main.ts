@@ -1,12 +1,22 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logging/logger.js';
+import { createStdoutDestination, type LogFlushOutcome } from './logging/stdout-destination.js';
 import { serveMetrics, type MetricsServer } from './observability/metrics-server.js';
 import { startTracing } from './observability/tracing.js';
 import type { SandboxServer } from './sandbox/index.js';
 import { createGracefulShutdown } from './server/graceful-shutdown.js';
-import { SERVER_TIMEOUTS } from './limits.js';
+import { LOG_OUTPUT, SERVER_TIMEOUTS } from './limits.js';
 import { listen, onDroppedConnections } from './server/http-server.js';
+
+/** Set once the logger exists: the exit paths give the log lines written so far a bounded time to reach stdout. */
+let flushLogs: (() => Promise<LogFlushOutcome>) | undefined;
+
+/** Exits once the log lines reached stdout, or after LOG_OUTPUT.exitFlushMs when nobody reads them. */
+async function exitAfterLogs(code: number): Promise<never> {
+  await flushLogs?.();
+  process.exit(code);
+}
 
 /** The only entry point with side effects: config, sandbox (if needed), listen, signals. */
 async function main(): Promise<void> {
@@ -20,7 +30,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  // Never blocks on a log reader that stopped reading: lines beyond the buffer are dropped, counted here.
+  const logOutput = createStdoutDestination({
+    ...LOG_OUTPUT,
+    onDropped: (dropped) =>
+      logger.warn(
+        { event: 'log_lines_dropped', dropped, maxBufferBytes: LOG_OUTPUT.maxBufferBytes },
+        `stdout was not read in time: ${dropped} log lines were dropped`,
+      ),
+  });
+  const logger = createLogger(config.logLevel, logOutput.stream);
+  flushLogs = logOutput.flush;
 
   let sandbox: SandboxServer | undefined;
   let upstreamUrl = config.coinsApiUrl;
@@ -92,10 +112,10 @@ async function main(): Promise<void> {
     // A repeated signal joins the shutdown under way (createGracefulShutdown is idempotent).
     process.on(signal, () => {
       shutdown(signal).then(
-        () => process.exit(0),
+        () => exitAfterLogs(0),
         (error: unknown) => {
           logger.error({ event: 'shutdown_failed', err: error }, 'shutdown failed');
-          process.exit(1);
+          return exitAfterLogs(1);
         },
       );
     });
@@ -107,5 +127,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error('coins-gateway failed to start:', error instanceof Error ? error.message : error);
-  process.exit(1);
+  return exitAfterLogs(1);
 });
