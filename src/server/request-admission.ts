@@ -6,7 +6,7 @@ export interface RequestAdmission {
   listener: RequestListener;
   /** Requests being handled now (bypassing ones not counted). */
   inFlight(): number;
-  /** Requests waiting for a slot. */
+  /** Requests waiting for a slot (one whose client has gone counts until its turn, when it is dropped). */
   waiting(): number;
   /** How many requests may be handled at once right now. */
   limit(): number;
