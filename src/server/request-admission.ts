@@ -15,7 +15,7 @@ export interface RequestAdmission {
 }
 
 export interface AdmissionLimits {
-  /** The limit never goes below this (nor above `max`): enough to keep one CPU busy when the upstream answers at once. */
+  /** The limit never goes below this (nor above `max`); see ADMISSION_CONTROL in src/limits.ts. */
   min: number;
   /** Nor above this (MAX_REQUESTS_IN_FLIGHT); it starts here. */
   max: number;
