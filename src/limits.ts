@@ -23,14 +23,14 @@ export const SERVER_TIMEOUTS = {
  * Admission control (src/server/request-admission.ts): how many requests are handled at once
  * adapts to the event loop's utilization, between `min` and MAX_REQUESTS_IN_FLIGHT. Above
  * `saturated` the CPU has no room for more work and the limit shrinks by a tenth per interval;
- * below `spare`, while requests wait, it grows by a quarter. `min` (48): at the ~2,000 requests/s
- * one core serves, 48 in flight are ~20 ms of work, well under the time between two young-generation
+ * below `spare`, while requests wait, it grows by a quarter. `min` (32): at the ~2,000 requests/s
+ * one core serves, 32 in flight are ~15 ms of work, short of the time between two young-generation
  * collections (so little is promoted), yet enough requests at once for Node to batch socket reads
- * and writes: with 16 a createCoinEvent at 50 connections cost 15% more CPU, with 64 the p99 at 500
- * connections spiked now and then.
+ * and writes. Measured (README, Performance notes): 16 cost ~10% more CPU per request at 50
+ * connections; 48 and 64 let the p99 at 500 connections spike to 1.2–1.4 s now and then.
  */
 export const ADMISSION_CONTROL = {
-  min: 48,
+  min: 32,
   intervalMs: 100,
   saturated: 0.95,
   spare: 0.85,
