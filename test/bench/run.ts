@@ -420,7 +420,8 @@ async function startGateway(
     // Metrics are always collected; the listener itself is not under test (and 9464 may be taken).
     METRICS_PORT: '0',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // npm start's default: the access log line of every request is part of the cost measured.
+    LOG_LEVEL: 'info',
     ...extraEnv,
   });
   const child: Child = { name, proc, pid, url: `http://127.0.0.1:${port}`, output };
