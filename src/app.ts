@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { Registry } from 'prom-client';
 import { createJwtAuthenticator, UNRESTRICTED_CALLERS } from './auth/caller-authenticator.js';
 import { createJwtVerifier } from './auth/caller-jwt.js';
 import { createForwardedAuthorization, createServiceTokenCredentials } from './auth/credential-source.js';
@@ -8,7 +9,7 @@ import { createGateway, HEALTH_PATH, READINESS_PATH, type Gateway } from './gate
 import { ADMISSION_CONTROL, TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
-import { registerAdmissionMetrics } from './observability/admission-metrics.js';
+import { createAdmissionMetrics } from './observability/admission-metrics.js';
 import type { Tracing } from './observability/tracing-types.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
 import { createUpstreamRateLimit, withUpstreamRateLimit } from './rate-limit/upstream-rate-limit.js';
@@ -144,8 +145,7 @@ export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }:
     graphiql: config.graphiql,
     introspection: config.introspection,
   });
-  const admission = admitRequests(gateway, config.maxRequestsInFlight);
-  if (admission) registerAdmissionMetrics(observability.metrics.registry, admission);
+  const admission = admitRequests(gateway, config.maxRequestsInFlight, observability.metrics.registry);
   return {
     gateway,
     requestListener: admission?.listener ?? gateway,
@@ -197,13 +197,21 @@ function createServiceToken(
  * Admission control in front of the gateway (0 = none). Health and readiness probes bypass it:
  * an orchestrator must get its answer however many requests wait.
  */
-function admitRequests(gateway: Gateway, maxRequestsInFlight: number): RequestAdmission | undefined {
+function admitRequests(
+  gateway: Gateway,
+  maxRequestsInFlight: number,
+  registry: Registry,
+): RequestAdmission | undefined {
   if (maxRequestsInFlight === 0) return undefined;
-  return createRequestAdmission(gateway, {
+  const metrics = createAdmissionMetrics(registry);
+  const admission = createRequestAdmission(gateway, {
     limits: { ...ADMISSION_CONTROL, max: maxRequestsInFlight },
     bypass: (request) => {
       const path = request.url?.split('?', 1)[0];
       return path === HEALTH_PATH || path === READINESS_PATH;
     },
+    onWaited: metrics.observeWait,
   });
+  metrics.track(admission);
+  return admission;
 }

@@ -33,11 +33,15 @@ export interface RequestAdmissionOptions {
   bypass?: (request: IncomingMessage) => boolean;
   /** The event loop's utilization since the last call, 0–1. @default Node's performance.eventLoopUtilization */
   utilization?: () => number;
+  /** Called when a request that waited is admitted, with how long it waited (seconds). */
+  onWaited?: (seconds: number) => void;
 }
 
 interface Waiting {
   request: IncomingMessage;
   response: ServerResponse;
+  /** performance.now() when it arrived. */
+  since: number;
 }
 
 /**
@@ -58,7 +62,7 @@ interface Waiting {
  * waiting requests is bounded by the open connections (MAX_CLIENT_CONNECTIONS).
  */
 export function createRequestAdmission(handler: RequestListener, options: RequestAdmissionOptions): RequestAdmission {
-  const { limits, bypass } = options;
+  const { limits, bypass, onWaited } = options;
   const min = Math.min(limits.min, limits.max);
   const utilization = options.utilization ?? eventLoopUtilization();
   const queue: Waiting[] = [];
@@ -87,6 +91,7 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
       queue[head] = undefined as unknown as Waiting;
       head += 1;
       if (next.response.destroyed || next.request.socket.destroyed) continue;
+      onWaited?.((performance.now() - next.since) / 1_000);
       start(next.request, next.response);
     }
     if (head === queue.length) {
@@ -115,7 +120,7 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
     } else if (active < limit && head === queue.length) {
       start(request, response);
     } else {
-      queue.push({ request, response });
+      queue.push({ request, response, since: performance.now() });
     }
   };
 

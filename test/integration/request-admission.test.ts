@@ -42,6 +42,7 @@ describe('MAX_REQUESTS_IN_FLIGHT (admission control)', () => {
 
   it('answers /health and /ready at once and reports in-flight, waiting and limit while every slot is taken', async () => {
     const meal = seedConfig(gateway.sandbox);
+    const before = parsePrometheusText(await gateway.scrapeMetrics());
     holdReadsAndRecordArrivals(gateway.sandbox, 400).stop();
     const pending = Array.from({ length: 4 }, () => gateway.gql(QUERY, { id: meal.coinConfigId }));
     await upstreamReceived(() => upstreamCalls(gateway.sandbox), 2);
@@ -64,6 +65,11 @@ describe('MAX_REQUESTS_IN_FLIGHT (admission control)', () => {
     expect(results.map((result) => result.errors)).toEqual([undefined, undefined, undefined, undefined]);
     const after = parsePrometheusText(await gateway.scrapeMetrics());
     expect(sampleValue(after, 'coins_gateway_requests_waiting')).toBe(0);
+    // The two that waited, each for about one held upstream read (400 ms), are in the wait histogram.
+    const waited = (samples: typeof after, name: string) =>
+      sampleValue(samples, `coins_gateway_request_wait_seconds_${name}`) ?? 0;
+    expect(waited(after, 'count') - waited(before, 'count')).toBe(2);
+    expect(waited(after, 'sum') - waited(before, 'sum')).toBeGreaterThan(0.6);
   });
 
   it('a waiting request whose client went away is never handled: it makes no upstream call', async () => {

@@ -39,10 +39,12 @@ const LIMITS: AdmissionLimits = { min: 2, max: 4, intervalMs: 100, saturated: 0.
 function setUp(limits: AdmissionLimits = LIMITS, bypass?: (request: IncomingMessage) => boolean) {
   let busy = 0.5;
   const handled: string[] = [];
+  const waits: number[] = [];
   const admission = createRequestAdmission((request) => handled.push((request as unknown as { name: string }).name), {
     limits,
     bypass,
     utilization: () => busy,
+    onWaited: (seconds) => waits.push(seconds),
   });
   const send = (...exchanges: FakeExchange[]) => {
     for (const e of exchanges) admission.listener(e.request, e.response);
@@ -50,6 +52,7 @@ function setUp(limits: AdmissionLimits = LIMITS, bypass?: (request: IncomingMess
   return {
     admission,
     handled,
+    waits,
     send,
     setUtilization: (value: number) => {
       busy = value;
@@ -65,7 +68,7 @@ afterEach(() => {
 
 describe('request admission', () => {
   it('handles up to the limit at once and admits the waiting ones in arrival order as slots free', () => {
-    const { admission, handled, send } = setUp();
+    const { admission, handled, send, waits } = setUp();
     const sent = many(6);
     send(...sent);
     expect(handled).toEqual(['r1', 'r2', 'r3', 'r4']);
@@ -78,6 +81,9 @@ describe('request admission', () => {
     expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
     expect(admission.waiting()).toBe(0);
     expect(admission.inFlight()).toBe(4);
+    // Only the two that waited report a wait.
+    expect(waits).toHaveLength(2);
+    for (const seconds of waits) expect(seconds).toBeGreaterThanOrEqual(0);
     for (const e of sent.slice(2)) e.finish();
     expect(admission.inFlight()).toBe(0);
     admission.close();
