@@ -5,7 +5,7 @@ import { createJwtVerifier } from './auth/caller-jwt.js';
 import { createForwardedAuthorization, createServiceTokenCredentials } from './auth/credential-source.js';
 import { mintDevToken, SANDBOX_DEV_CLAIMS } from './auth/dev-token.js';
 import type { Config, ServiceCredentials } from './config.js';
-import { createGateway, HEALTH_PATH, READINESS_PATH, type Gateway } from './gateway.js';
+import { createGateway, PROBE_PATHS, type Gateway } from './gateway.js';
 import { ADMISSION_CONTROL, TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
@@ -206,12 +206,15 @@ function admitRequests(
   const metrics = createAdmissionMetrics(registry);
   const admission = createRequestAdmission(gateway, {
     limits: { ...ADMISSION_CONTROL, max: maxRequestsInFlight },
-    bypass: (request) => {
-      const path = request.url?.split('?', 1)[0];
-      return path === HEALTH_PATH || path === READINESS_PATH;
-    },
+    bypass: (request) => PROBE_PATHS.includes(pathOf(request.url ?? '')),
     onWaited: metrics.observeWait,
   });
   metrics.track(admission);
   return admission;
+}
+
+/** The path of a request target, without its query (no allocation when there is none: every request passes here). */
+function pathOf(target: string): string {
+  const query = target.indexOf('?');
+  return query === -1 ? target : target.slice(0, query);
 }

@@ -73,9 +73,10 @@ export interface GatewayOptions {
 }
 
 const GRAPHQL_ENDPOINT = '/graphql';
+const HEALTH_PATH = '/health';
+const READINESS_PATH = '/ready';
 /** Liveness and readiness probes: never refused for shutdown, never kept waiting by admission control. */
-export const HEALTH_PATH = '/health';
-export const READINESS_PATH = '/ready';
+export const PROBE_PATHS: readonly string[] = [HEALTH_PATH, READINESS_PATH];
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
 
@@ -118,7 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       observed.plugin,
       // Right after observability (so it is counted and logged): a request that arrives during
       // shutdown is turned away before any other work.
-      useShutdownGate(options.isShuttingDown ?? (() => false), [HEALTH_PATH, READINESS_PATH]),
+      useShutdownGate(options.isShuttingDown ?? (() => false), PROBE_PATHS),
       ...((options.graphiql ?? true)
         ? [
             useSharedGraphiQLPage({

@@ -65,7 +65,8 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
   const { limits, bypass, onWaited } = options;
   const min = Math.min(limits.min, limits.max);
   const utilization = options.utilization ?? eventLoopUtilization();
-  const queue: Waiting[] = [];
+  // A slot already admitted is cleared (undefined) so that the queue holds no finished request.
+  const queue: Array<Waiting | undefined> = [];
   // Consumed from `head`, compacted now and then: Array#shift is O(n) with thousands waiting.
   let head = 0;
   let active = 0;
@@ -87,10 +88,10 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
 
   function admit(): void {
     while (head < queue.length && active < limit) {
-      const next = queue[head] as Waiting;
-      queue[head] = undefined as unknown as Waiting;
+      const next = queue[head];
+      queue[head] = undefined;
       head += 1;
-      if (next.response.destroyed || next.request.socket.destroyed) continue;
+      if (!next || next.response.destroyed || next.request.socket.destroyed) continue;
       onWaited?.((performance.now() - next.since) / 1_000);
       start(next.request, next.response);
     }

@@ -199,9 +199,9 @@ function readSettings(): Settings {
     nodeArgs: [...productionHeapFlags(), ...words(process.env.BENCH_NODE_ARGS)],
     floorNodeArgs: words(process.env.BENCH_FLOOR_NODE_ARGS),
     strict: process.env.BENCH_STRICT === '1',
-    // The gateway's own default (or COINS_API_MAX_CONNECTIONS when set), read through its config.
     upstreamDelayMs: positiveNumber('BENCH_UPSTREAM_DELAY_MS', 0, true),
     remoteUpstreamDelayMs: positiveNumber('BENCH_REMOTE_UPSTREAM_MS', 50, true),
+    // The gateway's own default (or COINS_API_MAX_CONNECTIONS when set), read through its config.
     upstreamConnections: loadConfig({
       COINS_API_URL: 'http://127.0.0.1:1',
       COINS_API_MAX_CONNECTIONS: process.env.COINS_API_MAX_CONNECTIONS,

@@ -134,7 +134,7 @@ describe('request admission', () => {
     setUtilization(1);
     vi.advanceTimersByTime(100);
     expect(admission.limit()).toBe(9);
-    // Shrunk below the 10 in flight: finishing requests does not admit new ones until it grows.
+    // Shrunk below the 10 in flight: new requests wait until the limit grows back above it.
     const waiting = many(6, 'w');
     send(...waiting);
     vi.advanceTimersByTime(100);
