@@ -20,6 +20,26 @@ const CORS_ALLOWED_HEADERS = [
 ] as const;
 
 /**
+ * Response headers a cross-origin script may read (Access-Control-Expose-Headers). A browser
+ * hides every other one from it, except the CORS-safelisted Cache-Control, Content-Language,
+ * Content-Length, Content-Type, Expires, Last-Modified and Pragma, even though it received them.
+ */
+const CORS_EXPOSED_HEADERS = [
+  // The request's id (src/observability/request-id.ts): what an app shows or logs so that a
+  // failure can be found in the gateway's logs and traces.
+  'x-request-id',
+  // How long to wait after RATE_LIMITED: the caller limit's 429 (callerRateLimited in
+  // src/errors/graphql-errors.ts). README tells clients to back off by it.
+  'retry-after',
+  // The caller limit's budget on every counted answer (src/rate-limit/use-caller-rate-limit.ts),
+  // so that an app can slow down before it is refused.
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+] as const;
+
+/**
  * Which origins may call the gateway from a browser: `'*'` (any, sandbox mode only) or exact
  * origins such as `https://app.example.com`. An empty list: no cross-origin access at all.
  */
@@ -46,7 +66,7 @@ export function corsOptions(origins: CorsOrigins): YogaCorsOption {
       credentials: false,
       methods: ['GET', 'POST'],
       allowedHeaders: [...CORS_ALLOWED_HEADERS],
-      exposedHeaders: ['x-request-id'],
+      exposedHeaders: [...CORS_EXPOSED_HEADERS],
       maxAge: CORS_MAX_AGE_SECONDS,
     };
   };

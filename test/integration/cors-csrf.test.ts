@@ -42,6 +42,29 @@ async function postFrom(gateway: TestGateway, origin: string) {
   return { res, body: (await res.json()) as unknown };
 }
 
+/**
+ * The response headers a cross-origin script may read besides the CORS-safelisted ones: the
+ * request id, and the caller rate limit's headers (a browser app backs off on RATE_LIMITED by them).
+ */
+const EXPOSED = [
+  'x-request-id',
+  'retry-after',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'ratelimit-policy',
+];
+
+/** Access-Control-Expose-Headers as a sorted list of lower-case names (duplicates kept, to be seen). */
+function exposedHeaders(res: Response): string[] | null {
+  const value = res.headers.get('access-control-expose-headers');
+  if (value === null) return null;
+  return value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .sort();
+}
+
 /** Every CORS response header, to assert that none is there. */
 function corsHeaders(res: Response): Record<string, string> {
   const found: Record<string, string> = {};
@@ -65,7 +88,8 @@ describe('CORS with CORS_ORIGINS set to exact origins', () => {
       'access-control-allow-methods': 'GET, POST',
       'access-control-allow-headers':
         'content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version, traceparent, tracestate',
-      'access-control-expose-headers': 'x-request-id',
+      'access-control-expose-headers':
+        'x-request-id, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset, ratelimit-policy',
       'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
     });
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
@@ -85,6 +109,14 @@ describe('CORS with CORS_ORIGINS set to exact origins', () => {
     expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
   });
 
+  it('a POST from a listed origin exposes exactly the request id and the rate-limit headers to scripts', async () => {
+    const { res } = await postFrom(gateway, APP);
+    expect(res.status).toBe(200);
+    expect(exposedHeaders(res)).toEqual([...EXPOSED].sort());
+    // the one exposed header every answer carries is really there to be read
+    expect(res.headers.get('x-request-id')).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
+  });
+
   it.each([OTHER, 'null', 'https://app.example.com.evil.net', 'http://app.example.com', APP.toUpperCase()])(
     'an unlisted origin (%s) gets no CORS header at all, on the preflight and on the request',
     async (origin) => {
@@ -101,6 +133,58 @@ describe('CORS with CORS_ORIGINS set to exact origins', () => {
     expect(res.status).toBe(200);
     await res.arrayBuffer();
     expect(corsHeaders(res)).toEqual({});
+  });
+});
+
+describe('CORS with the caller rate limit on (RATE_LIMIT_OPERATIONS)', () => {
+  const gateway = useTestGateway({
+    COINS_API_URL: 'http://127.0.0.1:9',
+    CORS_ORIGINS: APP,
+    RATE_LIMIT_OPERATIONS: '1',
+    RATE_LIMIT_WINDOW_MS: '60000',
+  });
+
+  async function postAs(origin: string) {
+    seed(gateway);
+    return gateway.post({ query: READ }, { origin });
+  }
+
+  it('a listed origin can read Retry-After and the RateLimit headers of a 429', async () => {
+    const counted = await postAs(APP);
+    expect(counted.status).toBe(200);
+    expect(await counted.json()).toEqual(READ_ANSWER);
+    expect(counted.headers.get('ratelimit-remaining')).toBe('0');
+
+    const refused = await postAs(APP);
+    const body = (await refused.json()) as { errors: Array<{ extensions: { code: string; retryAfter: number } }> };
+    expect(refused.status).toBe(429);
+    expect(body.errors.map((error) => error.extensions.code)).toEqual(['RATE_LIMITED']);
+    expect(refused.headers.get('retry-after')).toBe(String(body.errors[0]?.extensions.retryAfter));
+    expect(refused.headers.get('ratelimit-limit')).toBe('1');
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(refused.headers.get('ratelimit-policy')).toBe('1;w=60');
+    expect(Number(refused.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(APP);
+    expect(exposedHeaders(refused)).toEqual([...EXPOSED].sort());
+    // every exposed header is really on the 429, for the app to read
+    for (const name of EXPOSED) {
+      expect(refused.headers.get(name), name).not.toBeNull();
+    }
+    // only the allowed one reached the upstream
+    expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/enkash-coins/CSRF1']);
+  });
+
+  it('an unlisted origin still gets no CORS header at all, rate-limited or not', async () => {
+    // The caller's one operation per window is used up by this first post at the latest.
+    const first = await postAs(OTHER);
+    await first.arrayBuffer();
+    expect(first.headers.get('ratelimit-limit')).toBe('1');
+    expect(corsHeaders(first)).toEqual({});
+    const refused = await postAs(OTHER);
+    await refused.arrayBuffer();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    expect(corsHeaders(refused)).toEqual({});
   });
 });
 
@@ -126,6 +210,7 @@ describe('CORS in sandbox mode (default "*")', () => {
       const { res } = await postFrom(gateway, origin);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(exposedHeaders(res)).toEqual([...EXPOSED].sort());
     }
   });
 });
