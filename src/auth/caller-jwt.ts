@@ -82,8 +82,14 @@ export function createJwtVerifier(
   };
 }
 
-/** jose's error → a short reason for the client. Anything unexpected says no more than "invalid". */
-function describeFailure(error: unknown): CallerTokenError {
+/**
+ * jose's error → a short reason for the client. Any other jose error is about the token and says
+ * no more than "malformed". An error that is not jose's verdict (a bug of ours, or a key in the
+ * JWKS that jose cannot use, which it reports with a TypeError) is returned as is: the
+ * authenticator rethrows it, so the client gets a masked INTERNAL_SERVER_ERROR and the log the
+ * cause, instead of a refusal that blames the token or the JWKS endpoint.
+ */
+function describeFailure(error: unknown): unknown {
   if (error instanceof errors.JWTExpired) return new CallerTokenError('the token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return new CallerTokenError('the token is not valid yet');
@@ -96,16 +102,25 @@ function describeFailure(error: unknown): CallerTokenError {
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return new CallerTokenError('the token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey) return new CallerTokenError('the token is signed by an unknown key');
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) {
-    return new CallerTokenError('the signing keys could not be fetched', true);
-  }
-  return new CallerTokenError('the token is malformed');
+  if (isKeySetUnavailable(error)) return new CallerTokenError('the signing keys could not be fetched', true);
+  if (error instanceof errors.JOSEError) return new CallerTokenError('the token is malformed');
+  return error;
 }
 
-function isFetchFailure(error: unknown): boolean {
-  // jose rejects with fetch's own TypeError when the JWKS endpoint cannot be reached, and with
-  // a JOSEError for a non-200 answer.
-  return error instanceof TypeError || (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC');
+/**
+ * How jose 6 (src/jwks/remote.ts) reports a JWKS fetch that failed: JWKSTimeout after 5 s;
+ * a plain JOSEError (ERR_JOSE_GENERIC) for an answer that is not 200 or not JSON; JWKSInvalid for
+ * JSON that is not a key set; and, for a network failure (refused, reset, DNS), the TypeError
+ * Node's fetch rejects with, message "fetch failed", the network error as its cause. Only that
+ * TypeError: jose throws TypeErrors for other reasons too (an unusable key), and so would a bug.
+ */
+function isKeySetUnavailable(error: unknown): boolean {
+  return (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') ||
+    (error instanceof TypeError && error.message === 'fetch failed')
+  );
 }
 
 /** The Bearer token of an Authorization header; undefined when there is none. */

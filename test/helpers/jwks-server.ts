@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
@@ -27,20 +28,47 @@ export async function signWith(
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, ...header }).sign(key.privateKey);
 }
 
+/**
+ * An RSA key of 1024 bits, which jose refuses to use (with a TypeError, not a JOSEError): an
+ * identity provider publishing a key the gateway cannot use. Its tokens are signed with node:crypto,
+ * since jose will not sign with it either.
+ */
+export function createWeakRsaKey(kid: string): { publicJwk: JWK; sign(payload: JWTPayload): string } {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return {
+    publicJwk: { ...pair.publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' },
+    sign(payload) {
+      const signingInput = `${encode({ alg: 'RS256', kid })}.${encode(payload)}`;
+      return `${signingInput}.${sign('sha256', Buffer.from(signingInput), pair.privateKey).toString('base64url')}`;
+    },
+  };
+}
+
 /** A JWKS endpoint on loopback: serves the keys it is given, counts the fetches. */
 export interface JwksServer {
   url: string;
   keys: SigningKey[];
+  /** When set, answered instead of the key set (a broken identity provider). */
+  answer: { status: number; body: string } | undefined;
   fetches: number;
   close(): Promise<void>;
 }
 
 export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
-  const state = { keys, fetches: 0 };
+  const state: { keys: SigningKey[]; answer: JwksServer['answer']; fetches: number } = {
+    keys,
+    answer: undefined,
+    fetches: 0,
+  };
   const server: Server = createServer((_req, res) => {
     state.fetches += 1;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: state.keys.map((key) => key.publicJwk) }));
+    const { status, body } = state.answer ?? {
+      status: 200,
+      body: JSON.stringify({ keys: state.keys.map((key) => key.publicJwk) }),
+    };
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -51,6 +79,12 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
     },
     set keys(next) {
       state.keys = next;
+    },
+    get answer() {
+      return state.answer;
+    },
+    set answer(next) {
+      state.answer = next;
     },
     get fetches() {
       return state.fetches;

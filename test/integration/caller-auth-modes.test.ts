@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwtVerifier } from '../../src/auth/caller-jwt.js';
-import { nowSeconds, signHs256 } from '../helpers/jwks-server.js';
+import {
+  createSigningKey,
+  createWeakRsaKey,
+  nowSeconds,
+  signHs256,
+  signWith,
+  startJwksServer,
+  type JwksServer,
+} from '../helpers/jwks-server.js';
 import { SANDBOX_SERVICE_CREDENTIALS, SERVICE_MODE_ENV, TEST_JWT_SECRET } from '../helpers/service-mode.js';
-import { useTestGateway, upstreamCalls } from '../helpers/test-gateway.js';
+import { startTestGateway, useTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 
 /** Caller authentication across modes: forwarding (none of it applies), GraphiQL's dev token, logs. */
 
@@ -125,5 +133,80 @@ describe('caller JWTs never reach a log line or a response (LOG_LEVEL=trace)', (
     }
     // Something happened for real: the valid token's create reached the upstream.
     expect(upstreamCalls(gateway.sandbox)).toContain('POST /api/v0/enkash-coins/create-coins-config');
+  });
+});
+
+describe('service mode with AUTH_JWKS_URL: a key set the gateway cannot use', () => {
+  const READ = '{ coinEvent(coinConfigId: "CFG1") { amount } }';
+  let jwks: JwksServer;
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    jwks = await startJwksServer([]);
+    gateway = await startTestGateway({ ...SANDBOX_SERVICE_CREDENTIALS, AUTH_JWKS_URL: jwks.url });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await jwks.close();
+  });
+
+  it('an endpoint that answers 503: UNAUTHENTICATED, the signing keys could not be fetched, a jwks_unavailable warning', async () => {
+    jwks.answer = { status: 503, body: 'down for maintenance' };
+    const token = await signWith(await createSigningKey('RS256', 'rsa-1'), {
+      scope: 'coins:read',
+      exp: nowSeconds() + 60,
+    });
+    const res = await gateway.post({ query: READ }, { authorization: `Bearer ${token}` });
+    // A field error like any refusal: HTTP 200, the field null.
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      data: { coinEvent: null },
+      errors: [
+        {
+          message: 'Authentication failed: the signing keys could not be fetched.',
+          locations: [{ line: 1, column: 3 }],
+          path: ['coinEvent'],
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
+    });
+    expect(gateway.logs.filter((line) => line.event === 'jwks_unavailable')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        err: expect.objectContaining({ message: 'the signing keys could not be fetched' }),
+      }),
+    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+
+  it('a key jose refuses to use (RSA under 2048 bits): a masked INTERNAL_SERVER_ERROR, the cause in the log', async () => {
+    const weak = createWeakRsaKey('weak-1');
+    jwks.answer = { status: 200, body: JSON.stringify({ keys: [weak.publicJwk] }) };
+    const token = weak.sign({ scope: 'coins:read', exp: nowSeconds() + 60 });
+    const before = gateway.logs.length;
+    const res = await gateway.post({ query: READ }, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      data: { coinEvent: null },
+      errors: [
+        {
+          message: 'Unexpected error.',
+          locations: [{ line: 1, column: 3 }],
+          path: ['coinEvent'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ],
+    });
+    expect(text).not.toMatch(/modulusLength|TypeError|jose|127\.0\.0\.1/);
+    const logged = gateway.logs.slice(before);
+    expect(logged.filter((line) => line.event === 'jwks_unavailable')).toEqual([]);
+    expect(logged.filter((line) => line.event === 'unexpected_error')).toEqual([
+      expect.objectContaining({
+        level: 50,
+        path: ['coinEvent'],
+        err: expect.objectContaining({ message: 'RS256 requires key modulusLength to be 2048 bits or larger' }),
+      }),
+    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
   });
 });

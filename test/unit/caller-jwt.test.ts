@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJwtVerifier, type JwtVerification } from '../../src/auth/caller-jwt.js';
+import { CallerTokenError, createJwtVerifier, type JwtVerification } from '../../src/auth/caller-jwt.js';
 import type { TenantCaller } from '../../src/auth/caller.js';
 import {
   createSigningKey,
+  createWeakRsaKey,
   nowSeconds,
   signHs256,
   signWith,
@@ -238,7 +239,45 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
 
   it('an unreachable key set refuses the token and says so', async () => {
     const verify = createJwtVerifier({ key: { jwksUrl: 'http://127.0.0.1:9/jwks.json' } }, CLAIMS);
-    expect(await outcome(verify, await signWith(keys.RS256, valid()))).toBe('the signing keys could not be fetched');
+    const refusal = await verify(await signWith(keys.RS256, valid())).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ reason: 'the signing keys could not be fetched', keySetUnavailable: true });
+  });
+
+  // What jose reports for a JWKS endpoint it could not get a key set from: each is the gateway's
+  // problem (logged as jwks_unavailable), not the caller's.
+  it.each([
+    ['answers 500', { status: 500, body: 'upstream trouble' }],
+    ['answers 404', { status: 404, body: 'not found' }],
+    ['answers something that is not JSON', { status: 200, body: '<html>maintenance</html>' }],
+    ['answers JSON that is not a key set', { status: 200, body: '{"keys":"none"}' }],
+  ])('a JWKS endpoint that %s refuses the token as keys that could not be fetched', async (_label, answer) => {
+    server.answer = answer;
+    try {
+      const verify = createJwtVerifier(verification, CLAIMS);
+      const refusal = await verify(await signWith(keys.RS256, valid())).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(CallerTokenError);
+      expect(refusal).toMatchObject({ reason: 'the signing keys could not be fetched', keySetUnavailable: true });
+    } finally {
+      server.answer = undefined;
+    }
+  });
+
+  it('a TypeError that is not a failed fetch is not reported as keys that could not be fetched', async () => {
+    // jose refuses to use an RSA key under 2048 bits with a TypeError: the key set WAS fetched, the
+    // problem is its content. The verifier lets the error through (the authenticator rethrows it, so
+    // the client gets a masked INTERNAL_SERVER_ERROR) instead of blaming the endpoint or the token.
+    const weak = createWeakRsaKey('weak-1');
+    server.answer = { status: 200, body: JSON.stringify({ keys: [weak.publicJwk] }) };
+    try {
+      const verify = createJwtVerifier(verification, CLAIMS);
+      const token = weak.sign(valid());
+      const refusal = await verify(token).catch((error: unknown) => error);
+      expect(refusal).not.toBeInstanceOf(CallerTokenError);
+      expect(refusal).toBeInstanceOf(TypeError);
+      expect((refusal as Error).message).toBe('RS256 requires key modulusLength to be 2048 bits or larger');
+    } finally {
+      server.answer = undefined;
+    }
   });
 
   it('checks iss and aud for JWKS tokens too', async () => {
