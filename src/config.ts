@@ -469,29 +469,20 @@ const MIN_JWT_SECRET_BYTES = 32;
  * and AUTH_JWT_AUDIENCE only with one of them. Messages name variables, never a value.
  */
 function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[]): JwtVerification | undefined {
-  const given = (name: 'AUTH_JWT_SECRET_FILE' | 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE') => {
+  const given = (name: 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE') => {
     const value = env[name]?.trim();
     return value ? value : undefined;
   };
-  const secretValue = env.AUTH_JWT_SECRET ? env.AUTH_JWT_SECRET : undefined;
-  const secretFile = given('AUTH_JWT_SECRET_FILE');
   const jwksUrl = given('AUTH_JWKS_URL');
   const issuer = given('AUTH_JWT_ISSUER');
   const audience = given('AUTH_JWT_AUDIENCE');
-  if (secretValue !== undefined && secretFile !== undefined) {
-    problems.push('Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both');
+  const jwtSecret = readJwtSecret(env);
+  if (jwtSecret !== undefined && 'problem' in jwtSecret) {
+    problems.push(jwtSecret.problem);
     return undefined;
   }
-  let secret: string | undefined = secretValue;
-  if (secretFile !== undefined) {
-    const read = readSecretFile('AUTH_JWT_SECRET_FILE', secretFile);
-    if (typeof read !== 'string') {
-      problems.push(read.problem);
-      return undefined;
-    }
-    secret = read;
-  }
-  const secretName = secretFile !== undefined ? 'AUTH_JWT_SECRET_FILE' : 'AUTH_JWT_SECRET';
+  const secret = jwtSecret?.secret;
+  const secretName = jwtSecret?.variable ?? 'AUTH_JWT_SECRET';
   if (secret !== undefined && jwksUrl !== undefined) {
     problems.push(`Set either ${secretName} or AUTH_JWKS_URL, not both`);
     return undefined;
@@ -530,6 +521,23 @@ function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[])
       problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
   }
   return undefined;
+}
+
+/**
+ * The HS256 secret from AUTH_JWT_SECRET (as given) or from the file named by AUTH_JWT_SECRET_FILE
+ * (the path trimmed); undefined when neither is set. Exported for `npm run token`, which must sign
+ * with exactly the secret the gateway verifies with. Problems name variables, never the value.
+ */
+export function readJwtSecret(
+  env: Readonly<Partial<Record<'AUTH_JWT_SECRET' | 'AUTH_JWT_SECRET_FILE', string>>>,
+): { secret: string; variable: 'AUTH_JWT_SECRET' | 'AUTH_JWT_SECRET_FILE' } | { problem: string } | undefined {
+  const secretFile = env.AUTH_JWT_SECRET_FILE?.trim();
+  if (env.AUTH_JWT_SECRET && secretFile)
+    return { problem: 'Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both' };
+  if (env.AUTH_JWT_SECRET) return { secret: env.AUTH_JWT_SECRET, variable: 'AUTH_JWT_SECRET' };
+  if (!secretFile) return undefined;
+  const read = readSecretFile('AUTH_JWT_SECRET_FILE', secretFile);
+  return typeof read === 'string' ? { secret: read, variable: 'AUTH_JWT_SECRET_FILE' } : read;
 }
 
 /** The file's text without its trailing newline (what `echo` and most editors add). */

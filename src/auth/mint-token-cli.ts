@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readJwtSecret } from '../config.js';
 import { COINS_SCOPES, DEFAULT_CLAIM_NAMES } from './caller.js';
 import { DEV_JWT_SECRET, mintDevToken } from './dev-token.js';
 
@@ -16,8 +16,8 @@ const USAGE = `usage: npm run token -- --company <id>[,<id>...] [--company <id>]
   --user     the caller's own userId (may read its own balance without coins:balances)
   --ttl      lifetime in seconds [default: 3600]`;
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
+function fail(message: string, { usage = true } = {}): never {
+  console.error(usage ? `${message}\n${USAGE}` : message);
   process.exit(2);
 }
 
@@ -51,17 +51,16 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) fail('--ttl must be a whole number of seconds, at least 1');
 
   const env = process.env;
-  let secret = env.AUTH_JWT_SECRET || undefined;
-  if (!secret && env.AUTH_JWT_SECRET_FILE)
-    secret = readFileSync(env.AUTH_JWT_SECRET_FILE, 'utf8').replace(/\r?\n$/, '');
-  if (!secret) {
+  // Read as the gateway reads it (src/config.ts), so the token is signed with the secret it verifies with.
+  const jwtSecret = readJwtSecret(env);
+  if (jwtSecret !== undefined && 'problem' in jwtSecret) fail(jwtSecret.problem, { usage: false });
+  if (jwtSecret === undefined) {
     console.error(
       'note: AUTH_JWT_SECRET is not set: signed with the development secret (accepted in sandbox mode only)',
     );
-    secret = DEV_JWT_SECRET;
   }
   const token = await mintDevToken(
-    new TextEncoder().encode(secret),
+    new TextEncoder().encode(jwtSecret?.secret ?? DEV_JWT_SECRET),
     {
       companies,
       scopes,
