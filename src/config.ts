@@ -307,11 +307,9 @@ function toConfig(e: Env, ctx: z.RefinementCtx) {
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
     /** Upstream calls per second across all replicas; 0 = no cap. @default 0 */
     upstreamRateLimitPerSecond: e.UPSTREAM_RATE_LIMIT_PER_SECOND,
-    /** NODE_ENV=production: no sandbox; GraphiQL and introspection off unless asked for. */
-    production,
-    /** @default false in production, else true */
+    /** @default false with NODE_ENV=production (which also requires COINS_API_URL, above), else true */
     graphiql: e.GRAPHIQL ?? !production,
-    /** @default false in production, else true */
+    /** @default false with NODE_ENV=production, else true */
     introspection: e.INTROSPECTION ?? !production,
     /** Operations per JSON-array request; 0 = batching off. @default 10 */
     batchLimit: e.GRAPHQL_BATCH_LIMIT,

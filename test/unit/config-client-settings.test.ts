@@ -20,7 +20,6 @@ describe('NODE_ENV=production', () => {
 
   it('turns GraphiQL and introspection off unless asked for; elsewhere they stay on', () => {
     expect(loadConfig({ NODE_ENV: 'production', ...URL_SET })).toMatchObject({
-      production: true,
       graphiql: false,
       introspection: false,
     });
@@ -29,7 +28,6 @@ describe('NODE_ENV=production', () => {
       introspection: true,
     });
     expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({
-      production: false,
       graphiql: true,
       introspection: true,
     });
