@@ -11,7 +11,7 @@ import { upstreamToGraphQLError } from './upstream-to-graphql.js';
  * - anything else is masked as INTERNAL_SERVER_ERROR; its original is kept for the request's log.
  */
 export function createMaskError() {
-  return (error: unknown, message: string, isDev?: boolean): Error => {
+  return (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isUpstreamError(original)) {
       const mapped = upstreamToGraphQLError(original);
@@ -19,7 +19,9 @@ export function createMaskError() {
     }
     if (error instanceof GraphQLError && isDocumentError(error)) return asDocumentError(error);
     if (error instanceof GraphQLError && isRequestError(error)) return asPlainRequestError(error);
-    const masked = yogaMaskError(error, message, isDev);
+    // isDev false, always: yoga's default (NODE_ENV=development) copies the original error and its
+    // stack into the response's extensions, and NODE_ENV is not a setting of ours to expose internals.
+    const masked = yogaMaskError(error, message, false);
     if (masked !== error) {
       unexpectedErrors.set(masked, { path: error instanceof GraphQLError ? error.path : undefined, cause: original });
     }

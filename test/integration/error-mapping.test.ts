@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logging/logger.js';
 import { listen, type ListeningServer } from '../../src/server/http-server.js';
 import type { CoinsClient } from '../../src/upstream/coins-client.js';
@@ -685,5 +685,21 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
     expect(unexpected).toHaveLength(1);
     expect(unexpected[0]).toMatchObject({ requestId: 'bug-report-1', path: ['createCoinEvent'] });
     expect(logText).toContain('Cannot read properties of undefined');
+  });
+
+  it('stays masked with NODE_ENV=development (where yoga would add the original error and its stack)', async () => {
+    vi.stubEnv('NODE_ENV', 'development');
+    try {
+      const res = await fetch(`${listening.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: AUTH },
+        body: JSON.stringify({ query: CREATE, variables: { input: INPUT } }),
+      });
+      const response = (await res.json()) as GraphQLResponse;
+      expect(response).toEqual(createFailed('Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }));
+      expectNothingLeaks(response, 'http://127.0.0.1:9');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
