@@ -33,9 +33,9 @@ export function createJwtAuthenticator(
         return await verify(token);
       } catch (error) {
         if (!(error instanceof CallerTokenError)) throw error;
-        if (error.keySetUnavailable) {
+        if (error.keySetFailure) {
           log.warn(
-            { event: 'jwks_unavailable', err: { message: error.message } },
+            { event: 'jwks_unavailable', ...error.keySetFailure, err: { message: error.message } },
             'caller JWT keys could not be fetched',
           );
         } else {

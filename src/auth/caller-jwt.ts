@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FetchImplementation,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { callerFromClaims, InvalidClaimError, type ClaimNames, type TenantCaller } from './caller.js';
 
 /** How caller JWTs are verified (from AUTH_JWT_* / AUTH_JWKS_URL, see src/config.ts). */
@@ -18,12 +25,28 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 /** Clock skew tolerated on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+/**
+ * Why the JWKS could not be fetched, for the operator (the jwks_unavailable log line; the caller
+ * only learns that the keys could not be fetched). Never the URL: it may name an internal host.
+ */
+export type KeySetFailure =
+  /** No complete answer within jose's 5 s. */
+  | { reason: 'timeout' }
+  /** No connection (refused, reset, DNS): `code` is Node's error code (ECONNREFUSED, ENOTFOUND, ...) when it gave one. */
+  | { reason: 'connection'; code?: string }
+  /** An answer other than 200 (a redirect included: it is not followed). */
+  | { reason: 'http-status'; status: number }
+  /** A 200 whose body could not be read as JSON. */
+  | { reason: 'not-json' }
+  /** JSON that is not a JWK Set. */
+  | { reason: 'invalid-key-set' };
+
 /** Why a token was refused: safe to tell the caller (it says nothing about the key). */
 export class CallerTokenError extends Error {
   constructor(
     readonly reason: string,
-    /** The key set could not be fetched: the gateway's problem, logged as a warning. */
-    readonly keySetUnavailable = false,
+    /** Set when the key set could not be fetched: the gateway's problem, logged as a warning. */
+    readonly keySetFailure?: KeySetFailure,
   ) {
     super(reason);
     this.name = 'CallerTokenError';
@@ -52,7 +75,10 @@ export function createJwtVerifier(
   const resolveKey: Uint8Array | JWTVerifyGetKey =
     'secret' in key
       ? key.secret
-      : createRemoteJWKSet(new URL(key.jwksUrl), { cooldownDuration: options.jwksCooldownMs ?? 30_000 });
+      : createRemoteJWKSet(new URL(key.jwksUrl), {
+          cooldownDuration: options.jwksCooldownMs ?? 30_000,
+          [customFetch]: fetchKeySet,
+        });
   const verifyOptions = {
     algorithms: 'secret' in key ? SECRET_ALGORITHMS : JWKS_ALGORITHMS,
     issuer: verification.issuer,
@@ -102,25 +128,62 @@ function describeFailure(error: unknown): unknown {
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return new CallerTokenError('the token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey) return new CallerTokenError('the token is signed by an unknown key');
-  if (isKeySetUnavailable(error)) return new CallerTokenError('the signing keys could not be fetched', true);
+  const keySetFailure = describeKeySetFailure(error);
+  if (keySetFailure) return new CallerTokenError('the signing keys could not be fetched', keySetFailure);
   if (error instanceof errors.JOSEError) return new CallerTokenError('the token is malformed');
   return error;
 }
 
+/** A JWKS answer other than 200, with its status (jose's own error for it does not carry one). */
+class KeySetStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`the JWKS endpoint answered HTTP ${status}`);
+    this.name = 'KeySetStatusError';
+  }
+}
+
 /**
- * How jose 6 (src/jwks/remote.ts) reports a JWKS fetch that failed: JWKSTimeout after 5 s;
- * a plain JOSEError (ERR_JOSE_GENERIC) for an answer that is not 200 or not JSON; JWKSInvalid for
- * JSON that is not a key set; and, for a network failure (refused, reset, DNS), the TypeError
- * Node's fetch rejects with, message "fetch failed", the network error as its cause. Only that
- * TypeError: jose throws TypeErrors for other reasons too (an unusable key), and so would a bug.
+ * jose's JWKS fetch with one change: an answer other than 200 rejects with its status, so the log
+ * can name it; jose would reject it with a JOSEError whose message alone says "Expected 200 OK".
+ * jose rethrows whatever its fetch rejects with (a TimeoutError becomes JWKSTimeout first).
  */
-function isKeySetUnavailable(error: unknown): boolean {
-  return (
-    error instanceof errors.JWKSTimeout ||
-    error instanceof errors.JWKSInvalid ||
-    (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') ||
-    (error instanceof TypeError && error.message === 'fetch failed')
-  );
+const fetchKeySet: FetchImplementation = async (url, init) => {
+  const response = await fetch(url, init);
+  if (response.status !== 200) {
+    // The body is not read: release the connection instead of leaving it to the garbage collector.
+    response.body?.cancel().catch(() => undefined);
+    throw new KeySetStatusError(response.status);
+  }
+  return response;
+};
+
+/**
+ * How jose 6 (src/jwks/remote.ts, with fetchKeySet) reports a JWKS it could not get: JWKSTimeout
+ * after 5 s; KeySetStatusError for an answer that is not 200; a plain JOSEError (ERR_JOSE_GENERIC)
+ * for a 200 whose body is not JSON; JWKSInvalid for JSON that is not a key set; and, for a network
+ * failure (refused, reset, DNS), the TypeError Node's fetch rejects with, message "fetch failed",
+ * the network error as its cause. Only that TypeError: jose throws TypeErrors for other reasons
+ * too (an unusable key), and so would a bug. Anything else: undefined.
+ */
+export function describeKeySetFailure(error: unknown): KeySetFailure | undefined {
+  if (error instanceof errors.JWKSTimeout) return { reason: 'timeout' };
+  if (error instanceof KeySetStatusError) return { reason: 'http-status', status: error.status };
+  if (error instanceof errors.JWKSInvalid) return { reason: 'invalid-key-set' };
+  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return { reason: 'not-json' };
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    const code = networkErrorCode(error.cause);
+    return code === undefined ? { reason: 'connection' } : { reason: 'connection', code };
+  }
+  return undefined;
+}
+
+/**
+ * The cause's `code` (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET, ...) when it looks like one. Never
+ * its message: that names the host and port ("connect ECONNREFUSED 10.0.3.7:443").
+ */
+function networkErrorCode(cause: unknown): string | undefined {
+  const code = (cause as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
 }
 
 /** The Bearer token of an Authorization header; undefined when there is none. */

@@ -100,6 +100,18 @@ export async function startJwksServer(keys: SigningKey[]): Promise<JwksServer> {
   };
 }
 
+/**
+ * A JWKS URL on a loopback port nobody listens on (taken, then released): a connection to it is
+ * refused. Not port 9 or the like: fetch refuses those "bad ports" itself, without connecting.
+ */
+export async function refusingJwksUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/.well-known/jwks.json`;
+}
+
 /** An HS256 caller token signed with `secret`. */
 export async function signHs256(
   secret: string | Uint8Array,

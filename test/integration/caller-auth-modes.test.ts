@@ -4,6 +4,7 @@ import {
   createSigningKey,
   createWeakRsaKey,
   nowSeconds,
+  refusingJwksUrl,
   signHs256,
   signWith,
   startJwksServer,
@@ -136,8 +137,50 @@ describe('caller JWTs never reach a log line or a response (LOG_LEVEL=trace)', (
   });
 });
 
+const READ = '{ coinEvent(coinConfigId: "CFG1") { amount } }';
+
+/**
+ * A request with a token while the JWKS cannot be fetched: the caller gets UNAUTHENTICATED
+ * "the signing keys could not be fetched" (nothing about why), no upstream call is made, and one
+ * jwks_unavailable warning tells the operator why, never with the endpoint's address or the token.
+ */
+async function expectKeysUnavailable(gateway: TestGateway, why: Record<string, unknown>): Promise<void> {
+  const token = await signWith(await createSigningKey('RS256', 'rsa-1'), {
+    scope: 'coins:read',
+    exp: nowSeconds() + 60,
+  });
+  const before = gateway.logs.length;
+  const res = await gateway.post({ query: READ }, { authorization: `Bearer ${token}` });
+  // A field error like any refusal: HTTP 200, the field null.
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({
+    data: { coinEvent: null },
+    errors: [
+      {
+        message: 'Authentication failed: the signing keys could not be fetched.',
+        locations: [{ line: 1, column: 3 }],
+        path: ['coinEvent'],
+        extensions: { code: 'UNAUTHENTICATED' },
+      },
+    ],
+  });
+  const warnings = gateway.logs.slice(before).filter((line) => line.event === 'jwks_unavailable');
+  expect(warnings).toEqual([
+    expect.objectContaining({
+      level: 40,
+      event: 'jwks_unavailable',
+      ...why,
+      err: expect.objectContaining({ message: 'the signing keys could not be fetched' }),
+    }),
+  ]);
+  for (const field of ['code', 'status'].filter((name) => !(name in why))) {
+    expect(warnings[0]).not.toHaveProperty(field);
+  }
+  expect(JSON.stringify(warnings)).not.toMatch(/127\.0\.0\.1|jwks\.json|eyJ/);
+  expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+}
+
 describe('service mode with AUTH_JWKS_URL: a key set the gateway cannot use', () => {
-  const READ = '{ coinEvent(coinConfigId: "CFG1") { amount } }';
   let jwks: JwksServer;
   let gateway: TestGateway;
   beforeAll(async () => {
@@ -149,34 +192,18 @@ describe('service mode with AUTH_JWKS_URL: a key set the gateway cannot use', ()
     await jwks.close();
   });
 
-  it('an endpoint that answers 503: UNAUTHENTICATED, the signing keys could not be fetched, a jwks_unavailable warning', async () => {
-    jwks.answer = { status: 503, body: 'down for maintenance' };
-    const token = await signWith(await createSigningKey('RS256', 'rsa-1'), {
-      scope: 'coins:read',
-      exp: nowSeconds() + 60,
-    });
-    const res = await gateway.post({ query: READ }, { authorization: `Bearer ${token}` });
-    // A field error like any refusal: HTTP 200, the field null.
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({
-      data: { coinEvent: null },
-      errors: [
-        {
-          message: 'Authentication failed: the signing keys could not be fetched.',
-          locations: [{ line: 1, column: 3 }],
-          path: ['coinEvent'],
-          extensions: { code: 'UNAUTHENTICATED' },
-        },
-      ],
-    });
-    expect(gateway.logs.filter((line) => line.event === 'jwks_unavailable')).toEqual([
-      expect.objectContaining({
-        level: 40,
-        err: expect.objectContaining({ message: 'the signing keys could not be fetched' }),
-      }),
-    ]);
-    expect(upstreamCalls(gateway.sandbox)).toEqual([]);
-  });
+  // Before the weak-key case below: jose caches the first key set it gets, and these get none.
+  it.each([
+    ['answers 503', { status: 503, body: 'down for maintenance' }, { reason: 'http-status', status: 503 }],
+    ['answers JSON that is not a key set', { status: 200, body: '{"keys":"none"}' }, { reason: 'invalid-key-set' }],
+    ['answers a page that is not JSON', { status: 200, body: '<html>maintenance</html>' }, { reason: 'not-json' }],
+  ])(
+    'an endpoint that %s: UNAUTHENTICATED, and a jwks_unavailable warning that says why',
+    async (_label, answer, why) => {
+      jwks.answer = answer;
+      await expectKeysUnavailable(gateway, why);
+    },
+  );
 
   it('a key jose refuses to use (RSA under 2048 bits): a masked INTERNAL_SERVER_ERROR, the cause in the log', async () => {
     const weak = createWeakRsaKey('weak-1');
@@ -208,5 +235,19 @@ describe('service mode with AUTH_JWKS_URL: a key set the gateway cannot use', ()
       }),
     ]);
     expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+  });
+});
+
+describe('service mode with AUTH_JWKS_URL: an endpoint that refuses connections', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ ...SANDBOX_SERVICE_CREDENTIALS, AUTH_JWKS_URL: await refusingJwksUrl() });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('UNAUTHENTICATED, and a jwks_unavailable warning with the connection error code', async () => {
+    await expectKeysUnavailable(gateway, { reason: 'connection', code: 'ECONNREFUSED' });
   });
 });

@@ -1,11 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallerTokenError, createJwtVerifier, type JwtVerification } from '../../src/auth/caller-jwt.js';
+import { errors } from 'jose';
+import {
+  CallerTokenError,
+  createJwtVerifier,
+  describeKeySetFailure,
+  type JwtVerification,
+} from '../../src/auth/caller-jwt.js';
 import type { TenantCaller } from '../../src/auth/caller.js';
 import {
   createSigningKey,
   createWeakRsaKey,
   nowSeconds,
+  refusingJwksUrl,
   signHs256,
   signWith,
   startJwksServer,
@@ -237,26 +244,32 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
     expect(await outcome(verify, forged)).toBe("the token's algorithm is not accepted");
   });
 
-  it('an unreachable key set refuses the token and says so', async () => {
-    const verify = createJwtVerifier({ key: { jwksUrl: 'http://127.0.0.1:9/jwks.json' } }, CLAIMS);
+  it('a key set endpoint that refuses the connection refuses the token and says why (the error code)', async () => {
+    const verify = createJwtVerifier({ key: { jwksUrl: await refusingJwksUrl() } }, CLAIMS);
     const refusal = await verify(await signWith(keys.RS256, valid())).catch((error: unknown) => error);
-    expect(refusal).toMatchObject({ reason: 'the signing keys could not be fetched', keySetUnavailable: true });
+    expect(refusal).toBeInstanceOf(CallerTokenError);
+    expect(refusal).toMatchObject({
+      reason: 'the signing keys could not be fetched',
+      keySetFailure: { reason: 'connection', code: 'ECONNREFUSED' },
+    });
   });
 
   // What jose reports for a JWKS endpoint it could not get a key set from: each is the gateway's
-  // problem (logged as jwks_unavailable), not the caller's.
+  // problem (logged as jwks_unavailable, with why), not the caller's.
   it.each([
-    ['answers 500', { status: 500, body: 'upstream trouble' }],
-    ['answers 404', { status: 404, body: 'not found' }],
-    ['answers something that is not JSON', { status: 200, body: '<html>maintenance</html>' }],
-    ['answers JSON that is not a key set', { status: 200, body: '{"keys":"none"}' }],
-  ])('a JWKS endpoint that %s refuses the token as keys that could not be fetched', async (_label, answer) => {
+    ['answers 500', { status: 500, body: 'upstream trouble' }, { reason: 'http-status', status: 500 }],
+    ['answers 404', { status: 404, body: 'not found' }, { reason: 'http-status', status: 404 }],
+    ['redirects (not followed)', { status: 302, body: '' }, { reason: 'http-status', status: 302 }],
+    ['answers something that is not JSON', { status: 200, body: '<html>maintenance</html>' }, { reason: 'not-json' }],
+    ['answers JSON that is not a key set', { status: 200, body: '{"keys":"none"}' }, { reason: 'invalid-key-set' }],
+  ])('a JWKS endpoint that %s refuses the token as keys that could not be fetched', async (_label, answer, why) => {
     server.answer = answer;
     try {
       const verify = createJwtVerifier(verification, CLAIMS);
       const refusal = await verify(await signWith(keys.RS256, valid())).catch((error: unknown) => error);
       expect(refusal).toBeInstanceOf(CallerTokenError);
-      expect(refusal).toMatchObject({ reason: 'the signing keys could not be fetched', keySetUnavailable: true });
+      expect(refusal).toEqual(expect.objectContaining({ reason: 'the signing keys could not be fetched' }));
+      expect((refusal as CallerTokenError).keySetFailure).toEqual(why);
     } finally {
       server.answer = undefined;
     }
@@ -293,6 +306,43 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
     expect(await outcome(verify, await signWith(keys.RS256, { ...good, aud: 'x' }))).toBe(
       "the token's aud is not accepted",
     );
+  });
+});
+
+describe('describeKeySetFailure: why the key set could not be fetched, for the log', () => {
+  const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
+
+  it.each([
+    ['a timeout', new errors.JWKSTimeout(), { reason: 'timeout' }],
+    [
+      'a DNS failure',
+      fetchFailed(Object.assign(new Error('getaddrinfo ENOTFOUND idp.internal'), { code: 'ENOTFOUND' })),
+      { reason: 'connection', code: 'ENOTFOUND' },
+    ],
+    [
+      'a reset connection',
+      fetchFailed(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })),
+      { reason: 'connection', code: 'UND_ERR_SOCKET' },
+    ],
+    // fetch's own refusals (a "bad port" such as 9) carry no code.
+    ['a failed fetch without a code', fetchFailed(new Error('bad port')), { reason: 'connection' }],
+    // Only something shaped like an error code is logged, never text that could carry an address.
+    [
+      'a code that is not one',
+      fetchFailed(Object.assign(new Error('x'), { code: 'connect 10.0.3.7:443' })),
+      { reason: 'connection' },
+    ],
+  ])('%s', (_label, error, why) => {
+    expect(describeKeySetFailure(error)).toEqual(why);
+  });
+
+  it.each([
+    ['another TypeError', new TypeError('RS256 requires key modulusLength to be 2048 bits or larger')],
+    ['a token jose cannot parse', new errors.JWSInvalid('Invalid Compact JWS')],
+    ['an unknown kid', new errors.JWKSNoMatchingKey()],
+    ['a plain Error', new Error('fetch failed')],
+  ])('%s is not a key set that could not be fetched', (_label, error) => {
+    expect(describeKeySetFailure(error)).toBeUndefined();
   });
 });
 
