@@ -120,6 +120,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Kept as given (not even trimmed: a secret is what it is); toConfig checks it with its peers. */
 const checkedTogether = z.string().optional();
 
+/** AUTH_COMPANY_CLAIM / AUTH_USER_CLAIM, apart so that readClaimNames (`npm run token`) reads them the same way. */
+const ClaimNamesSchema = z.object({
+  AUTH_COMPANY_CLAIM: text(DEFAULT_CLAIM_NAMES.company),
+  AUTH_USER_CLAIM: text(DEFAULT_CLAIM_NAMES.user),
+});
+
 const EnvSchema = z.object({
   PORT: integer('PORT', 4000, 0, 65_535),
   HOST: text('0.0.0.0'),
@@ -164,8 +170,7 @@ const EnvSchema = z.object({
     .enum(['true', 'false', ''], { error: () => 'AUTH_DISABLED must be true or false' })
     .optional()
     .transform((value) => value === 'true'),
-  AUTH_COMPANY_CLAIM: text(DEFAULT_CLAIM_NAMES.company),
-  AUTH_USER_CLAIM: text(DEFAULT_CLAIM_NAMES.user),
+  ...ClaimNamesSchema.shape,
   REDIS_URL: redisUrl('REDIS_URL'),
   REDIS_TIMEOUT_MS: integer('REDIS_TIMEOUT_MS', 200, 1, 60_000),
   RATE_LIMIT_OPERATIONS: integer('RATE_LIMIT_OPERATIONS', 0, 0, 1_000_000_000),
@@ -324,7 +329,7 @@ function toConfig(e: Env, ctx: z.RefinementCtx) {
       /** AUTH_DISABLED=true: in service mode, anyone who can reach the gateway acts as the partner. @default false */
       disabled: e.AUTH_DISABLED,
       /** @default { company: 'companies', user: 'sub' } */
-      claims: Object.freeze({ company: e.AUTH_COMPANY_CLAIM, user: e.AUTH_USER_CLAIM }) satisfies ClaimNames,
+      claims: claimNames(e),
     }),
   });
 }
@@ -467,13 +472,8 @@ const MIN_JWT_SECRET_BYTES = 32;
  * and AUTH_JWT_AUDIENCE only with one of them. Messages name variables, never a value.
  */
 function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[]): JwtVerification | undefined {
-  const given = (name: 'AUTH_JWKS_URL' | 'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE') => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const jwksUrl = given('AUTH_JWKS_URL');
-  const issuer = given('AUTH_JWT_ISSUER');
-  const audience = given('AUTH_JWT_AUDIENCE');
+  const jwksUrl = trimmedOrUndefined(env.AUTH_JWKS_URL);
+  const claimChecks = readJwtClaimChecks(env);
   const jwtSecret = readJwtSecret(env);
   if (jwtSecret !== undefined && 'problem' in jwtSecret) {
     problems.push(jwtSecret.problem);
@@ -485,13 +485,8 @@ function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[])
     problems.push(`Set either ${secretName} or AUTH_JWKS_URL, not both`);
     return undefined;
   }
-  const claimChecks = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
   if (secret !== undefined) {
     const bytes = new TextEncoder().encode(secret);
-    if (bytes.byteLength < MIN_JWT_SECRET_BYTES) {
-      problems.push(`${secretName} must be at least ${MIN_JWT_SECRET_BYTES} bytes long`);
-      return undefined;
-    }
     if (secret === DEV_JWT_SECRET && !sandboxMode) {
       problems.push(
         `${secretName} is the documented development secret: it is allowed only in sandbox mode (COINS_API_URL unset)`,
@@ -514,17 +509,50 @@ function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[])
     }
     return Object.freeze({ key: Object.freeze({ jwksUrl: url.toString() }), ...claimChecks });
   }
-  for (const name of ['AUTH_JWT_ISSUER', 'AUTH_JWT_AUDIENCE'] as const) {
-    if (given(name) !== undefined)
-      problems.push(`${name} is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is`);
-  }
+  if (claimChecks.issuer !== undefined)
+    problems.push('AUTH_JWT_ISSUER is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is');
+  if (claimChecks.audience !== undefined)
+    problems.push('AUTH_JWT_AUDIENCE is set, but neither AUTH_JWT_SECRET(_FILE) nor AUTH_JWKS_URL is');
   return undefined;
 }
 
 /**
+ * The caller JWT's claim names (AUTH_COMPANY_CLAIM, AUTH_USER_CLAIM: trimmed, blank = the default).
+ * Exported for `npm run token`, which must write the claims the gateway reads.
+ */
+export function readClaimNames(
+  env: Readonly<Partial<Record<'AUTH_COMPANY_CLAIM' | 'AUTH_USER_CLAIM', string>>>,
+): ClaimNames {
+  return claimNames(ClaimNamesSchema.parse(env));
+}
+
+function claimNames(e: z.output<typeof ClaimNamesSchema>): ClaimNames {
+  return Object.freeze({ company: e.AUTH_COMPANY_CLAIM, user: e.AUTH_USER_CLAIM });
+}
+
+/**
+ * AUTH_JWT_ISSUER / AUTH_JWT_AUDIENCE, trimmed; blank is unset. Exported for `npm run token`,
+ * which must sign the `iss` and `aud` the gateway checks.
+ */
+export function readJwtClaimChecks(env: Readonly<Partial<Record<'AUTH_JWT_ISSUER' | 'AUTH_JWT_AUDIENCE', string>>>): {
+  issuer?: string;
+  audience?: string;
+} {
+  const issuer = trimmedOrUndefined(env.AUTH_JWT_ISSUER);
+  const audience = trimmedOrUndefined(env.AUTH_JWT_AUDIENCE);
+  return { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+}
+
+function trimmedOrUndefined(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
  * The HS256 secret from AUTH_JWT_SECRET (as given) or from the file named by AUTH_JWT_SECRET_FILE
- * (the path trimmed); undefined when neither is set. Exported for `npm run token`, which must sign
- * with exactly the secret the gateway verifies with. Problems name variables, never the value.
+ * (the path trimmed), at least MIN_JWT_SECRET_BYTES long; undefined when neither is set. Exported
+ * for `npm run token`, which must sign with exactly the secret the gateway verifies with, and
+ * refuse one the gateway would refuse. Problems name variables, never the value.
  */
 export function readJwtSecret(
   env: Readonly<Partial<Record<'AUTH_JWT_SECRET' | 'AUTH_JWT_SECRET_FILE', string>>>,
@@ -532,10 +560,22 @@ export function readJwtSecret(
   const secretFile = env.AUTH_JWT_SECRET_FILE?.trim();
   if (env.AUTH_JWT_SECRET && secretFile)
     return { problem: 'Set either AUTH_JWT_SECRET or AUTH_JWT_SECRET_FILE, not both' };
-  if (env.AUTH_JWT_SECRET) return { secret: env.AUTH_JWT_SECRET, variable: 'AUTH_JWT_SECRET' };
-  if (!secretFile) return undefined;
-  const read = readSecretFile('AUTH_JWT_SECRET_FILE', secretFile);
-  return typeof read === 'string' ? { secret: read, variable: 'AUTH_JWT_SECRET_FILE' } : read;
+  let secret: string;
+  let variable: 'AUTH_JWT_SECRET' | 'AUTH_JWT_SECRET_FILE';
+  if (env.AUTH_JWT_SECRET) {
+    secret = env.AUTH_JWT_SECRET;
+    variable = 'AUTH_JWT_SECRET';
+  } else if (secretFile) {
+    const read = readSecretFile('AUTH_JWT_SECRET_FILE', secretFile);
+    if (typeof read !== 'string') return read;
+    secret = read;
+    variable = 'AUTH_JWT_SECRET_FILE';
+  } else {
+    return undefined;
+  }
+  if (new TextEncoder().encode(secret).byteLength < MIN_JWT_SECRET_BYTES)
+    return { problem: `${variable} must be at least ${MIN_JWT_SECRET_BYTES} bytes long` };
+  return { secret, variable };
 }
 
 /** The file's text without its trailing newline (what `echo` and most editors add). */

@@ -1,14 +1,15 @@
 import { parseArgs } from 'node:util';
-import { readJwtSecret } from '../config.js';
-import { COINS_SCOPES, DEFAULT_CLAIM_NAMES } from './caller.js';
+import { readClaimNames, readJwtClaimChecks, readJwtSecret } from '../config.js';
+import { COINS_SCOPES } from './caller.js';
 import { DEV_JWT_SECRET, mintDevToken } from './dev-token.js';
 
 /**
  * `npm run token -- --company CEKEKCARDS --scope "coins:read coins:write" [--user EKQZVMQK] [--ttl 3600]`
  * prints an HS256 caller JWT on stdout, for local use. It signs with AUTH_JWT_SECRET (or the file
  * in AUTH_JWT_SECRET_FILE) and honours AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE, AUTH_COMPANY_CLAIM and
- * AUTH_USER_CLAIM like the gateway; without a secret it uses the documented development secret,
- * which the gateway accepts only in sandbox mode.
+ * AUTH_USER_CLAIM, all read by the gateway's own code (src/config.ts), so that the two cannot
+ * drift apart; without a secret it uses the documented development secret, which the gateway
+ * accepts only in sandbox mode.
  */
 const USAGE = `usage: npm run token -- --company <id>[,<id>...] [--company <id>] [--scope "<scope> ..."] [--user <userId>] [--ttl <seconds>]
   --company  a company the caller may act for; "*" = every company (repeatable, or comma-separated)
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) fail('--ttl must be a whole number of seconds, at least 1');
 
   const env = process.env;
-  // Read as the gateway reads it (src/config.ts), so the token is signed with the secret it verifies with.
+  // Read as the gateway reads them (src/config.ts): a token it would refuse is not worth printing.
   const jwtSecret = readJwtSecret(env);
   if (jwtSecret !== undefined && 'problem' in jwtSecret) fail(jwtSecret.problem, { usage: false });
   if (jwtSecret === undefined) {
@@ -66,13 +67,9 @@ async function main(): Promise<void> {
       scopes,
       userId: values.user,
       ttlSeconds,
-      issuer: env.AUTH_JWT_ISSUER || undefined,
-      audience: env.AUTH_JWT_AUDIENCE || undefined,
+      ...readJwtClaimChecks(env),
     },
-    {
-      company: env.AUTH_COMPANY_CLAIM || DEFAULT_CLAIM_NAMES.company,
-      user: env.AUTH_USER_CLAIM || DEFAULT_CLAIM_NAMES.user,
-    },
+    readClaimNames(env),
   );
   console.log(token);
 }
