@@ -58,7 +58,7 @@ export function createContextFactory(deps: ContextDependencies) {
     // Invalidation only matters when something was read already.
     return {
       coins,
-      caller: () => (caller ??= deps.callerAuthenticator.authenticate(request)),
+      caller: () => (caller ??= deps.callerAuthenticator.authenticate(request, origin)),
       requireCredentials,
       loaders,
       rememberCoinConfig: (config) => {

@@ -5,8 +5,16 @@ import { bearerToken, CallerTokenError } from './caller-jwt.js';
 
 /** Establishes who is calling. Asked once per request, and only when a field needs it. */
 export interface CallerAuthenticator {
-  /** The caller; throws (or rejects with) an UNAUTHENTICATED GraphQLError when there is none. */
-  authenticate(request: Request): Caller | Promise<Caller>;
+  /**
+   * The caller; throws (or rejects with) an UNAUTHENTICATED GraphQLError when there is none.
+   * `scope`: the request's observability scope, whose log lines carry its requestId.
+   */
+  authenticate(request: Request, scope?: RequestLogScope): Caller | Promise<Caller>;
+}
+
+/** Where a refusal is logged: the request's own logger (read only when there is something to log). */
+export interface RequestLogScope {
+  readonly logger: Logger;
 }
 
 /** Forwarding mode and AUTH_DISABLED=true: every caller acts as the partner. Synchronous on purpose (hot path). */
@@ -20,9 +28,8 @@ export function createJwtAuthenticator(
   verify: (token: string) => Promise<TenantCaller>,
   logger: Logger,
 ): CallerAuthenticator {
-  const log = logger.child({ component: 'caller-auth' });
   return {
-    async authenticate(request) {
+    async authenticate(request, scope) {
       const token = bearerToken(request.headers.get('authorization'));
       if (token === undefined) {
         throw unauthenticated(
@@ -33,6 +40,8 @@ export function createJwtAuthenticator(
         return await verify(token);
       } catch (error) {
         if (!(error instanceof CallerTokenError)) throw error;
+        // The request's logger, so that the line carries its requestId like every line about a request.
+        const log = (scope?.logger ?? logger).child({ component: 'caller-auth' });
         if (error.keySetFailure) {
           log.warn(
             { event: 'jwks_unavailable', ...error.keySetFailure, err: { message: error.message } },

@@ -135,6 +135,22 @@ describe('caller JWTs never reach a log line or a response (LOG_LEVEL=trace)', (
     // Something happened for real: the valid token's create reached the upstream.
     expect(upstreamCalls(gateway.sandbox)).toContain('POST /api/v0/enkash-coins/create-coins-config');
   });
+
+  it('a refused token is logged (debug) with the requestId of the request it came with, and its reason', async () => {
+    const expired = await signHs256(TEST_JWT_SECRET, {
+      companies: ['CEKEKCARDS'],
+      scope: 'coins:read',
+      exp: nowSeconds() - 60,
+    });
+    const before = gateway.logs.length;
+    const res = await gateway.post({ query: READ }, { authorization: `Bearer ${expired}` });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/\S/);
+    expect(gateway.logs.slice(before).filter((line) => line.event === 'caller_token_refused')).toEqual([
+      expect.objectContaining({ level: 20, requestId, component: 'caller-auth', reason: 'the token has expired' }),
+    ]);
+  });
 });
 
 const READ = '{ coinEvent(coinConfigId: "CFG1") { amount } }';
@@ -164,11 +180,14 @@ async function expectKeysUnavailable(gateway: TestGateway, why: Record<string, u
       },
     ],
   });
+  expect(res.headers.get('x-request-id')).toMatch(/\S/);
   const warnings = gateway.logs.slice(before).filter((line) => line.event === 'jwks_unavailable');
   expect(warnings).toEqual([
     expect.objectContaining({
       level: 40,
       event: 'jwks_unavailable',
+      // Logged with the request's logger: the line names the request it is about.
+      requestId: res.headers.get('x-request-id'),
       ...why,
       err: expect.objectContaining({ message: 'the signing keys could not be fetched' }),
     }),
