@@ -5,6 +5,8 @@ import {
   type FetchImplementation,
   jwtVerify,
   type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
 } from 'jose';
 import { callerFromClaims, InvalidClaimError, type ClaimNames, type TenantCaller } from './caller.js';
 
@@ -24,6 +26,15 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 /** Clock skew tolerated on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * Keys tried for one token when several keys of the JWKS could have signed it (a token without
+ * `kid`, during an identity provider's key rotation or from one that never sets `kid`). A JWKS
+ * rarely holds more than 2-3 keys; the bound keeps a hostile token without `kid` from costing one
+ * signature check per published key. A token that none of the first keys verifies is refused as
+ * having an invalid signature, even if a later key would have verified it.
+ */
+export const MAX_KEYS_TRIED_PER_TOKEN = 4;
 
 /**
  * Why the JWKS could not be fetched, for the operator (the jwks_unavailable log line; the caller
@@ -79,7 +90,7 @@ export function createJwtVerifier(
           cooldownDuration: options.jwksCooldownMs ?? 30_000,
           [customFetch]: fetchKeySet,
         });
-  const verifyOptions = {
+  const verifyOptions: JWTVerifyOptions = {
     algorithms: 'secret' in key ? SECRET_ALGORITHMS : JWKS_ALGORITHMS,
     issuer: verification.issuer,
     audience: verification.audience,
@@ -93,7 +104,11 @@ export function createJwtVerifier(
       const result =
         resolveKey instanceof Uint8Array
           ? await jwtVerify(token, resolveKey, verifyOptions)
-          : await jwtVerify(token, resolveKey, verifyOptions);
+          : await jwtVerify(token, resolveKey, verifyOptions).catch((error: unknown) => {
+              if (error instanceof errors.JWKSMultipleMatchingKeys)
+                return verifyWithEachKey(token, error, verifyOptions);
+              throw error;
+            });
       payload = result.payload;
     } catch (error) {
       throw describeFailure(error);
@@ -106,6 +121,30 @@ export function createJwtVerifier(
       throw error;
     }
   };
+}
+
+/**
+ * jose's documented remedy for several matching keys (JWKSMultipleMatchingKeys iterates over them):
+ * try each with the same options; a wrong key fails the signature and the next one is tried; any
+ * other verdict (an expired token, a wrong issuer) is the token's and is thrown as is. At most
+ * MAX_KEYS_TRIED_PER_TOKEN keys are tried (the next one is not even imported).
+ */
+async function verifyWithEachKey(
+  token: string,
+  matching: errors.JWKSMultipleMatchingKeys,
+  options: JWTVerifyOptions,
+): Promise<JWTVerifyResult> {
+  let tried = 0;
+  for await (const key of matching) {
+    try {
+      return await jwtVerify(token, key, options);
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw error;
+    }
+    tried += 1;
+    if (tried === MAX_KEYS_TRIED_PER_TOKEN) break;
+  }
+  throw new errors.JWSSignatureVerificationFailed();
 }
 
 /**

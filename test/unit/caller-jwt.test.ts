@@ -5,6 +5,7 @@ import {
   CallerTokenError,
   createJwtVerifier,
   describeKeySetFailure,
+  MAX_KEYS_TRIED_PER_TOKEN,
   type JwtVerification,
 } from '../../src/auth/caller-jwt.js';
 import type { TenantCaller } from '../../src/auth/caller.js';
@@ -306,6 +307,109 @@ describe('JWKS from AUTH_JWKS_URL (a key server on loopback)', () => {
     expect(await outcome(verify, await signWith(keys.RS256, { ...good, aud: 'x' }))).toBe(
       "the token's aud is not accepted",
     );
+  });
+});
+
+describe('JWKS with several keys that could have signed a token without kid (key rotation)', () => {
+  let server: JwksServer;
+  let previous: SigningKey;
+  let current: SigningKey;
+
+  beforeAll(async () => {
+    previous = await createSigningKey('RS256', 'rsa-previous');
+    current = await createSigningKey('RS256', 'rsa-current');
+    server = await startJwksServer([previous, current]);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** Signed by `key`, with no kid in the header: jose matches every RS256 key of the set. */
+  const withoutKid = (key: SigningKey, payload: Record<string, unknown>) => signWith(key, payload, { kid: undefined });
+
+  it('accepts a token signed by the second key and reads its claims', async () => {
+    const verify = createJwtVerifier({ key: { jwksUrl: server.url } }, CLAIMS);
+    const token = await withoutKid(current, valid());
+    expect(JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString())).toEqual({ alg: 'RS256' });
+    expect(await verify(token)).toEqual({
+      kind: 'tenant',
+      subject: 'EKQZVMQK',
+      userId: 'EKQZVMQK',
+      companies: new Set(['CEKEKCARDS']),
+      scopes: new Set(['coins:read', 'coins:write']),
+    });
+    expect(await outcome(verify, await withoutKid(previous, valid()))).toBe('accepted');
+  });
+
+  it.each([
+    [
+      'signed by a key that is not in the set',
+      async () => withoutKid(await createSigningKey('RS256', 'rsa-stranger'), valid()),
+      'the token signature is invalid',
+    ],
+    [
+      'signed by one of the keys but expired',
+      async () => withoutKid(current, { ...valid(), exp: nowSeconds() - 60 }),
+      'the token has expired',
+    ],
+    [
+      'signed by one of the keys but not yet valid',
+      async () => withoutKid(previous, { ...valid(), nbf: nowSeconds() + 60 }),
+      'the token is not valid yet',
+    ],
+    [
+      'signed by one of the keys with a tampered payload',
+      async () => tamper(await withoutKid(current, valid())),
+      'the token signature is invalid',
+    ],
+  ])('refuses a token %s', async (_label, token, reason) => {
+    const verify = createJwtVerifier({ key: { jwksUrl: server.url } }, CLAIMS);
+    expect(await outcome(verify, await token())).toBe(reason);
+  });
+
+  it('checks iss and aud on the key that verifies the signature too', async () => {
+    const verify = createJwtVerifier(
+      { key: { jwksUrl: server.url }, issuer: 'https://idp.example.com', audience: 'coins-gateway' },
+      CLAIMS,
+    );
+    const good = { ...valid(), iss: 'https://idp.example.com', aud: 'coins-gateway' };
+    expect(await outcome(verify, await withoutKid(current, good))).toBe('accepted');
+    expect(await outcome(verify, await withoutKid(current, { ...good, iss: 'x' }))).toBe(
+      "the token's iss is not accepted",
+    );
+    expect(await outcome(verify, await withoutKid(current, { ...good, aud: 'x' }))).toBe(
+      "the token's aud is not accepted",
+    );
+  });
+
+  it('accepts a token whose kid two published keys share, signed by the second', async () => {
+    const first = await createSigningKey('ES256', 'shared');
+    const second = await createSigningKey('ES256', 'shared');
+    const sharing = await startJwksServer([first, second]);
+    try {
+      const verify = createJwtVerifier({ key: { jwksUrl: sharing.url } }, CLAIMS);
+      expect(await outcome(verify, await signWith(second, valid()))).toBe('accepted');
+    } finally {
+      await sharing.close();
+    }
+  });
+
+  it(`tries at most ${MAX_KEYS_TRIED_PER_TOKEN} keys: a token signed by the next one is refused`, async () => {
+    const many = await Promise.all(
+      Array.from({ length: MAX_KEYS_TRIED_PER_TOKEN + 1 }, (_, index) => createSigningKey('ES256', `ec-${index}`)),
+    );
+    const crowded = await startJwksServer(many);
+    try {
+      const verify = createJwtVerifier({ key: { jwksUrl: crowded.url } }, CLAIMS);
+      const last = many[MAX_KEYS_TRIED_PER_TOKEN] as SigningKey;
+      const withinBound = many[MAX_KEYS_TRIED_PER_TOKEN - 1] as SigningKey;
+      expect(await outcome(verify, await withoutKid(withinBound, valid()))).toBe('accepted');
+      expect(await outcome(verify, await withoutKid(last, valid()))).toBe('the token signature is invalid');
+      // The same key is accepted when the token names it: the bound is only on guessing.
+      expect(await outcome(verify, await signWith(last, valid()))).toBe('accepted');
+    } finally {
+      await crowded.close();
+    }
   });
 });
 
