@@ -6,7 +6,7 @@ export interface RequestAdmission {
   listener: RequestListener;
   /** Requests being handled now (bypassing ones not counted). */
   inFlight(): number;
-  /** Requests waiting for a slot (one whose client has gone counts until its turn, when it is dropped). */
+  /** Requests waiting for a slot (one whose client has gone is no longer counted). */
   waiting(): number;
   /** How many requests may be handled at once right now. */
   limit(): number;
@@ -42,6 +42,8 @@ interface Waiting {
   response: ServerResponse;
   /** performance.now() when it arrived. */
   since: number;
+  /** Called when the client goes away while the request waits (the response's 'close'). */
+  onAbandoned: () => void;
 }
 
 /**
@@ -58,17 +60,23 @@ interface Waiting {
  * The limit adapts to the event loop's utilization: while the loop is saturated it shrinks (down
  * to `min`), while there is spare CPU and requests wait it grows (up to `max`). So against a slow
  * upstream, where most requests just wait for an answer, many are in flight; against a fast one,
- * few. A waiting request whose client has gone is dropped without being handled. The number of
- * waiting requests is bounded by the open connections (MAX_CLIENT_CONNECTIONS).
+ * few. A waiting request whose client has gone is dropped without being handled (and no longer
+ * counted as waiting). The number of waiting requests is bounded by the open connections
+ * (MAX_CLIENT_CONNECTIONS).
  */
 export function createRequestAdmission(handler: RequestListener, options: RequestAdmissionOptions): RequestAdmission {
   const { limits, bypass, onWaited } = options;
   const min = Math.min(limits.min, limits.max);
   const utilization = options.utilization ?? eventLoopUtilization();
-  // A slot already admitted is cleared (undefined) so that the queue holds no finished request.
+  // A slot already admitted, or whose client went away, is cleared (undefined) so that the queue
+  // holds no finished request and no closed connection.
   const queue: Array<Waiting | undefined> = [];
   // Consumed from `head`, compacted now and then: Array#shift is O(n) with thousands waiting.
   let head = 0;
+  // Where queue[head] sits in arrival order: an abandoned request finds its slot by its number.
+  let headNumber = 0;
+  // Live waiting requests (the queue's length minus the cleared slots beyond `head`).
+  let waitingCount = 0;
   let active = 0;
   let limit = limits.max;
 
@@ -77,10 +85,9 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
 
   function adapt(): void {
     const busy = utilization();
-    const waiting = queue.length - head;
     if (busy >= limits.saturated) {
       limit = Math.max(min, Math.floor(Math.min(limit, active) * 0.9));
-    } else if (busy < limits.spare && waiting > 0) {
+    } else if (busy < limits.spare && waitingCount > 0) {
       limit = Math.min(limits.max, Math.ceil(limit * 1.25));
       admit();
     }
@@ -91,7 +98,11 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
       const next = queue[head];
       queue[head] = undefined;
       head += 1;
-      if (!next || next.response.destroyed || next.request.socket.destroyed) continue;
+      headNumber += 1;
+      if (!next) continue;
+      waitingCount -= 1;
+      next.response.off('close', next.onAbandoned);
+      if (next.response.destroyed || next.request.socket.destroyed) continue;
       onWaited?.((performance.now() - next.since) / 1_000);
       start(next.request, next.response);
     }
@@ -102,6 +113,25 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
       queue.splice(0, head);
       head = 0;
     }
+  }
+
+  function wait(request: IncomingMessage, response: ServerResponse): void {
+    const number = headNumber + (queue.length - head);
+    const entry: Waiting = {
+      request,
+      response,
+      since: performance.now(),
+      onAbandoned: () => {
+        // Its slot is freed now, not when its turn comes: the gauge and the memory follow at once.
+        const index = head + (number - headNumber);
+        if (queue[index] !== entry) return;
+        queue[index] = undefined;
+        waitingCount -= 1;
+      },
+    };
+    queue.push(entry);
+    waitingCount += 1;
+    response.once('close', entry.onAbandoned);
   }
 
   function release(): void {
@@ -121,14 +151,14 @@ export function createRequestAdmission(handler: RequestListener, options: Reques
     } else if (active < limit && head === queue.length) {
       start(request, response);
     } else {
-      queue.push({ request, response, since: performance.now() });
+      wait(request, response);
     }
   };
 
   return {
     listener,
     inFlight: () => active,
-    waiting: () => queue.length - head,
+    waiting: () => waitingCount,
     limit: () => limit,
     close: () => clearInterval(timer),
   };

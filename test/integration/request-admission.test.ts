@@ -75,8 +75,12 @@ describe('MAX_REQUESTS_IN_FLIGHT (admission control)', () => {
   it('a waiting request whose client went away is never handled: it makes no upstream call', async () => {
     const meal = seedConfig(gateway.sandbox);
     const other = seedConfig(gateway.sandbox, { event: 'INVOICE_PAYMENT', amount: 10 });
-    holdReadsAndRecordArrivals(gateway.sandbox, 300).stop();
+    holdReadsAndRecordArrivals(gateway.sandbox, 1_000).stop();
     const running = [gateway.gql(QUERY, { id: meal.coinConfigId }), gateway.gql(QUERY, { id: meal.coinConfigId })];
+    let slotsFreed = false;
+    void Promise.all(running).then(() => {
+      slotsFreed = true;
+    });
     await upstreamReceived(() => upstreamCalls(gateway.sandbox), 2);
 
     const abandoned = new AbortController();
@@ -88,8 +92,18 @@ describe('MAX_REQUESTS_IN_FLIGHT (admission control)', () => {
     });
     // Long enough for the request to have arrived and be waiting; then the client gives up.
     await new Promise((done) => setTimeout(done, 50));
+    const waitingGauge = async () =>
+      sampleValue(parsePrometheusText(await gateway.scrapeMetrics()), 'coins_gateway_requests_waiting');
+    expect(await waitingGauge()).toBe(1);
     abandoned.abort();
     await expect(waiting).rejects.toThrow();
+    // It stops counting as waiting once its connection closes, while both slots are still taken.
+    while ((await waitingGauge()) !== 0 && !slotsFreed) {
+      await new Promise((done) => setTimeout(done, 5));
+    }
+    expect(slotsFreed).toBe(false);
+    expect(await waitingGauge()).toBe(0);
+    expect(upstreamCalls(gateway.sandbox)).toHaveLength(2);
 
     await Promise.all(running);
     // The slots are free again and the abandoned request was dropped, not run late.

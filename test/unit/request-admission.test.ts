@@ -95,9 +95,45 @@ describe('request admission', () => {
     const gone = exchange('gone');
     const next = exchange('next');
     send(...running, gone, next);
+    expect(admission.waiting()).toBe(2);
     gone.disconnect();
+    // No longer counted as soon as its client is gone, not when its turn comes.
+    expect(admission.waiting()).toBe(1);
     running[0]?.finish();
     expect(handled).toEqual(['r1', 'r2', 'r3', 'r4', 'next']);
+    expect(admission.waiting()).toBe(0);
+    admission.close();
+  });
+
+  it('with thousands waiting, clients leaving before and after the queue is compacted: the others run in order, the count stays exact', () => {
+    const { admission, handled, send } = setUp({ ...LIMITS, min: 1, max: 1 });
+    const first = exchange('first');
+    const queued = many(3_000, 'w');
+    send(first, ...queued);
+    expect(admission.waiting()).toBe(3_000);
+    // Every third leaves now; more leave once over 1,024 slots were consumed and the queue compacted.
+    const gone = new Set<string>();
+    const leave = (e: FakeExchange) => {
+      e.disconnect();
+      gone.add(e.name);
+    };
+    for (const [i, e] of queued.entries()) if (i % 3 === 2) leave(e);
+    expect(admission.waiting()).toBe(2_000);
+    first.finish();
+    let finished = 0;
+    const finishNext = () => {
+      const running = queued.find((e) => e.name === handled.at(-1));
+      running?.finish();
+      finished += 1;
+    };
+    while (finished < 1_200) finishNext();
+    const stillWaiting = queued.filter((e) => !gone.has(e.name) && !handled.includes(e.name));
+    expect(admission.waiting()).toBe(stillWaiting.length);
+    for (const [i, e] of stillWaiting.entries()) if (i % 2 === 0) leave(e);
+    expect(admission.waiting()).toBe(Math.floor(stillWaiting.length / 2));
+    while (admission.inFlight() > 0) finishNext();
+    const expected = queued.map((e) => e.name).filter((name) => !gone.has(name));
+    expect(handled).toEqual(['first', ...expected]);
     expect(admission.waiting()).toBe(0);
     admission.close();
   });
