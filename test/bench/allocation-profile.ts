@@ -4,9 +4,10 @@
 // `BENCH_ALLOC=1 npm run bench:layers` (test/bench/layer-cost.ts).
 
 import { Session } from 'node:inspector/promises';
+import { type CallFrame, frameLabel, moduleOf } from './profile-frames.js';
 
 interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   selfSize: number;
   children: ProfileNode[];
 }
@@ -45,25 +46,12 @@ function summarise(head: ProfileNode, requests: number): AllocationReport {
   const add = (map: Map<string, number>, key: string, bytes: number) => map.set(key, (map.get(key) ?? 0) + bytes);
   const stack = [head];
   for (let node = stack.pop(); node; node = stack.pop()) {
-    const { functionName, url, lineNumber } = node.callFrame;
     total += node.selfSize;
-    add(byModule, moduleOf(url), node.selfSize);
-    add(byFunction, `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`, node.selfSize);
+    add(byModule, moduleOf(node.callFrame.url) ?? '(V8 and Node internals)', node.selfSize);
+    add(byFunction, frameLabel(node.callFrame), node.selfSize);
     stack.push(...node.children);
   }
   const perRequest = (map: Map<string, number>) =>
     [...map].map(([key, bytes]): [string, number] => [key, bytes / requests]).sort((a, b) => b[1] - a[1]);
   return { bytesPerRequest: total / requests, byModule: perRequest(byModule), byFunction: perRequest(byFunction) };
-}
-
-function moduleOf(url: string): string {
-  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dependency) return dependency[1] ?? url;
-  const source = /\/(src|test)\/([^/]+)/.exec(url);
-  if (source) return `${source[1]}/${source[2]}`;
-  return url === '' ? '(V8 and Node internals)' : url;
-}
-
-function shortUrl(url: string): string {
-  return url.replace(/^.*node_modules\//, 'nm:').replace(/^.*?\/(src|test)\//, '$1/');
 }

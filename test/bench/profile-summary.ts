@@ -6,12 +6,7 @@
 //   e.g. npx tsx test/bench/profile-summary.ts /tmp/prof/gateway/CPU.*.cpuprofile 'dist/|cockatiel' 'DOMException'
 
 import { readFileSync } from 'node:fs';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
+import { type CallFrame, frameLabel, moduleOf } from './profile-frames.js';
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
@@ -36,15 +31,8 @@ const hits = new Map<number, number>();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
 
 const frame = (id: number): CallFrame => byId.get(id)!.callFrame;
-const label = (cf: CallFrame) =>
-  `${cf.functionName || '(anonymous)'} ${cf.url.replace(/.*node_modules\//, 'nm:').replace(/^file:\/\/.*?\/(src|dist|test)\//, '$1/')}:${cf.lineNumber + 1}`;
-function moduleOf(cf: CallFrame): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(cf.url)?.[1];
-  if (pkg) return pkg;
-  const own = /\/(src|dist|test)\/(.*?)(?:\/[^/]*)?$/.exec(cf.url);
-  if (own) return `${own[1]}/${own[2]}`;
-  return cf.url || cf.functionName;
-}
+const label = frameLabel;
+const moduleOfFrame = (cf: CallFrame) => moduleOf(cf.url) ?? cf.functionName;
 
 const total = profile.samples.length;
 const idle = [...hits].filter(([id]) => frame(id).functionName === '(idle)').reduce((sum, [, n]) => sum + n, 0);
@@ -59,7 +47,7 @@ for (const [id, n] of hits) {
   const cf = frame(id);
   if (cf.functionName === '(idle)') continue;
   self.set(label(cf), (self.get(label(cf)) ?? 0) + n);
-  byModule.set(moduleOf(cf), (byModule.get(moduleOf(cf)) ?? 0) + n);
+  byModule.set(moduleOfFrame(cf), (byModule.get(moduleOfFrame(cf)) ?? 0) + n);
   const seen = new Set<string>();
   for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
     const key = label(frame(cur));
