@@ -9,6 +9,7 @@ import { createGateway, PROBE_PATHS, type Gateway } from './gateway.js';
 import { ADMISSION_CONTROL, TOKEN_RESPONSE_MAX_BYTES } from './limits.js';
 import type { Logger } from './logging/logger.js';
 import { createObservability, type Observability } from './observability/observability.js';
+import { operationNamesOf } from './observability/operation-name-label.js';
 import { createAdmissionMetrics } from './observability/admission-metrics.js';
 import type { Tracing } from './observability/tracing-types.js';
 import { createCallerRateLimit } from './rate-limit/caller-rate-limit.js';
@@ -59,7 +60,12 @@ export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }:
     breakerFailureRate: config.breakerFailureRate,
     breakerWindowMs: config.breakerWindowMs,
   });
-  const observability = createObservability({ logger, tracing, breakerState: resilience.breakerState });
+  const observability = createObservability({
+    logger,
+    tracing,
+    breakerState: resilience.breakerState,
+    trustedOperationNames: config.trustedDocuments && operationNamesOf(config.trustedDocuments.values()),
+  });
   // Optional: without REDIS_URL every replica keeps its own state, as a single process does.
   const store = config.redisUrl
     ? createRedisStore({

@@ -38,6 +38,8 @@ export interface ObservabilityOptions {
   logger: Logger;
   tracing?: Tracing;
   breakerState: () => BreakerState;
+  /** The trusted documents' operation names: the only `operation_name` labels when given. */
+  trustedOperationNames?: ReadonlySet<string>;
 }
 
 export function createObservability(options: ObservabilityOptions): Observability {
@@ -46,7 +48,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
   const observability: Observability = {
     metrics,
     tracing,
-    operationNames: createOperationNameLabels(),
+    operationNames: createOperationNameLabels({ allowed: options.trustedOperationNames }),
     logger: options.logger,
     accessLog: fixedShapeLogger(options.logger),
     backgroundUpstream: {

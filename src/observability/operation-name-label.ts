@@ -1,8 +1,11 @@
+import { Kind, parse } from 'graphql';
+
 /**
- * Operation names come from callers, so as a metric label they must be bounded: a name is kept
+ * Operation names come from callers, so as a metric label they must be bounded. With a
+ * TRUSTED_DOCUMENTS_FILE manifest, the names of its operations are the allow-list: every other
+ * name is `other` (a caller sending full documents cannot add labels). Without one, a name is kept
  * only if it is a plain GraphQL name of at most MAX_NAME_LENGTH characters and one of the first
- * MAX_DISTINCT_NAMES distinct names seen since start; everything else is `other`. (The names in a
- * TRUSTED_DOCUMENTS_FILE manifest would be a natural allow-list; these labels do not use it yet.)
+ * MAX_DISTINCT_NAMES distinct names seen since start; everything else is `other`.
  */
 const MAX_DISTINCT_NAMES = 100;
 const MAX_NAME_LENGTH = 64;
@@ -16,7 +19,25 @@ export interface OperationNameLabels {
   labelFor(name: string | undefined): string;
 }
 
-export function createOperationNameLabels(maxDistinct = MAX_DISTINCT_NAMES): OperationNameLabels {
+export interface OperationNameLabelOptions {
+  /** Distinct names kept without an allow-list. */
+  maxDistinct?: number;
+  /** The trusted documents' operation names: when given, the only names kept. */
+  allowed?: ReadonlySet<string>;
+}
+
+export function createOperationNameLabels(options: OperationNameLabelOptions = {}): OperationNameLabels {
+  const { maxDistinct = MAX_DISTINCT_NAMES, allowed } = options;
+  if (allowed !== undefined) {
+    return {
+      labelFor: (name) =>
+        name === undefined || name === ''
+          ? ANONYMOUS_OPERATION
+          : allowed.has(name) && GRAPHQL_NAME.test(name)
+            ? name
+            : OTHER_OPERATION,
+    };
+  }
   const known = new Set<string>();
   return {
     labelFor(name) {
@@ -27,4 +48,19 @@ export function createOperationNameLabels(maxDistinct = MAX_DISTINCT_NAMES): Ope
       return name;
     },
   };
+}
+
+/** The names of the operations the trusted documents define (a document that does not parse adds none). */
+export function operationNamesOf(documents: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const document of documents) {
+    try {
+      for (const definition of parse(document, { noLocation: true }).definitions) {
+        if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+      }
+    } catch {
+      // Not a runnable document: it names no operation a client could run.
+    }
+  }
+  return names;
 }

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   parsePrometheusText,
@@ -192,5 +196,28 @@ describe('operation_name is bounded', () => {
     expect(names).toContain('Name98');
     expect(names).not.toContain('Name99');
     expect(samples.find((sample) => sample.operation_name === 'other')?.value).toBe(1 + 2);
+  });
+});
+
+describe('operation_name with trusted documents', () => {
+  // The issue's allow-list: with a manifest, only its operations' names are labels, so callers
+  // sending full documents (TRUSTED_DOCUMENTS=allow) cannot fill the label table with their own.
+  const TRUSTED = 'query TrustedTypename { __typename }';
+  const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-metrics-manifest-'));
+  const manifestPath = join(dir, 'persisted-documents.json');
+  writeFileSync(manifestPath, JSON.stringify({ [createHash('sha256').update(TRUSTED).digest('hex')]: TRUSTED }));
+  const gateway = useTestGateway({ METRICS_PORT: '0', TRUSTED_DOCUMENTS_FILE: manifestPath });
+
+  it('names outside the manifest count as other, from the first one', async () => {
+    expect((await gateway.gql(TRUSTED)).data).toEqual({ __typename: 'Query' });
+    expect((await gateway.gql('query CallerChosen { __typename }')).data).toEqual({ __typename: 'Query' });
+    expect((await gateway.gql('query AnotherOne { __typename }')).data).toEqual({ __typename: 'Query' });
+    const samples = samplesOf(await scrape(gateway), 'coins_gateway_operations_total');
+    expect(sorted(samples.map(({ operation_name, value }) => ({ operation_name, value })))).toEqual(
+      sorted([
+        { operation_name: 'TrustedTypename', value: 1 },
+        { operation_name: 'other', value: 2 },
+      ]),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createOperationNameLabels } from '../../src/observability/operation-name-label.js';
+import { createOperationNameLabels, operationNamesOf } from '../../src/observability/operation-name-label.js';
 
 describe('operation name labels', () => {
   it('an anonymous operation is `anonymous`', () => {
@@ -19,12 +19,30 @@ describe('operation name labels', () => {
   });
 
   it('past the cap, new names are `other` and known names stay themselves', () => {
-    const labels = createOperationNameLabels(2);
+    const labels = createOperationNameLabels({ maxDistinct: 2 });
     expect(labels.labelFor('A')).toBe('A');
     expect(labels.labelFor('B')).toBe('B');
     expect(labels.labelFor('C')).toBe('other');
     expect(labels.labelFor('A')).toBe('A');
     // A rejected name does not take a place.
-    expect(createOperationNameLabels(1).labelFor('bad name')).toBe('other');
+    expect(createOperationNameLabels({ maxDistinct: 1 }).labelFor('bad name')).toBe('other');
+  });
+
+  it('with trusted documents, only their operation names are labels; the cap does not apply', () => {
+    const allowed = operationNamesOf([
+      'query CoinEvent($id: ID!) { coinEvent(coinConfigId: $id) { amount } }',
+      'mutation CreateCoinEvent { __typename } query Other2 { __typename }',
+      '{ __typename }',
+      'not a document {',
+    ]);
+    expect([...allowed].sort()).toEqual(['CoinEvent', 'CreateCoinEvent', 'Other2']);
+    const labels = createOperationNameLabels({ maxDistinct: 1, allowed });
+    expect(labels.labelFor('CoinEvent')).toBe('CoinEvent');
+    expect(labels.labelFor('CreateCoinEvent')).toBe('CreateCoinEvent');
+    expect(labels.labelFor('Other2')).toBe('Other2');
+    // A caller's own name (allow mode runs full documents too) never becomes a label.
+    expect(labels.labelFor('Attacker1')).toBe('other');
+    expect(labels.labelFor('coinEvent')).toBe('other');
+    expect(labels.labelFor(undefined)).toBe('anonymous');
   });
 });
