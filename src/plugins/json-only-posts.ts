@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { badRequest, unsupportedMediaType } from '../errors/graphql-errors.js';
 
 /**
@@ -23,16 +23,19 @@ export function useJsonOnlyPosts(): Plugin {
   return {
     onRequestParse({ request, setRequestParser }) {
       if (request.method !== 'POST') return;
-      const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+      const written = request.headers.get('content-type')?.split(';')[0];
+      const mediaType = written?.trim().toLowerCase();
       if (mediaType === undefined || !ACCEPTED_POST_MEDIA_TYPES.includes(mediaType))
         throw unsupportedMediaType(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
-      // yoga itself parses application/json and application/graphql+json; this one it does not know.
-      if (mediaType === 'application/graphql-response+json') setRequestParser(parseJsonBody);
+      // yoga itself parses application/json and application/graphql+json, but only when written
+      // exactly so (media types are case-insensitive: `Application/JSON` is the same type, and yoga
+      // would answer it with a bare 415); application/graphql-response+json it does not know.
+      if (mediaType === 'application/graphql-response+json' || written !== mediaType) setRequestParser(parseJsonBody);
     },
   };
 }
 
-async function parseJsonBody(request: Request): Promise<Record<string, unknown>> {
+async function parseJsonBody(request: Request): Promise<GraphQLParams | GraphQLParams[]> {
   let body: unknown;
   try {
     body = await request.json();
@@ -41,10 +44,11 @@ async function parseJsonBody(request: Request): Promise<Record<string, unknown>>
     if (error instanceof GraphQLError) throw error;
     throw badRequest('POST body sent invalid JSON.');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('POST body is expected to be a JSON object.');
+  // An array is a batch, which yoga then limits (GRAPHQL_BATCH_LIMIT) as for application/json.
+  if (body === null || typeof body !== 'object') {
+    throw badRequest('POST body is expected to be a JSON object, or an array of them (a batch).');
   }
-  return body as Record<string, unknown>;
+  return body as GraphQLParams | GraphQLParams[];
 }
 
 const UNSUPPORTED_MEDIA_TYPE_MESSAGE = `Unsupported Media Type: a GraphQL POST body must be ${ACCEPTED_POST_MEDIA_TYPES.join(', ')} (send Content-Type: application/json).`;

@@ -41,6 +41,22 @@ describe('GRAPHQL_BATCH_LIMIT (default 10)', () => {
     expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/coins/balance?userId=U1']);
   });
 
+  it.each(['application/graphql-response+json', 'Application/JSON'])(
+    'a batch sent as %j runs like one sent as application/json',
+    async (contentType) => {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: AUTH },
+        body: JSON.stringify([balance('U1'), { query: '{ __typename }' }]),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual([
+        { data: { coinBalance: { userId: 'U1', coins: 0 } } },
+        { data: { __typename: 'Query' } },
+      ]);
+    },
+  );
+
   it('11 operations are refused (413 BAD_REQUEST) before any of them runs', async () => {
     const response = await gateway.post(Array.from({ length: 11 }, (_, i) => balance(`U${i}`)));
     expect(response.status).toBe(413);

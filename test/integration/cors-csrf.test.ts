@@ -278,6 +278,12 @@ describe('CSRF: only JSON bodies run an operation', () => {
     'application/json; charset=utf-8',
     'application/graphql+json',
     'application/graphql-response+json',
+    // Media types are case-insensitive, and a space may precede the parameters (RFC 9110).
+    'Application/JSON',
+    'APPLICATION/JSON; charset=utf-8',
+    'application/json ; charset=utf-8',
+    'Application/GraphQL+JSON',
+    'Application/GraphQL-Response+JSON',
   ])('Content-Type %j runs the operation', async (contentType) => {
     seed(gateway);
     const { res, body } = await postBody(contentType, JSON.stringify({ query: READ }));
