@@ -64,6 +64,12 @@ function useDocumentSizeLimits(): Plugin {
   const { maxDocumentBytes, maxOperationNameBytes } = OPERATION_LIMITS;
   return {
     onParams({ params }) {
+      // A batch entry may be any JSON value (`[null]`). yoga refuses a non-object only after the
+      // plugins' onParams hooks, which read its fields (a TypeError, answered 500), so it is refused
+      // here, first, with yoga's own words.
+      if (params === null || typeof params !== 'object') {
+        throw badRequest(`Expected params to be an object but given ${params === null ? 'null' : typeof params}.`);
+      }
       if (typeof params.query === 'string' && !withinBytes(params.query, maxDocumentBytes)) {
         throw graphqlParseFailed(`The GraphQL document is longer than ${maxDocumentBytes} bytes.`);
       }

@@ -57,6 +57,21 @@ describe('GRAPHQL_BATCH_LIMIT (default 10)', () => {
     },
   );
 
+  it('an entry that is not an object is BAD_REQUEST on its own, the others run', async () => {
+    const response = await gateway.post([balance('U1'), null, 1, 'x']);
+    expect(response.status).toBe(200);
+    const badEntry = (given: string) => ({
+      errors: [{ message: `Expected params to be an object but given ${given}.`, extensions: { code: 'BAD_REQUEST' } }],
+    });
+    expect(await response.json()).toEqual([
+      { data: { coinBalance: { userId: 'U1', coins: 0 } } },
+      badEntry('null'),
+      badEntry('number'),
+      badEntry('string'),
+    ]);
+    expect(upstreamCalls(gateway.sandbox)).toEqual(['GET /api/v0/coins/balance?userId=U1']);
+  });
+
   it('11 operations are refused (413 BAD_REQUEST) before any of them runs', async () => {
     const response = await gateway.post(Array.from({ length: 11 }, (_, i) => balance(`U${i}`)));
     expect(response.status).toBe(413);
