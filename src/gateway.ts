@@ -11,6 +11,7 @@ import { createYogaLogger } from './logging/yoga-logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
 import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './plugins/cors.js';
+import { useGetRequestParams } from './plugins/get-request-params.js';
 import { useJsonOnlyPosts } from './plugins/json-only-posts.js';
 import { operationLimitPlugins } from './plugins/operation-limits.js';
 import { useOrderedExecution } from './plugins/ordered-execution.js';
@@ -145,6 +146,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.callerRateLimit ? [useCallerRateLimit(options.callerRateLimit)] : []),
       useVaryOnOrigin(),
       useJsonOnlyPosts(),
+      useGetRequestParams(),
       // Input first: an operation refused for its variables is not counted against the budget.
       useUnsafeIdVariablesRefused(),
       useUpstreamBudget(options.maxUpstreamCallsPerOperation),

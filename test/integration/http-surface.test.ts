@@ -214,6 +214,43 @@ describe('malformed requests get a 4xx GraphQL-over-HTTP answer, and the server 
     expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it.each(['variables', 'extensions'])(
+    'a GET whose %s is not JSON: 400 BAD_REQUEST naming it, nothing sent upstream',
+    async (name) => {
+      const query = encodeURIComponent('query ($id: ID!) { coinEvent(coinConfigId: $id) { coinConfigId } }');
+      const res = await fetch(`${gateway.url}/graphql?query=${query}&${name}=${encodeURIComponent('{bad')}`, {
+        headers: { accept: GRAPHQL_RESPONSE, authorization: AUTH },
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        errors: [{ message: `The "${name}" query parameter is not valid JSON.`, extensions: { code: 'BAD_REQUEST' } }],
+      });
+      expect(upstreamCalls(gateway.sandbox)).toEqual([]);
+      await expectStillServing();
+    },
+  );
+
+  it('a GET with JSON variables runs, and one whose variables are not an object is 400', async () => {
+    const query = encodeURIComponent('query ($id: ID!) { coinBalance(userId: $id) { userId coins } }');
+    const ok = await fetch(`${gateway.url}/graphql?query=${query}&variables=${encodeURIComponent('{"id":"U1"}')}`, {
+      headers: { accept: GRAPHQL_RESPONSE, authorization: AUTH },
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { coinBalance: { userId: 'U1', coins: 0 } } });
+    const notObject = await fetch(`${gateway.url}/graphql?query=${query}&variables=5`, {
+      headers: { accept: GRAPHQL_RESPONSE, authorization: AUTH },
+    });
+    expect(notObject.status).toBe(400);
+    expect(await notObject.json()).toEqual({
+      errors: [
+        {
+          message: 'Expected "variables" param to be empty or an object, but given number.',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+  });
+
   it('an unsupported method: 405', async () => {
     const res = await fetch(`${gateway.url}/graphql`, {
       method: 'PUT',
