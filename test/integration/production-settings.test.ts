@@ -104,10 +104,31 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
     expect(errors.every((error) => (error.extensions as { code: string }).code === 'GRAPHQL_VALIDATION_FAILED')).toBe(
       true,
     );
+    // Federation's _service { sdl } is the whole schema too: off with introspection, in a fragment as well.
+    for (const query of ['{ _service { sdl } }', '{ ...Sdl } fragment Sdl on Query { _service { sdl } }']) {
+      const sdl = await post(url, query);
+      expect(sdl.status).toBe(400);
+      expect(sdl.body).toEqual({
+        errors: [
+          {
+            message: 'GraphQL introspection has been disabled, but the requested query contained the field "_service".',
+            locations: [{ line: 1, column: query.indexOf('_service') + 1 }],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          },
+        ],
+      });
+    }
     expect(await post(url, '{ __typename coinBalance(userId: "EKQZVMQK") { coins } }')).toEqual({
       status: 200,
       body: { data: { __typename: 'Query', coinBalance: { coins: 0 } } },
     });
+    // Routers' run-time field still works.
+    expect(
+      await post(
+        url,
+        '{ _entities(representations: [{ __typename: "CoinBalance", userId: "EKQZVMQK" }]) { ... on CoinBalance { coins } } }',
+      ),
+    ).toEqual({ status: 200, body: { data: { _entities: [{ coins: 0 }] } } });
   });
 
   it('GRAPHIQL=true and INTROSPECTION=true turn them back on', async () => {
@@ -125,6 +146,9 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
       status: 200,
       body: { data: { __schema: { queryType: { name: 'Query' } } } },
     });
+    const sdl = await post(url, '{ _service { sdl } }');
+    expect(sdl.status).toBe(200);
+    expect((sdl.body as { data: { _service: { sdl: string } } }).data._service.sdl).toContain('type CoinConfig');
   });
 
   it('outside production, INTROSPECTION=false and GRAPHIQL=false turn them off too', async () => {
