@@ -5,8 +5,10 @@ import type { Logger } from '../logging/logger.js';
 /**
  * The Redis connection shared state lives in (REDIS_URL). Redis is a helper, never a dependency:
  * every use goes through `attempt`, which never waits longer than REDIS_TIMEOUT_MS and, when
- * Redis is down or slow, tells the caller to use its per-process state instead. The outage is
- * logged once (and once more when Redis is back); ioredis reconnects by itself.
+ * Redis is down or slow, tells the caller to use its per-process state instead. Once a use has
+ * failed, the next ones do not wait at all until Redis answers again: an operation that needs
+ * Redis several times (its caller count, then a slot per upstream call) waits on it once at most.
+ * The outage is logged once (and once more when Redis is back); ioredis reconnects by itself.
  */
 export interface RedisStore {
   /** The client, for libraries that take one (rate-limiter-flexible, redis-semaphore). */
@@ -33,6 +35,11 @@ export interface RedisStoreOptions {
 export const KEY_PREFIX = 'coins-gateway:';
 /** Reconnect attempts back off up to this (ioredis retries forever). */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+/**
+ * While Redis is connected but failing (frozen, overloaded), uses skip it, and one PING at a time,
+ * at most this often, checks whether it answers again (a disconnected Redis announces its return).
+ */
+const PROBE_INTERVAL_MS = 1_000;
 
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const logger = options.logger.child({ component: 'redis' });
@@ -47,6 +54,9 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     lazyConnect: false,
   });
   let degraded = false;
+  /** When the last probe of a degraded Redis started (or the degradation, before any). */
+  let lastProbeAt = 0;
+  let probing = false;
   const fallbacks = options.registry
     ? new Counter({
         name: 'coins_gateway_redis_fallbacks_total',
@@ -76,6 +86,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   function markDegraded(error: unknown): void {
     if (degraded) return;
     degraded = true;
+    lastProbeAt = performance.now();
     logger.warn(
       { event: 'redis_unavailable', detail: describe(error) },
       'Redis is unavailable or slow: serving with per-process state until it is back',
@@ -113,11 +124,33 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     return false;
   }
 
+  /** Asks a degraded but connected Redis whether it answers again (in the background, never awaited). */
+  function probe(): void {
+    if (probing || performance.now() - lastProbeAt < PROBE_INTERVAL_MS) return;
+    probing = true;
+    lastProbeAt = performance.now();
+    client.ping().then(
+      () => {
+        probing = false;
+        reportSuccess();
+      },
+      () => {
+        probing = false;
+      },
+    );
+  }
+
   return {
     client,
     keyPrefix: KEY_PREFIX,
     async attempt(operation) {
       if (!(await usable())) return { ok: false };
+      if (degraded) {
+        // Connected, but a use failed or timed out: do not wait on it again until a probe answers.
+        probe();
+        fallbacks?.inc();
+        return { ok: false };
+      }
       try {
         const value = await operation(client);
         reportSuccess();

@@ -89,3 +89,42 @@ describe('Redis down or slow', () => {
     });
   });
 });
+
+describe('a frozen Redis costs an operation one REDIS_TIMEOUT_MS at most, and later ones nothing', () => {
+  // 400 ms so that the two Redis uses of one operation (its caller count, then the upstream
+  // call's slot) waited one after the other would show clearly (800 ms), as they did before.
+  const TIMEOUT_MS = 400;
+  const shared = useRedisReplicas({ replicas: { count: 1, env: { ...ENV, REDIS_TIMEOUT_MS: String(TIMEOUT_MS) } } });
+
+  it('waits once, then skips Redis until a probe finds it answering again', async () => {
+    const { redis, replicas } = shared;
+    const replica = replicas[0]!;
+    expect(await replica.gql(BALANCE)).toEqual({ data: BALANCE_DATA });
+    redis.pause();
+    try {
+      const timed = async () => {
+        const started = performance.now();
+        expect(await replica.gql(BALANCE)).toEqual({ data: BALANCE_DATA });
+        return performance.now() - started;
+      };
+      // The first operation waits out the one timeout (the caller count); its upstream slot then
+      // comes from the process at once.
+      const first = await timed();
+      expect(first).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+      expect(first).toBeLessThan(TIMEOUT_MS + 250);
+      // Those after it do not wait on Redis at all.
+      for (let i = 0; i < 3; i += 1) expect(await timed()).toBeLessThan(TIMEOUT_MS / 2);
+      expect(events(replica, 'redis_unavailable')).toHaveLength(1);
+      expect(await metric(replica, 'coins_gateway_redis_available')).toBe(0);
+      // 4 operations, 2 uses each, all served by the process.
+      expect(await metric(replica, 'coins_gateway_redis_fallbacks_total')).toBe(8);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => {
+      await replica.gql(BALANCE);
+      return events(replica, 'redis_recovered').length === 1;
+    });
+    expect(await metric(replica, 'coins_gateway_redis_available')).toBe(1);
+  });
+});
