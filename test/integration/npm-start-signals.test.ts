@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // Kubernetes with npm as the container's command) signal npm's own process only. npm passes the
 // signal to the shell that runs the start script; the gateway must receive it too, or it is
 // orphaned and keeps serving while its manager thinks it stopped. The real start script runs here
-// with a stand-in dist/main.js that reports the signal it gets (and gives up after 5 s on its own).
+// with a stand-in dist/main.js that reports the signal it gets (and gives up after 15 s on its own).
 
 const START_SCRIPT = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -16,12 +16,13 @@ const START_SCRIPT = (
   }
 ).scripts.start;
 
+// The handlers go in before 'ready' is printed: a signal sent on 'ready' must find them.
 const STAND_IN = `
-process.stdout.write('ready ' + (process.env.NODE_OPTIONS ?? '') + '\\n');
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => { process.stdout.write('got ' + signal + '\\n'); process.exit(0); });
 }
-setTimeout(() => { process.stdout.write('never signalled\\n'); process.exit(3); }, 5000);
+process.stdout.write('ready ' + (process.env.NODE_OPTIONS ?? '') + '\\n');
+setTimeout(() => { process.stdout.write('never signalled\\n'); process.exit(3); }, 15000);
 `;
 
 const dir = mkdtempSync(join(tmpdir(), 'coins-gateway-npm-start-'));
@@ -64,10 +65,10 @@ describe('npm start passes a signal sent to npm on to the gateway', () => {
       // The start script's V8 flags still reach the process.
       expect(output).toContain('--max-old-space-size=192');
       npm.kill(signal);
-      expect(await sawLine(`got ${signal}`, 4_000)).toBe(true);
+      expect(await sawLine(`got ${signal}`, 8_000)).toBe(true);
       expect(await exited).not.toBeNull();
       expect(output).not.toContain('never signalled');
     },
-    20_000,
+    30_000,
   );
 });
