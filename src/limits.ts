@@ -82,8 +82,9 @@ export const OPERATION_LIMITS = {
    */
   maxResponseErrors: 100,
   /**
-   * Bytes of a JSON response; a larger one is replaced by a RESPONSE_TOO_LARGE error. The largest
-   * answer within the other limits (200 full coin configurations, our introspection) is under 100 KB.
+   * Bytes of a JSON response; a larger one is replaced by a RESPONSE_TOO_LARGE error. Real answers
+   * (200 full coin configurations, one introspection) are under 100 KB; 20 aliased introspections
+   * with every description reach ~600 KB, and a batch of them passes the bound.
    */
   maxResponseBytes: 1_048_576,
 } as const;

@@ -13,9 +13,23 @@ export interface ResponseLimits {
  * list entries would otherwise be 2000 errors); the byte bound is the last line of defence and is
  * read from the serialized response's Content-Length (yoga's fetch ponyfill sets it from the
  * string it was given), so no answer is serialized twice.
+ *
+ * The replacement keeps the answer's headers (CORS, x-request-id, `connection: close` during
+ * shutdown): without Access-Control-Allow-Origin a browser app would see a network error instead
+ * of RESPONSE_TOO_LARGE. A batch stays a batch: an array with the error once per operation, as
+ * batching clients (Apollo's BatchHttpLink, graphql-request) match results to operations by position.
  */
 export function useResponseLimits(limits: ResponseLimits): Plugin {
+  /** The number of operations of each batch request (a JSON array body), for its replacement. */
+  const batchLengths = new WeakMap<Request, number>();
   return {
+    onRequestParse({ request }) {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          if (Array.isArray(requestParserResult)) batchLengths.set(request, requestParserResult.length);
+        },
+      };
+    },
     onExecutionResult({ result, setResult }) {
       if (!result || Symbol.asyncIterator in result) return;
       const errors = result.errors;
@@ -26,20 +40,29 @@ export function useResponseLimits(limits: ResponseLimits): Plugin {
         extensions: { ...result.extensions, omittedErrors: errors.length - limits.maxErrors },
       });
     },
-    onResponse({ response, setResponse, fetchAPI }) {
+    onResponse({ request, response, setResponse, fetchAPI }) {
       const length = Number(response.headers.get('content-length'));
       const type = response.headers.get('content-type') ?? '';
       if (!(length > limits.maxBytes) || !/json/.test(type)) return;
       // The body is dropped unread; the client learns why, with a code it can switch on.
       void response.body?.cancel().catch(() => undefined);
-      const body = JSON.stringify({
+      const answer = {
         errors: [
           responseTooLarge(
             `The response would be ${length} bytes; the gateway sends at most ${limits.maxBytes}. Ask for less in one operation.`,
           ),
         ],
-      });
-      setResponse(new fetchAPI.Response(body, { status: response.status, headers: { 'content-type': type } }));
+      };
+      const batchLength = batchLengths.get(request);
+      const body = JSON.stringify(
+        batchLength === undefined ? answer : Array.from({ length: batchLength }, () => answer),
+      );
+      const headers = new fetchAPI.Headers(response.headers);
+      // Those of the dropped body; the new one gets its own length.
+      headers.delete('content-length');
+      headers.delete('content-encoding');
+      headers.set('content-type', type);
+      setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
     },
   };
 }

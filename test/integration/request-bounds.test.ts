@@ -186,6 +186,49 @@ describe('execution errors are bounded in number', () => {
   });
 });
 
+describe(`a response over ${OPERATION_LIMITS.maxResponseBytes} bytes is replaced by RESPONSE_TOO_LARGE`, () => {
+  // About 500 KB of the schema's own descriptions: 20 aliased introspections, within every other limit.
+  const types =
+    '__schema { types { name kind description fields { name description args { name description defaultValue type { name kind } } ' +
+    'type { name kind ofType { name kind ofType { name kind } } } } inputFields { name description defaultValue type { name kind } } ' +
+    'enumValues { name description } possibleTypes { name } interfaces { name } } }';
+  const introspections = `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: ${types}`).join(' ')} }`;
+  const origin = 'https://app.example.com';
+
+  it('a batch whose answer is too large: one error per operation, in an array, with the CORS headers and the request id', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin, 'x-request-id': 'too-large-1' },
+      body: JSON.stringify([
+        { query: introspections },
+        { query: introspections },
+        { query: introspections },
+        { query: '{ __typename }' },
+      ]),
+    });
+    expect(response.status).toBe(200);
+    // A browser app on an allowed origin can read the answer (sandbox mode allows any origin).
+    expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(response.headers.get('x-request-id')).toBe('too-large-1');
+    const body = (await response.json()) as GraphQLResponse[];
+    expect(body).toHaveLength(4);
+    for (const result of body) {
+      expect(result).toEqual({
+        errors: [
+          {
+            message: expect.stringMatching(
+              new RegExp(
+                `^The response would be \\d+ bytes; the gateway sends at most ${OPERATION_LIMITS.maxResponseBytes}\\.`,
+              ),
+            ),
+            extensions: { code: 'RESPONSE_TOO_LARGE' },
+          },
+        ],
+      });
+    }
+  });
+});
+
 describe('a client that accepts only application/json reads the same codes with HTTP 200 (README, Errors)', () => {
   it.each([
     ['a document over the limit', { query: hugeNameDocument() }, 'GRAPHQL_PARSE_FAILED', 200],

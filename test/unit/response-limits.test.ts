@@ -2,10 +2,13 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { useResponseLimits } from '../../src/plugins/response-limits.js';
 
-// The byte bound is the last line of defence: within the gateway's other limits no answer comes
-// near it, so it is shown on a small yoga with a small bound.
+// The byte bound is the last line of defence: within the gateway's other limits only aliased
+// introspections come near it (test/integration/request-bounds.test.ts), so it is shown on a small
+// yoga with a small bound.
 function yogaAnswering(text: string, limits: { maxErrors: number; maxBytes: number }) {
   return createYoga({
+    cors: { origin: 'https://app.example.com', credentials: false },
+    batching: true,
     schema: createSchema({
       typeDefs: 'type Query { text: String, failures(count: Int!): [String] }',
       resolvers: {
@@ -61,6 +64,32 @@ describe('useResponseLimits', () => {
         ],
       },
     });
+  });
+
+  it("keeps the answer's headers (CORS, so that a browser app can read the error)", async () => {
+    const yoga = yogaAnswering('x'.repeat(51), { maxErrors: 10, maxBytes: bound });
+    const response = await yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://app.example.com' },
+      body: JSON.stringify({ query: '{ text }' }),
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const text = await response.text();
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text)).toMatchObject({ errors: [{ extensions: { code: 'RESPONSE_TOO_LARGE' } }] });
+  });
+
+  it('answers a batch with an array: the error once per operation', async () => {
+    const yoga = yogaAnswering('x'.repeat(51), { maxErrors: 10, maxBytes: bound });
+    const response = await yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ text }' }, { query: '{ __typename }' }]),
+    });
+    const body = (await response.json()) as unknown[];
+    expect(body).toHaveLength(2);
+    for (const result of body)
+      expect(result).toMatchObject({ errors: [{ extensions: { code: 'RESPONSE_TOO_LARGE' } }] });
   });
 
   it('keeps the first maxErrors errors and counts the others in extensions.omittedErrors', async () => {
