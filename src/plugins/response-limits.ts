@@ -1,4 +1,4 @@
-import type { Plugin } from 'graphql-yoga';
+import { processRegularResult, type Plugin } from 'graphql-yoga';
 import { responseTooLarge } from '../errors/graphql-errors.js';
 
 export interface ResponseLimits {
@@ -7,6 +7,9 @@ export interface ResponseLimits {
   /** Bytes of a JSON response body; a larger one is replaced by one RESPONSE_TOO_LARGE error. */
   maxBytes: number;
 }
+
+/** The answers this gateway sends (yoga's regular result processor). */
+const JSON_RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'];
 
 /**
  * Bounds what one answer can cost. Errors are cut before the result is serialized (2000 failing
@@ -29,6 +32,16 @@ export function useResponseLimits(limits: ResponseLimits): Plugin {
           if (Array.isArray(requestParserResult)) batchLengths.set(request, requestParserResult.length);
         },
       };
+    },
+    onResultProcess({ resultProcessor, setResultProcessor, acceptableMediaTypes }) {
+      // The gateway serves no subscriptions and no incremental delivery, yet yoga would stream a
+      // result as text/event-stream or multipart/mixed to a client that accepts only those: an
+      // answer without Content-Length, past the byte bound. Such a client gets 406, as one that
+      // accepts only text/html does, and the 406 lists the JSON types it could ask for instead.
+      if (resultProcessor === processRegularResult) return;
+      acceptableMediaTypes.splice(0, acceptableMediaTypes.length, ...JSON_RESPONSE_TYPES);
+      // No processor: yoga answers 406 with an Accept header of acceptableMediaTypes.
+      setResultProcessor(undefined as unknown as typeof processRegularResult, '*/*');
     },
     onExecutionResult({ result, setResult }) {
       if (!result || Symbol.asyncIterator in result) return;

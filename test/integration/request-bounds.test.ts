@@ -229,6 +229,33 @@ describe(`a response over ${OPERATION_LIMITS.maxResponseBytes} bytes is replaced
   });
 });
 
+describe('answers are JSON only: no streamed answer (SSE, multipart) escapes the byte bound', () => {
+  it.each(['text/event-stream', 'multipart/mixed'])(
+    'a client that accepts only %s gets 406, listing the JSON types',
+    async (accept) => {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(response.status).toBe(406);
+      expect(await response.text()).toBe('');
+      expect(response.headers.get('accept')).toBe('application/graphql-response+json; charset=utf-8, application/json');
+    },
+  );
+
+  it('a client that also accepts JSON gets JSON', async () => {
+    const response = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream, multipart/mixed, application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+});
+
 describe('a client that accepts only application/json reads the same codes with HTTP 200 (README, Errors)', () => {
   it.each([
     ['a document over the limit', { query: hugeNameDocument() }, 'GRAPHQL_PARSE_FAILED', 200],
