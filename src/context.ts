@@ -33,8 +33,11 @@ export interface ContextDependencies {
   credentialSource: CredentialSource;
   callerAuthenticator: CallerAuthenticator;
   batchConcurrency: number;
-  /** The request's observability scope: its id, trace and log go with every upstream call. */
-  originOf(request: Request): CallOrigin | undefined;
+  /**
+   * The request's observability scope: its id, trace and log go with every upstream call. Given
+   * the yoga context too, an operation of a batch gets its own (its upstream calls are its own).
+   */
+  originOf(request: Request, context?: object): CallOrigin | undefined;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
@@ -75,9 +78,10 @@ export function createContextFactory(deps: ContextDependencies) {
 
   // Synchronous when the credential source is: a Promise here would put every request on yoga's
   // slower asynchronous path.
-  return ({ request }: { request: Request }): GatewayContext | Promise<GatewayContext> => {
+  return (initial: { request: Request }): GatewayContext | Promise<GatewayContext> => {
+    const { request } = initial;
     const credentials = deps.credentialSource.credentialsFor(request);
-    const origin = deps.originOf(request);
+    const origin = deps.originOf(request, initial);
     return credentials instanceof Promise
       ? credentials.then((resolved) => buildContext(request, resolved, origin))
       : buildContext(request, credentials, origin);

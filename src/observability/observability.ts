@@ -65,6 +65,11 @@ export function createObservability(options: ObservabilityOptions): Observabilit
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Where an attempt is tallied for the access log: the request, or one operation of a batch. */
+interface AttemptTally {
+  countAttempt(attempt: UpstreamAttempt, result: AttemptResult): void;
+}
+
 /** One upstream attempt being observed: a class, not closures, as every upstream attempt makes one. */
 class ObservedAttempt implements AttemptObservation {
   readonly #started = performance.now();
@@ -76,8 +81,8 @@ class ObservedAttempt implements AttemptObservation {
     private readonly attempt: UpstreamAttempt,
     private readonly span: UpstreamSpan | undefined,
     headers: Readonly<Record<string, string>>,
-    /** The request the attempt serves, which tallies its attempts for the access log. */
-    private readonly scope?: RequestScope,
+    /** The request (or batched operation) the attempt serves, which tallies its attempts for the access log. */
+    private readonly scope?: AttemptTally,
   ) {
     this.headers = span ? { ...headers, ...span.propagationHeaders } : headers;
   }
@@ -102,6 +107,8 @@ export class RequestScope implements CallOrigin {
   errorCodes: readonly string[] | undefined;
   #logger: Logger | undefined;
   readonly #idHeader: Readonly<Record<string, string>>;
+  /** A JSON-array request: each of its operations is counted and logged on its own. */
+  #batch: BatchedOperation[] | undefined;
 
   constructor(
     private readonly observability: Observability,
@@ -117,19 +124,29 @@ export class RequestScope implements CallOrigin {
     return this.#logger;
   }
 
+  /** The request is a batch of `size` operations (its span stays one, for the HTTP request). */
+  startBatch(size: number): void {
+    this.#batch = Array.from({ length: size }, () => new BatchedOperation(this));
+  }
+
+  /** Operation `index` of a batch; undefined when the request is not a batch. */
+  batchedOperation(index: number): BatchedOperation | undefined {
+    return this.#batch?.[index];
+  }
+
   nameOperation(operationType: string, operationName: string | undefined): void {
     this.operationType = operationType;
     this.operationName = operationName;
     this.span?.nameOperation(operationType, operationName);
   }
 
-  attemptStarted(attempt: UpstreamAttempt): AttemptObservation {
+  attemptStarted(attempt: UpstreamAttempt, tally: AttemptTally = this): AttemptObservation {
     return new ObservedAttempt(
       this.observability.metrics,
       attempt,
       this.span?.startUpstream(attempt),
       this.#idHeader,
-      this,
+      tally,
     );
   }
 
@@ -140,13 +157,34 @@ export class RequestScope implements CallOrigin {
     this.upstreamAttemptCount += 1;
   }
 
-  /** Records the answered operation: metrics, the access log line, the end of its span. */
+  /**
+   * Records the answered request: metrics and the access log line of its operation (of each of
+   * its operations, for a batch: the request's duration, each one's own outcome and upstream
+   * calls), and the end of its span.
+   */
   finish(httpStatus: number, errorCodes: readonly string[]): void {
     const durationSeconds = (performance.now() - this.startedAt) / 1000;
+    if (this.#batch === undefined) {
+      this.#record(this, errorCodes, durationSeconds, httpStatus);
+    } else {
+      this.#batch.forEach((operation, batchIndex) => {
+        this.#record(operation, operation.errorCodes ?? [], durationSeconds, httpStatus, batchIndex);
+      });
+    }
+    this.span?.end({ httpStatus, errorCodes, requestId: this.requestId });
+  }
+
+  #record(
+    operation: RecordedOperation,
+    errorCodes: readonly string[],
+    durationSeconds: number,
+    httpStatus: number,
+    batchIndex?: number,
+  ): void {
     const { metrics, operationNames } = this.observability;
     metrics.observeOperation({
-      operationType: this.operationType,
-      operationName: operationNames.labelFor(this.operationName),
+      operationType: operation.operationType,
+      operationName: operationNames.labelFor(operation.operationName),
       durationSeconds,
       errorCodes,
     });
@@ -155,17 +193,60 @@ export class RequestScope implements CallOrigin {
       {
         event: 'operation',
         requestId: this.requestId,
-        operationType: this.operationType,
-        operationName: this.operationName?.slice(0, 128) ?? null,
+        ...(batchIndex === undefined ? {} : { batchIndex }),
+        operationType: operation.operationType,
+        operationName: operation.operationName?.slice(0, 128) ?? null,
         durationMs: Math.round(durationSeconds * 1e4) / 10,
         outcome: errorCodes.length === 0 ? 'success' : 'error',
         errorCodes,
         httpStatus,
-        upstreamAttempts: this.upstreamAttemptCount,
-        upstream: this.upstreamAttempts,
+        upstreamAttempts: operation.upstreamAttemptCount,
+        upstream: operation.upstreamAttempts,
       },
       'operation',
     );
-    this.span?.end({ httpStatus, errorCodes, requestId: this.requestId });
+  }
+}
+
+/** What the access log line and the operation metrics of one operation are made of. */
+interface RecordedOperation {
+  readonly operationType: string;
+  readonly operationName: string | undefined;
+  readonly upstreamAttemptCount: number;
+  readonly upstreamAttempts: Record<string, number>;
+}
+
+/**
+ * One operation of a batched request: its own name, outcome and upstream calls, under the
+ * request's id, log and span (an upstream attempt is tallied here and traced under the request).
+ */
+export class BatchedOperation implements CallOrigin, AttemptTally, RecordedOperation {
+  operationType = 'unknown';
+  operationName: string | undefined;
+  readonly upstreamAttempts: Record<string, number> = {};
+  upstreamAttemptCount = 0;
+  /** The `extensions.code` of every error of this operation's result. */
+  errorCodes: readonly string[] | undefined;
+
+  constructor(private readonly request: RequestScope) {}
+
+  get logger(): Logger {
+    return this.request.logger;
+  }
+
+  /** Not passed on to the request's span: it stays `POST /graphql`, the one HTTP request of the batch. */
+  nameOperation(operationType: string, operationName: string | undefined): void {
+    this.operationType = operationType;
+    this.operationName = operationName;
+  }
+
+  attemptStarted(attempt: UpstreamAttempt): AttemptObservation {
+    return this.request.attemptStarted(attempt, this);
+  }
+
+  countAttempt(attempt: UpstreamAttempt, result: AttemptResult): void {
+    const key = `${attempt.endpoint} ${result.status ?? 'none'} ${result.outcome}`;
+    this.upstreamAttempts[key] = (this.upstreamAttempts[key] ?? 0) + 1;
+    this.upstreamAttemptCount += 1;
   }
 }

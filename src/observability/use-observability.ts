@@ -2,7 +2,7 @@ import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors/error-codes.js';
 import { unexpectedErrorDetails } from '../errors/mask-error.js';
-import type { Observability, RequestScope } from './observability.js';
+import type { BatchedOperation, Observability, RequestScope } from './observability.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /**
@@ -12,8 +12,11 @@ import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
  * access log line and its span are recorded by its RequestScope.
  */
 export interface RequestScopes {
-  /** The scope of a request to the GraphQL endpoint (undefined for /health, /ready, GraphiQL). */
-  scopeOf(request: Request): RequestScope | undefined;
+  /**
+   * The scope of a request to the GraphQL endpoint (undefined for /health, /ready, GraphiQL); for
+   * an operation of a batch, given its yoga context, that operation's own scope.
+   */
+  scopeOf(request: Request, context?: object): RequestScope | BatchedOperation | undefined;
 }
 
 export function useObservability(
@@ -23,6 +26,14 @@ export function useObservability(
   // Keyed by the Request object: it lives exactly as long as the request, and yoga hands the same
   // object to every hook and to the context factory.
   const scopes = new WeakMap<Request, RequestScope>();
+  // A batch: its entries as parsed, and which entry each operation's yoga context runs (yoga
+  // gives each batched operation a context object of its own, from onParams to execution).
+  const batches = new WeakMap<Request, readonly unknown[]>();
+  const batchIndexes = new WeakMap<object, number>();
+  const batchedOperationOf = (request: Request, context: object): BatchedOperation | undefined => {
+    const index = batchIndexes.get(context);
+    return index === undefined ? undefined : scopes.get(request)?.batchedOperation(index);
+  };
 
   const plugin: Plugin = {
     onRequest({ request, url }) {
@@ -30,9 +41,25 @@ export function useObservability(
       const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
       scopes.set(request, observability.openRequest(requestId, request));
     },
+    onRequestParse({ request }) {
+      const scope = scopes.get(request);
+      if (!scope) return;
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          if (!Array.isArray(requestParserResult)) return;
+          batches.set(request, requestParserResult);
+          scope.startBatch(requestParserResult.length);
+        },
+      };
+    },
+    onParams({ params, request, context }) {
+      // This plugin's onParams runs first, so `params` is still the batch's own entry.
+      const index = batches.get(request)?.indexOf(params);
+      if (index !== undefined && index >= 0) batchIndexes.set(context, index);
+    },
     onParse({ context }) {
       return ({ result }) => {
-        const scope = scopes.get(context.request);
+        const scope = batchedOperationOf(context.request, context) ?? scopes.get(context.request);
         if (!scope || !isDocument(result)) return;
         const operation = getOperationAST(result, context.params.operationName);
         if (operation) scope.nameOperation(operation.operation, operation.name?.value);
@@ -44,7 +71,9 @@ export function useObservability(
       const codes: string[] = [];
       // A single result, or a batch: every error any of them carries reached the client.
       const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];
-      for (const single of results) {
+      for (const [index, single] of results.entries()) {
+        const batched = Array.isArray(result) ? scope.batchedOperation(index) : undefined;
+        if (batched) batched.errorCodes = (single.errors ?? []).map(codeOf);
         for (const error of single.errors ?? []) {
           codes.push(codeOf(error));
           const unexpected = unexpectedErrorDetails(error);
@@ -66,7 +95,13 @@ export function useObservability(
       if (scope.errorCodes !== undefined) scope.finish(response.status, scope.errorCodes);
     },
   };
-  return { plugin, scopes: { scopeOf: (request) => scopes.get(request) } };
+  return {
+    plugin,
+    scopes: {
+      scopeOf: (request, context) =>
+        (context === undefined ? undefined : batchedOperationOf(request, context)) ?? scopes.get(request),
+    },
+  };
 }
 
 function isDocument(result: unknown): result is DocumentNode {

@@ -221,3 +221,27 @@ describe('operation_name with trusted documents', () => {
     );
   });
 });
+
+describe('a batched request', () => {
+  const gateway = useTestGateway({ METRICS_PORT: '0' });
+
+  it('counts each of its operations under its own name and outcome', async () => {
+    const response = await gateway.post([
+      { query: 'query First { __typename }' },
+      { query: 'query Second { __typename }' },
+      { query: 'query Third { nope }' },
+    ]);
+    expect(response.status).toBe(200);
+    const samples = samplesOf(await scrape(gateway), 'coins_gateway_operations_total');
+    expect(sorted(samples)).toEqual(
+      sorted([
+        { operation_type: 'query', operation_name: 'First', outcome: 'success', value: 1 },
+        { operation_type: 'query', operation_name: 'Second', outcome: 'success', value: 1 },
+        { operation_type: 'query', operation_name: 'Third', outcome: 'error', value: 1 },
+      ]),
+    );
+    expect(samplesOf(await scrape(gateway), 'coins_gateway_errors_total')).toEqual([
+      { code: 'GRAPHQL_VALIDATION_FAILED', value: 1 },
+    ]);
+  });
+});

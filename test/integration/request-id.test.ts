@@ -125,6 +125,58 @@ describe('the access log and the request id in log lines', () => {
     });
   });
 
+  it('a batch: one line per operation, each with its own name, outcome, error codes and upstream calls', async () => {
+    gateway.sandbox.faults.inject({
+      action: { kind: 'respond', status: 503, body: '' },
+      path: '/api/v0/enkash-coins/',
+      times: 3,
+    });
+    const response = await gateway.post(
+      [
+        { query: BALANCE, variables: { userId: USER_ID } },
+        { query: 'query Event { coinEvent(coinConfigId: "WCC000001") { amount } }' },
+        { query: 'query Broken { nope }' },
+      ],
+      { 'x-request-id': 'batch-1' },
+    );
+    expect(response.status).toBe(200);
+    const lines = linesOf('batch-1').filter((line) => line.event === 'operation');
+    const summary = lines.map(({ batchIndex, operationName, outcome, errorCodes, upstreamAttempts, upstream }) => ({
+      batchIndex,
+      operationName,
+      outcome,
+      errorCodes,
+      upstreamAttempts,
+      upstream,
+    }));
+    expect(summary).toEqual([
+      {
+        batchIndex: 0,
+        operationName: 'Balance',
+        outcome: 'success',
+        errorCodes: [],
+        upstreamAttempts: 1,
+        upstream: { 'get-balance 200 success': 1 },
+      },
+      {
+        batchIndex: 1,
+        operationName: 'Event',
+        outcome: 'error',
+        errorCodes: ['UPSTREAM_UNAVAILABLE'],
+        upstreamAttempts: 3,
+        upstream: { 'get-event 503 http-status': 3 },
+      },
+      {
+        batchIndex: 2,
+        operationName: 'Broken',
+        outcome: 'error',
+        errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+        upstreamAttempts: 0,
+        upstream: {},
+      },
+    ]);
+  });
+
   it('never logs variables, user ids or tokens', async () => {
     const input = {
       companyId: 'COMPANY-PRIVATE',

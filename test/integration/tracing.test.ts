@@ -45,6 +45,26 @@ describe('tracing over OTLP http/json', () => {
     });
   });
 
+  it("a batched request is one server span, POST /graphql, with every operation's upstream attempts under it", async () => {
+    const response = await gateway!.post([
+      { query: 'query First { coinEvent(coinConfigId: "WCC000001") { amount } }' },
+      { query: 'query Second { coinBalance(userId: "U1") { coins } }' },
+    ]);
+    expect(await response.json()).toEqual([{ data: { coinEvent: null } }, { data: { coinBalance: { coins: 0 } } }]);
+    const spans = await closeAndCollect();
+    expect(spans.map((span) => span.name).sort()).toEqual([
+      'GET /api/v0/coins/balance',
+      'GET /api/v0/enkash-coins/{coinConfigId}',
+      'POST /graphql',
+    ]);
+    const server = spans.find((span) => span.name === 'POST /graphql')!;
+    expect(server.kind).toBe(SERVER);
+    expect(server.attributes['graphql.operation.name']).toBeUndefined();
+    for (const span of spans.filter((candidate) => candidate.kind === CLIENT)) {
+      expect(span.parentSpanId).toBe(server.spanId);
+    }
+  });
+
   it("continues the caller's trace: operation span, one child per attempt (retries too), traceparent upstream", async () => {
     const created = gateway!.sandbox.state.createConfig(INPUT);
     if (!created.ok) throw new Error('sandbox refused the configuration');
