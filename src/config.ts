@@ -221,6 +221,20 @@ function toConfig(e: Env, ctx: z.RefinementCtx) {
   if (e.COINS_OAUTH_TOKEN_URL !== undefined && credentials.value === undefined && credentials.problems.length === 0) {
     problems.push(`COINS_OAUTH_TOKEN_URL is set, but ${CREDENTIAL_NAMES.join(', ')} are not`);
   }
+  if (credentials.value !== undefined) {
+    // The client secret and password go to the token URL, and the token, which acts for every
+    // company of the partner, with every coins call: never in clear text across a network.
+    for (const [name, url] of [
+      ['COINS_API_URL', e.COINS_API_URL],
+      ['COINS_OAUTH_TOKEN_URL', e.COINS_OAUTH_TOKEN_URL],
+    ] as const) {
+      if (url !== undefined && !isHttpsOrLoopback(new URL(url))) {
+        problems.push(
+          `${name} must be an https URL with service credentials (COINS_OAUTH_*); http only on a loopback host`,
+        );
+      }
+    }
+  }
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     problems.push('METRICS_PORT must differ from PORT: metrics are never served on the public port');
   }
@@ -435,6 +449,14 @@ function readServiceCredentials(env: Partial<Record<CredentialName | SecretFileV
   };
 }
 
+/** https, or http to this machine (the sandbox, a local proxy): secrets never cross a network in clear text. */
+function isHttpsOrLoopback(url: URL): boolean {
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+  );
+}
+
 /** Any of these set means caller JWTs were asked for (even if the value itself is refused). */
 const JWT_KEY_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWT_SECRET_FILE', 'AUTH_JWKS_URL'] as const;
 
@@ -498,8 +520,7 @@ function readJwtVerification(env: Env, sandboxMode: boolean, problems: string[])
   if (jwksUrl !== undefined) {
     const url = URL.canParse(jwksUrl) ? new URL(jwksUrl) : undefined;
     // Keys fetched over plain http could be swapped by anyone on the path, and forge every token.
-    const loopback = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    if (url === undefined || !isHttpsOrLoopback(url)) {
       problems.push('AUTH_JWKS_URL must be an absolute https URL (http only on a loopback host)');
       return undefined;
     }

@@ -351,6 +351,33 @@ describe('service credentials (COINS_OAUTH_*)', () => {
     ]);
   });
 
+  it('refuse to travel in clear text: COINS_API_URL and COINS_OAUTH_TOKEN_URL must be https, or http on a loopback host', () => {
+    expect(problems({ ...ALL, COINS_API_URL: 'http://coins.example.com' })).toEqual([
+      'COINS_API_URL must be an https URL with service credentials (COINS_OAUTH_*); http only on a loopback host',
+    ]);
+    expect(
+      problems({
+        ...ALL,
+        COINS_API_URL: 'https://coins.example.com',
+        COINS_OAUTH_TOKEN_URL: 'http://auth.example.com/oauth/token',
+      }),
+    ).toEqual([
+      'COINS_OAUTH_TOKEN_URL must be an https URL with service credentials (COINS_OAUTH_*); http only on a loopback host',
+    ]);
+    for (const url of [
+      'http://127.0.0.1:8080',
+      'http://localhost:8080',
+      'http://[::1]:8080',
+      'https://coins.example.com',
+    ]) {
+      expect(loadConfig({ ...ALL, COINS_API_URL: url, COINS_OAUTH_TOKEN_URL: `${url}/oauth/token` }).coinsApiUrl).toBe(
+        url,
+      );
+    }
+    // Forwarding mode holds no credential of its own: unchanged.
+    expect(loadConfig({ COINS_API_URL: 'http://coins.example.com' }).coinsApiUrl).toBe('http://coins.example.com');
+  });
+
   it('are absent when none is set (forwarding mode)', () => {
     expect(loadConfig({ COINS_OAUTH_CLIENT_ID: '' }).serviceCredentials).toBeUndefined();
   });
