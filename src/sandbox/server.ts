@@ -25,7 +25,8 @@ export interface SandboxOptions {
   oauthClient?: OAuthClient;
   /**
    * Start with the coin configuration of the EnKash docs' examples (WCC817428: CEKEKCARDS,
-   * MEAL_CARD_PAYMENT, 6 coins, DEFAULT), so that documented ids work as given. @default false
+   * MEAL_CARD_PAYMENT, 6 coins, DEFAULT), so that documented ids work as given; a reset() puts it
+   * back. @default false
    */
   seedDocumentedExamples?: boolean;
   /** `expires_in` of issued tokens. @default 300 (the docs say tokens live 5 minutes) */
@@ -62,7 +63,10 @@ export interface SandboxServer {
   readonly state: SandboxState;
   /** The token endpoint: token request counts by grant, issued tokens, revocation. */
   readonly oauth: OAuthServer;
-  /** Clears state, faults, issued tokens, token counters, the login lock-out and recorded requests. */
+  /**
+   * Back to the start: clears state, faults, issued tokens, token counters, the login lock-out and
+   * recorded requests, then seeds the docs' example again when the sandbox started with it.
+   */
   reset(): void;
   /** Closes the server and destroys open sockets, hung and keep-alive ones included. */
   close(): Promise<void>;
@@ -152,7 +156,11 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
   const host = options.host ?? '127.0.0.1';
   const maxRecorded = options.maxRecordedRequests ?? Infinity;
   const state = createSandboxState();
-  if (options.seedDocumentedExamples) state.seedConfig(DOCUMENTED_EXAMPLE_CONFIG);
+  // npm start's sandbox: GraphiQL's examples use WCC817428, so a reset must not take it away.
+  const seed = () => {
+    if (options.seedDocumentedExamples) state.seedConfig(DOCUMENTED_EXAMPLE_CONFIG);
+  };
+  seed();
   const faults = createFaultController();
   const oauth = createOAuthServer(options.oauthClient ?? DEFAULT_OAUTH_CLIENT, {
     tokenTtlSeconds: options.tokenTtlSeconds ?? 300,
@@ -164,6 +172,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
 
   function reset(): void {
     state.reset();
+    seed();
     faults.clear();
     oauth.reset();
     // Emptied in place: tests may hold a reference to the array.

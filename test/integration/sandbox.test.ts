@@ -498,3 +498,26 @@ describe('admin HTTP routes', () => {
     expect(sandbox.state.balanceOf('EKQZVMQK')).toBe(0);
   });
 });
+
+describe("npm start's sandbox (seeded with the docs' example)", () => {
+  it("a reset goes back to the start: the docs' example configuration is there again, the rest is gone", async () => {
+    const seeded = await startSandbox({ seedDocumentedExamples: true });
+    try {
+      const example = `${CONFIG_PATH}WCC817428`;
+      // Changed, and joined by one more configuration and an allocation, before the reset.
+      expect((await call('PATCH', example, { amount: 10 }, AUTH, seeded)).status).toBe(200);
+      expect((await call('POST', CREATE_PATH, { ...MEAL, event: 'INVOICE_PAYMENT' }, AUTH, seeded)).status).toBe(200);
+      expect((await call('POST', ALLOCATE_PATH, ALLOCATION, AUTH, seeded)).status).toBe(200);
+
+      expect((await call('POST', '/__sandbox/reset', undefined, {}, seeded)).status).toBe(204);
+
+      const afterReset = await call('GET', example, undefined, AUTH, seeded);
+      expect(afterReset.json).toEqual(success({ coinConfigId: 'WCC817428', ...MEAL }));
+      expect(seeded.state.listConfigs()).toEqual([{ coinConfigId: 'WCC817428', ...MEAL }]);
+      expect(seeded.state.balanceOf('EKQZVMQK')).toBe(0);
+      expect(seeded.requests.map((request) => request.method)).toEqual(['GET']);
+    } finally {
+      await seeded.close();
+    }
+  });
+});
