@@ -35,9 +35,10 @@ export function readExampleOperations(): Readonly<Record<ExampleName, string>> |
 }
 
 /**
- * What GraphiQL shows, in the order that runs as written against `npm start`'s sandbox (it holds
- * the docs' configuration WCC817428): each operation with example values as its variables'
- * defaults, so the run button needs no variables, and a note where a first run surprises.
+ * What GraphiQL shows: every example operation (one per root field), in the order that runs as
+ * written against `npm start`'s sandbox (it holds the docs' configuration WCC817428), each with
+ * example values as its variables' defaults, so the run button needs no variables, and a note
+ * where a first run surprises.
  */
 const GRAPHIQL_EXAMPLES: ReadonlyArray<{ name: ExampleName; values: Record<string, string>; note?: string }> = [
   {
@@ -46,6 +47,7 @@ const GRAPHIQL_EXAMPLES: ReadonlyArray<{ name: ExampleName; values: Record<strin
     note: 'Creating the same companyId + event twice is refused (UPSTREAM_REJECTED): change the event.',
   },
   { name: 'CoinEvent', values: { coinConfigId: '"WCC817428"' } },
+  { name: 'CoinEvents', values: { coinConfigIds: '["WCC817428"]' } },
   { name: 'UpdateCoinEvent', values: { coinConfigId: '"WCC817428"', input: '{ amount: 10 }' } },
   {
     name: 'AllocateCoins',
@@ -54,6 +56,7 @@ const GRAPHIQL_EXAMPLES: ReadonlyArray<{ name: ExampleName; values: Record<strin
         '{ companyId: "CEKEKCARDS", event: "MEAL_CARD_PAYMENT", userId: "EKQZVMQK", requestId: "COIN_REQ1234567" }',
     },
   },
+  { name: 'CoinBalance', values: { userId: '"EKQZVMQK"' } },
   { name: 'CoinBalances', values: { userIds: '["EKQZVMQK"]' } },
 ];
 

@@ -101,7 +101,15 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     const menu = page.getByRole('menuitem');
     await expect
       .poll(() => menu.allInnerTexts())
-      .toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+      .toEqual([
+        'CreateCoinEvent',
+        'CoinEvent',
+        'CoinEvents',
+        'UpdateCoinEvent',
+        'AllocateCoins',
+        'CoinBalance',
+        'CoinBalances',
+      ]);
     await page.getByRole('menuitem', { name: 'CreateCoinEvent', exact: true }).click();
 
     await page.locator('.graphiql-response', { hasText: 'coinConfigId' }).waitFor({ timeout: 10_000 });

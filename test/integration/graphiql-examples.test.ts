@@ -31,8 +31,10 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     expect(operationNames).toEqual([
       'CreateCoinEvent',
       'CoinEvent',
+      'CoinEvents',
       'UpdateCoinEvent',
       'AllocateCoins',
+      'CoinBalance',
       'CoinBalances',
     ]);
     const results: Record<string, GraphQLResponse> = {};
@@ -53,6 +55,20 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
           event: 'MEAL_CARD_PAYMENT',
           amount: 6,
         },
+      },
+    });
+    expect(results.CoinEvents).toEqual({
+      data: {
+        coinEvents: [
+          {
+            id: 'WCC817428',
+            coinConfigId: 'WCC817428',
+            configuration: 'DEFAULT',
+            companyId: 'CEKEKCARDS',
+            event: 'MEAL_CARD_PAYMENT',
+            amount: 6,
+          },
+        ],
       },
     });
     expect(results.UpdateCoinEvent).toEqual({
@@ -78,14 +94,17 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
     expect(results.AllocateCoins).toEqual({
       data: { allocateCoins: { ...input, message: 'Successfully allocated enkash Coins', balance } },
     });
+    expect(results.CoinBalance).toEqual({ data: { coinBalance: balance } });
     expect(results.CoinBalances).toEqual({ data: { coinBalances: [balance] } });
     expect(results.CreateCoinEvent?.errors).toBeUndefined();
     expect(upstreamCalls(gateway.sandbox)).toEqual([
       'POST /api/v0/enkash-coins/create-coins-config',
       'GET /api/v0/enkash-coins/WCC817428',
+      'GET /api/v0/enkash-coins/WCC817428',
       'PATCH /api/v0/enkash-coins/WCC817428',
       'GET /api/v0/enkash-coins/WCC817428',
       'POST /api/v0/enkash-coins/allocate-coin',
+      'GET /api/v0/coins/balance?userId=EKQZVMQK',
       'GET /api/v0/coins/balance?userId=EKQZVMQK',
       'GET /api/v0/coins/balance?userId=EKQZVMQK',
     ]);

@@ -67,10 +67,12 @@ describe('GraphiQL', () => {
     expect(options.defaultQuery).toBe(graphiqlDefaultDocument());
     for (const operation of [
       'mutation CreateCoinEvent',
-      'query CoinEvent',
+      'query CoinEvent(',
+      'query CoinEvents(',
       'mutation UpdateCoinEvent',
       'mutation AllocateCoins',
-      'query CoinBalances',
+      'query CoinBalance(',
+      'query CoinBalances(',
     ]) {
       expect(options.defaultQuery).toContain(operation);
     }

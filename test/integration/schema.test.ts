@@ -255,7 +255,15 @@ describe('example operations', () => {
     const document = parse(graphiqlDefaultDocument());
     expect(validate(schema, document).map((error) => error.message)).toEqual([]);
     const names = operationsOf(document).map((operation) => operation.name?.value);
-    expect(names).toEqual(['CreateCoinEvent', 'CoinEvent', 'UpdateCoinEvent', 'AllocateCoins', 'CoinBalances']);
+    expect(names).toEqual([
+      'CreateCoinEvent',
+      'CoinEvent',
+      'CoinEvents',
+      'UpdateCoinEvent',
+      'AllocateCoins',
+      'CoinBalance',
+      'CoinBalances',
+    ]);
     const known = new Map(readOperations().map(({ file, document: op }) => [file, print(op)]));
     for (const operation of operationsOf(document)) {
       const name = operation.name?.value ?? '';
