@@ -1,6 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import { SERVER_TIMEOUTS } from '../limits.js';
+import { MAX_REQUEST_BODY_BYTES, SERVER_TIMEOUTS } from '../limits.js';
 
 export interface ListeningServer {
   server: Server;
@@ -26,7 +26,22 @@ export async function listen(
 ): Promise<ListeningServer> {
   const server = createServer({ ...timeouts }, handler);
   if (maxConnections !== undefined) server.maxConnections = maxConnections;
+  server.on('checkContinue', (request, response) => answerExpectContinue(server, request, response));
   return { server, ...(await listenOn(server, port, host)) };
+}
+
+/**
+ * `Expect: 100-continue` (curl sends it for large bodies): without this listener Node answers
+ * "100 Continue" before anyone has looked at the request, and the client uploads a body that the
+ * gateway then refuses with 413 (useRequestBodyLimit). A body declared over MAX_REQUEST_BODY_BYTES
+ * gets its 413 at once instead, and the connection closes after it: the client has not sent the
+ * body, and a connection whose declared body never comes cannot carry another request. Every
+ * other request gets its 100 Continue and is handled as usual.
+ */
+function answerExpectContinue(server: Server, request: IncomingMessage, response: ServerResponse): void {
+  if (Number(request.headers['content-length']) > MAX_REQUEST_BODY_BYTES) response.setHeader('connection', 'close');
+  else response.writeContinue();
+  server.emit('request', request, response);
 }
 
 /** Starts `server` listening; rejects when the port cannot be bound. The URL names a host a browser can open. */

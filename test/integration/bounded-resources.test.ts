@@ -236,6 +236,43 @@ function rawRequest(url: string, request: string): Promise<string> {
   });
 }
 
+/**
+ * One request with `Expect: 100-continue`, as curl sends a large body: the headers first; the body
+ * only after a "100 Continue" (none is sent when the answer comes first). Returns everything the
+ * server sent, once it closes the connection or has sent a complete final answer.
+ */
+function expectContinueExchange(url: string, body: string, declaredLength = Buffer.byteLength(body)): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () =>
+      socket.write(
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: ${AUTH}\r\n` +
+          `Content-Length: ${declaredLength}\r\nExpect: 100-continue\r\n\r\n`,
+      ),
+    );
+    let answer = '';
+    let bodySent = false;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (!bodySent && answer.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        bodySent = true;
+        socket.write(body);
+      }
+      // A final answer with a Content-Length is complete when that many bytes follow its head.
+      const final = answer.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+      const head = final.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: (\d+)/i.exec(final.slice(0, head))?.[1];
+      if (head >= 0 && length !== undefined && Buffer.byteLength(final.slice(head + 4)) >= Number(length)) {
+        socket.end();
+        resolve(answer);
+      }
+    });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
 describe('request bodies', () => {
   const gateway = useTestGateway();
 
@@ -307,6 +344,26 @@ describe('request bodies', () => {
     );
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('Expect: 100-continue with a body declared over 1 MiB: 413 at once, no 100 Continue, no upload, connection closed', async () => {
+    const answer = await expectContinueExchange(gateway.url, '', MAX_REQUEST_BODY_BYTES + 1);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).not.toContain('100 Continue');
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      errors: [{ message: 'Request body too large', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE' } }],
+    });
+    expect(gateway.sandbox.requests).toHaveLength(0);
+  });
+
+  it('Expect: 100-continue with a body within the limit: 100 Continue, then the body is read and executed', async () => {
+    const answer = await expectContinueExchange(gateway.url, createQuery(' '.repeat(100_000)));
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    expect(JSON.parse(answer.slice(answer.lastIndexOf('\r\n\r\n') + 4))).toEqual({
+      data: { createCoinEvent: { coinConfigId: expect.stringMatching(/^WCC\d+$/) } },
+    });
+    expect(upstreamCalls(gateway.sandbox)).toEqual([`POST ${CREATE_PATH}`]);
   });
 
   it('a body over 1 MiB is refused with 413 before any upstream call, and the server keeps serving', async () => {
