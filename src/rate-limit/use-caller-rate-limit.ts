@@ -19,7 +19,16 @@ export function useCallerRateLimit(limit: CallerRateLimit): Plugin {
       const context = args.contextValue as unknown as GatewayContext & { request: Request; req?: IncomingMessage };
       const subject = await authenticatedSubject(context);
       const decision = await limit.consume(callerKey({ request: context.request, req: context.req, subject }));
-      decisions.set(context.request, decision);
+      // A batch counts each of its operations; its one response tells the count that matters: a
+      // refusal first (Retry-After), else the latest count (fewest remaining). Entries run
+      // concurrently, so "the last one decided" would be any of them.
+      const previous = decisions.get(context.request);
+      if (
+        previous === undefined ||
+        (previous.allowed && (!decision.allowed || decision.remaining <= previous.remaining))
+      ) {
+        decisions.set(context.request, decision);
+      }
       if (!decision.allowed) setResultAndStopExecution({ errors: [callerRateLimited(decision.resetSeconds)] });
     },
     onResponse({ request, response }) {
@@ -29,6 +38,10 @@ export function useCallerRateLimit(limit: CallerRateLimit): Plugin {
       response.headers.set('RateLimit-Remaining', String(decision.remaining));
       response.headers.set('RateLimit-Reset', String(decision.resetSeconds));
       response.headers.set('RateLimit-Policy', `${decision.limit};w=${limit.windowSeconds}`);
+      // A single refused operation has it from its error; a batch's response would not.
+      if (!decision.allowed && !response.headers.has('Retry-After')) {
+        response.headers.set('Retry-After', String(decision.resetSeconds));
+      }
     },
   };
 }

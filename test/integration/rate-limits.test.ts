@@ -124,6 +124,24 @@ describe('per-caller rate limit without Redis', () => {
     expect(upstreamCalls(gateway.sandbox)).toHaveLength(3);
   });
 
+  it('a batch counts each operation; a refused one gives the response Retry-After and the last count', async () => {
+    const CALLER_BATCH = 'Bearer batch-caller-token';
+    const entries = Array.from({ length: 3 }, (_, i) => ({ query: `query Q${i} { __typename }` }));
+    const response = await gateway.post(entries, { authorization: CALLER_BATCH });
+    const results = (await response.json()) as Array<{
+      data?: unknown;
+      errors?: Array<{ extensions?: Record<string, unknown> }>;
+    }>;
+    // Two fit in the window of 2; which of the three entries is refused depends on their order of execution.
+    expect(results.filter((result) => result.data !== undefined)).toEqual(
+      Array(2).fill({ data: { __typename: 'Query' } }),
+    );
+    const refused = results.filter((result) => result.errors !== undefined);
+    expect(refused.map((result) => result.errors?.map((error) => error.extensions?.code))).toEqual([['RATE_LIMITED']]);
+    expect(response.headers.get('ratelimit-remaining')).toBe('0');
+    expect(response.headers.get('retry-after')).toBe(String(refused[0]?.errors?.[0]?.extensions?.retryAfter));
+  });
+
   it('sends no RateLimit headers when the limit is off', async () => {
     const plain = await startTestGateway({}, { sandbox: gateway.sandbox });
     try {
