@@ -23,6 +23,7 @@ import { useUpstreamBudget } from './plugins/upstream-budget.js';
 import { useVariableIssues } from './plugins/variable-issues.js';
 import { createMemoryDocumentStore } from './protocol/document-store.js';
 import { useNoIntrospection } from './protocol/introspection.js';
+import { useNoSuggestions } from './protocol/no-suggestions.js';
 import {
   DOCUMENT_ID_PARAM,
   persistedDocumentPlugins,
@@ -136,7 +137,8 @@ export function createGateway(options: GatewayOptions): Gateway {
             }),
           ]
         : []),
-      ...(options.introspection === false ? [useNoIntrospection()] : []),
+      // Before useVariableIssues: its variable errors lose their suggestions too.
+      ...(options.introspection === false ? [useNoIntrospection(), ...useNoSuggestions()] : []),
       useOrderedExecution(),
       useVariableIssues(),
       ...operationLimitPlugins(),

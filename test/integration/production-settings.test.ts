@@ -42,16 +42,86 @@ function startEntry(env: Record<string, string>): Started {
   return { url, exited, stderr: () => stderr, stop: () => child.kill('SIGKILL') };
 }
 
-async function post(url: string, query: string): Promise<{ status: number; body: unknown }> {
+async function post(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: AUTH },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: await response.json() };
 }
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
+
+const CREATE_EVENT = 'mutation ($input: CreateCoinEventInput!) { createCoinEvent(input: $input) { coinConfigId } }';
+const EVENT_INPUT = { amount: 5, companyId: 'CMP1', configuration: 'DEFAULT', event: 'WELCOME' };
+
+/**
+ * One typo of each kind graphql-js answers with a "Did you mean …?" naming what is in the schema,
+ * and the message without it. Each is sent twice: the second answer comes from yoga's validation cache.
+ */
+const TYPOS: Array<{ query: string; variables?: Record<string, unknown>; message: string; code: string }> = [
+  {
+    query: '{ coinEvnt(coinConfigId: "x") { coinConfigId } }',
+    message: 'Cannot query field "coinEvnt" on type "Query".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query: '{ coinEvent(coinConfigId: "x") { coinConfigI } }',
+    message: 'Cannot query field "coinConfigI" on type "CoinConfig".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query: '{ coinEvent(coinConfigId: "x", coinConfigI: "y") { coinConfigId } }',
+    message: 'Unknown argument "coinConfigI" on field "Query.coinEvent".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query: '{ coinEvent(coinConfigId: "x") { coinConfigId @skip(if: false, iff: true) } }',
+    message: 'Unknown argument "iff" on directive "@skip".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query:
+      'mutation { createCoinEvent(input: { amount: 5, companyId: "CMP1", configuration: DEFAULT, event: "WELCOME", amout: 1 }) { coinConfigId } }',
+    message: 'Field "amout" is not defined by type "CreateCoinEventInput".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query:
+      'mutation { createCoinEvent(input: { amount: 5, companyId: "CMP1", configuration: DEFALT, event: "WELCOME" }) { coinConfigId } }',
+    message: 'Value "DEFALT" does not exist in "CoinConfiguration" enum.',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query: 'mutation ($input: CreateCoinEventInpt!) { createCoinEvent(input: $input) { coinConfigId } }',
+    message: 'Unknown type "CreateCoinEventInpt".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    query: '{ ...Root } fragment Root on Quer { __typename }',
+    message: 'Unknown type "Quer".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    // A field on federation's _Entity union: the hint would name the entity types.
+    query: '{ _entities(representations: []) { coins } }',
+    message: 'Cannot query field "coins" on type "_Entity".',
+    code: 'GRAPHQL_VALIDATION_FAILED',
+  },
+  {
+    // Variables are coerced at execution, not validation: their hints are in the message and the issues.
+    query: CREATE_EVENT,
+    variables: { input: { ...EVENT_INPUT, amout: 1, configuration: 'DEFALT' } },
+    message:
+      'Invalid input: input.configuration: Value "DEFALT" does not exist in "CoinConfiguration" enum.; input.amout: Field "amout" is not defined by type "CreateCoinEventInput".',
+    code: 'BAD_USER_INPUT',
+  },
+];
 
 describe('NODE_ENV=production', { timeout: 60_000 }, () => {
   let upstream: SandboxServer;
@@ -129,6 +199,65 @@ describe('NODE_ENV=production', { timeout: 60_000 }, () => {
         '{ _entities(representations: [{ __typename: "CoinBalance", userId: "EKQZVMQK" }]) { ... on CoinBalance { coins } } }',
       ),
     ).toEqual({ status: 200, body: { data: { _entities: [{ coins: 0 }] } } });
+  });
+
+  it('validation and variable errors carry no "Did you mean" suggestions: they would name the schema', async () => {
+    const url = await startServing({ NODE_ENV: 'production', COINS_API_URL: upstream.url });
+    for (const typo of TYPOS) {
+      for (const attempt of [1, 2]) {
+        const answer = await post(url, typo.query, typo.variables);
+        const body = answer.body as { errors: Array<{ message: string; extensions: { code: string } }> };
+        expect({ attempt, status: answer.status, body }).toMatchObject({
+          attempt,
+          status: 400,
+          body: { errors: [{ message: typo.message, extensions: { code: typo.code } }] },
+        });
+        expect(body.errors).toHaveLength(1);
+        expect(JSON.stringify(body)).not.toMatch(/did you mean/i);
+      }
+    }
+    // The issues keep their paths, without the hints.
+    const variables = await post(url, CREATE_EVENT, TYPOS[TYPOS.length - 1]?.variables);
+    expect(variables.body).toEqual({
+      errors: [
+        {
+          message: TYPOS[TYPOS.length - 1]?.message,
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            issues: [
+              {
+                path: ['input', 'configuration'],
+                message: 'Value "DEFALT" does not exist in "CoinConfiguration" enum.',
+              },
+              { path: ['input', 'amout'], message: 'Field "amout" is not defined by type "CreateCoinEventInput".' },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('with INTROSPECTION=true the suggestions stay (developers use them)', async () => {
+    const url = await startServing({ NODE_ENV: 'production', COINS_API_URL: upstream.url, INTROSPECTION: 'true' });
+    const suggestions = [
+      'Cannot query field "coinEvnt" on type "Query". Did you mean "coinEvent" or "coinEvents"?',
+      'Cannot query field "coinConfigI" on type "CoinConfig". Did you mean "coinConfigId"?',
+      'Unknown argument "coinConfigI" on field "Query.coinEvent". Did you mean "coinConfigId"?',
+      'Unknown argument "iff" on directive "@skip". Did you mean "if"?',
+      'Field "amout" is not defined by type "CreateCoinEventInput". Did you mean "amount"?',
+      'Value "DEFALT" does not exist in "CoinConfiguration" enum. Did you mean the enum value "DEFAULT"?',
+      'Unknown type "CreateCoinEventInpt". Did you mean "CreateCoinEventInput" or "UpdateCoinEventInput"?',
+      'Unknown type "Quer". Did you mean "Query"?',
+      'Cannot query field "coins" on type "_Entity". Did you mean to use an inline fragment on "CoinBalance"?',
+      'Invalid input: input.configuration: Value "DEFALT" does not exist in "CoinConfiguration" enum. Did you mean the enum value "DEFAULT"?; input.amout: Field "amout" is not defined by type "CreateCoinEventInput". Did you mean "amount"?',
+    ];
+    for (const [index, typo] of TYPOS.entries()) {
+      const answer = await post(url, typo.query, typo.variables);
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { errors: [{ message: suggestions[index], extensions: { code: typo.code } }] },
+      });
+    }
   });
 
   it('GRAPHIQL=true and INTROSPECTION=true turn them back on', async () => {
