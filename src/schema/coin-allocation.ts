@@ -44,8 +44,14 @@ const AllocateCoinsInput = builder.inputType('AllocateCoinsInput', {
     'Credits a user for an event, with the coins the company configured for it. requestId is the idempotency ' +
     'key: on a retryable error, send the same input again with the SAME requestId, never a new one.',
   fields: (t) => ({
-    companyId: t.string({ required: true, description: 'The company whose event configuration applies.' }),
-    event: t.string({ required: true, description: 'The configured event the user performed.' }),
+    companyId: t.string({
+      required: true,
+      description: `The company whose event configuration applies: ${INPUT_RULES.id.text}.`,
+    }),
+    event: t.string({
+      required: true,
+      description: `The configured event the user performed: ${INPUT_RULES.event.text}.`,
+    }),
     userId: t.id({ required: true, description: `The EnKash user to credit: ${INPUT_RULES.id.text}.` }),
     requestId: t.id({
       required: true,

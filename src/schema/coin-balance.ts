@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
-import { idList, MAX_IDS_PER_LIST, parseArgs, UserIdSchema } from './input-rules.js';
+import { idList, INPUT_RULES, MAX_IDS_PER_LIST, parseArgs, UserIdSchema } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
 import { requireScope } from './tenancy.js';
 
@@ -63,7 +63,12 @@ builder.queryFields((t) => ({
     description:
       "A user's coin balance (Get Balance); null when EnKash has no balance for the user. Scope: coins:balances, " +
       "except for the caller's own userId (its user claim).",
-    args: { userId: t.arg.id({ required: true, description: 'The EnKash user id, e.g. "EKQZVMQK".' }) },
+    args: {
+      userId: t.arg.id({
+        required: true,
+        description: `The EnKash user id (${INPUT_RULES.id.text}), e.g. "EKQZVMQK".`,
+      }),
+    },
     complexity: { field: 1, multiplier: 0 },
     authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: [args.userId] }),
     resolve: (_root, args, context) => {
@@ -78,7 +83,12 @@ builder.queryFields((t) => ({
     description:
       `Several users' balances: one entry per id, in order. Each distinct user is fetched once. At most ${MAX_IDS_PER_LIST} ids. ` +
       "Scope: coins:balances, unless every id is the caller's own userId.",
-    args: { userIds: t.arg.idList({ required: true, description: `Up to ${MAX_IDS_PER_LIST} EnKash user ids.` }) },
+    args: {
+      userIds: t.arg.idList({
+        required: true,
+        description: `Up to ${MAX_IDS_PER_LIST} EnKash user ids, each ${INPUT_RULES.id.text}.`,
+      }),
+    },
     complexity: (args) => ({ field: upstreamCallsForIds(args.userIds), multiplier: 0 }),
     authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: args.userIds }),
     resolve: (_root, args, context) => {

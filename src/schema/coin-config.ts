@@ -172,7 +172,10 @@ builder.queryFields((t) => ({
       'One coin event configuration by id (Get Event); null when EnKash does not know the id, or when it belongs ' +
       "to a company outside the caller's. Scope: coins:read.",
     args: {
-      coinConfigId: t.arg.id({ required: true, description: 'The configuration id, e.g. "WCC817428".' }),
+      coinConfigId: t.arg.id({
+        required: true,
+        description: `The configuration id (${INPUT_RULES.id.text}), e.g. "WCC817428".`,
+      }),
     },
     authScopes: { coins: 'coins:read' },
     resolve: async (_root, args, context) => {
@@ -188,7 +191,10 @@ builder.queryFields((t) => ({
       'Several coin event configurations by id: one entry per id, in order; null for an unknown id or one of a ' +
       `company outside the caller's. Each distinct id is fetched once. At most ${MAX_IDS_PER_LIST} ids. Scope: coins:read.`,
     args: {
-      coinConfigIds: t.arg.idList({ required: true, description: `Up to ${MAX_IDS_PER_LIST} configuration ids.` }),
+      coinConfigIds: t.arg.idList({
+        required: true,
+        description: `Up to ${MAX_IDS_PER_LIST} configuration ids, each ${INPUT_RULES.id.text}.`,
+      }),
     },
     complexity: (args) => ({ field: upstreamCallsForIds(args.coinConfigIds), multiplier: 0 }),
     authScopes: { coins: 'coins:read' },
@@ -225,7 +231,10 @@ builder.mutationFields((t) => ({
       "NOT_FOUND when the id is unknown or belongs to a company outside the caller's (then nothing is sent); " +
       'FORBIDDEN when companyId would move it to such a company. Scope: coins:write.',
     args: {
-      coinConfigId: t.arg.id({ required: true, description: 'The configuration to change, e.g. "WCC817428".' }),
+      coinConfigId: t.arg.id({
+        required: true,
+        description: `The configuration to change (${INPUT_RULES.id.text}), e.g. "WCC817428".`,
+      }),
       input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),
     },
     // The PATCH, one Get Event when a selected field is missing from its payload, and, for a caller

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphQLError } from 'graphql';
+import { buildSchema, GraphQLError, isInputObjectType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -98,6 +98,48 @@ describe('the README states each rule as declared', () => {
       INPUT_RULES.amount.text,
     ]) {
       expect(sdl).toContain(text);
+    }
+  });
+
+  it('every argument and input field a rule applies to states that rule in its description (GraphiQL docs)', () => {
+    const schema = buildSchema(readFileSync(join(import.meta.dirname, '../../schema.graphql'), 'utf8'));
+    const RULE_TEXT: Record<string, string> = {
+      companyId: INPUT_RULES.id.text,
+      coinConfigId: INPUT_RULES.id.text,
+      userId: INPUT_RULES.id.text,
+      coinConfigIds: INPUT_RULES.id.text,
+      userIds: INPUT_RULES.id.text,
+      event: INPUT_RULES.event.text,
+      requestId: INPUT_RULES.requestId.text,
+      amount: INPUT_RULES.amount.text,
+    };
+    const inputs: Array<{ where: string; name: string; description: string }> = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          for (const arg of field.args) {
+            inputs.push({
+              where: `${type.name}.${field.name}(${arg.name})`,
+              name: arg.name,
+              description: arg.description ?? '',
+            });
+          }
+        }
+      }
+      if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          inputs.push({ where: `${type.name}.${field.name}`, name: field.name, description: field.description ?? '' });
+        }
+      }
+    }
+    const ruled = inputs.filter((input) => RULE_TEXT[input.name] !== undefined);
+    expect(ruled.map((input) => input.where)).toContain('AllocateCoinsInput.companyId');
+    const missing = ruled.filter((input) => !input.description.includes(RULE_TEXT[input.name] ?? ''));
+    expect(missing.map((input) => input.where)).toEqual([]);
+    for (const list of ['coinConfigIds', 'userIds']) {
+      for (const input of ruled.filter((candidate) => candidate.name === list)) {
+        expect(input.description, input.where).toContain(`${INPUT_RULES.idList.maxItems}`);
+      }
     }
   });
 });
