@@ -5,6 +5,13 @@ import { z } from 'zod';
  * dropped; a missing or mistyped documented field makes the answer UPSTREAM_BAD_RESPONSE.
  */
 export const CoinConfigurationSchema = z.enum(['DEFAULT', 'CUSTOM']);
+
+/**
+ * A whole number the gateway can pass on: its schema serves amounts and balances as GraphQL Int,
+ * which is 32-bit signed. A larger value would fail only when the response is written, as an
+ * error without a code; refused here, it is the upstream's bad response, reported and logged.
+ */
+const int32 = z.number().int().min(-2_147_483_648).max(2_147_483_647);
 export type CoinConfiguration = z.infer<typeof CoinConfigurationSchema>;
 
 /** Create Event (and, as assumed, Get Event) payload: the whole configuration. */
@@ -13,7 +20,7 @@ export const CoinConfigPayloadSchema = z.object({
   configuration: CoinConfigurationSchema,
   companyId: z.string(),
   event: z.string(),
-  amount: z.number().int(),
+  amount: int32,
 });
 export type CoinConfigPayload = z.infer<typeof CoinConfigPayloadSchema>;
 
@@ -30,4 +37,4 @@ export type PartialCoinConfigPayload = z.infer<typeof PartialCoinConfigPayloadSc
 export const AllocationPayloadSchema = z.string();
 
 /** Get Balance answers with the integer balance. */
-export const BalancePayloadSchema = z.number().int();
+export const BalancePayloadSchema = int32;

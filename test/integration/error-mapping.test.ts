@@ -17,7 +17,7 @@ import {
   type GraphQLResponse,
   type TestGateway,
 } from '../helpers/test-gateway.js';
-import { CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
+import { BALANCE_PATH, balancePath, CONFIG_PATH, CREATE_PATH } from '../helpers/upstream-paths.js';
 
 /**
  * Every row of the error table (README, "Errors"), through the real server in front of the real sandbox
@@ -63,6 +63,7 @@ function getFailed(message: string, extensions: Record<string, unknown>) {
   };
 }
 
+const BALANCE = '{ coinBalance(userId: "EKQZVMQK") { coins } }';
 const UNAVAILABLE = 'The coins API could not be reached.';
 const TIMEOUT = 'The coins API did not answer in time.';
 const BAD_RESPONSE = 'The coins API sent a response the gateway cannot read.';
@@ -166,6 +167,16 @@ describe('the error table, through the real server and the sandbox', () => {
         companyId: 'CEKEKCARDS',
         event: 'MEAL_CARD_PAYMENT',
         amount: 6,
+      },
+    ],
+    [
+      "an amount beyond GraphQL's Int (2^31)",
+      {
+        coinConfigId: 'WCC817428',
+        configuration: 'DEFAULT',
+        companyId: 'CEKEKCARDS',
+        event: 'MEAL_CARD_PAYMENT',
+        amount: 2_147_483_648,
       },
     ],
   ];
@@ -462,6 +473,50 @@ describe('the error table, through the real server and the sandbox', () => {
     // The missing field is not fetched again: one Get Event per id per operation.
     expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${CONFIG_PATH}WCC123456`]);
   });
+
+  // [what, query, field, route the fault matches (no query string), path sent, payload]
+  it.each([
+    ['a balance', BALANCE, 'coinBalance', BALANCE_PATH, balancePath('EKQZVMQK'), 2_147_483_648],
+    ['a balance', BALANCE, 'coinBalance', BALANCE_PATH, balancePath('EKQZVMQK'), -2_147_483_649],
+    [
+      "a configuration's amount",
+      '{ coinEvent(coinConfigId: "WCC123456") { amount } }',
+      'coinEvent',
+      `${CONFIG_PATH}WCC123456`,
+      `${CONFIG_PATH}WCC123456`,
+      { coinConfigId: 'WCC123456', amount: 2_147_483_648 },
+    ],
+  ])(
+    "UPSTREAM_BAD_RESPONSE: %s beyond GraphQL's Int (32 bits) is a bad response, not an error without a code",
+    async (_what, query, field, route, path, payload) => {
+      gateway.sandbox.faults.inject({
+        path: route,
+        method: 'GET',
+        action: jsonReply(200, envelopeBody(0, 'Success', payload)),
+      });
+      const response = await gateway.gql(query);
+      expect(response).toEqual({
+        data: { [field]: null },
+        errors: [
+          fieldError(
+            [field],
+            BAD_RESPONSE,
+            { code: 'UPSTREAM_BAD_RESPONSE', retryable: false, upstream: { status: 200, responseCode: 0 } },
+            3,
+          ),
+        ],
+      });
+      expect(upstreamCalls(gateway.sandbox)).toEqual([`GET ${path}`]);
+      expect(failureLines(gateway, logStart)).toEqual([
+        expect.objectContaining({
+          reason: 'bad-response',
+          path,
+          upstream: { status: 200, responseCode: 0 },
+          detail: expect.stringMatching(/^payload does not match the documented shape: /),
+        }),
+      ]);
+    },
+  );
 
   it('an upstream failure writes exactly one log line (warn or above), structured, without the token', async () => {
     gateway.sandbox.faults.inject({
