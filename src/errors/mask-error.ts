@@ -21,12 +21,33 @@ export function createMaskError() {
     if (error instanceof GraphQLError && isRequestError(error)) return asPlainRequestError(error);
     // isDev false, always: yoga's default (NODE_ENV=development) copies the original error and its
     // stack into the response's extensions, and NODE_ENV is not a setting of ours to expose internals.
-    const masked = yogaMaskError(error, message, false);
+    const masked = yogaMaskError(isUncodedExecutionError(error) ? asUnexpected(error) : error, message, false);
     if (masked !== error) {
       unexpectedErrors.set(masked, { path: error instanceof GraphQLError ? error.path : undefined, cause: original });
     }
     return masked;
   };
+}
+
+/**
+ * graphql-js's own errors while it executes (a value a scalar cannot serialize, such as an Int
+ * beyond 32 bits) are GraphQLErrors at a path without a code, and yoga passes any GraphQLError on
+ * as it is. Every error we raise on purpose has a code, so one without is unexpected: masked and
+ * logged like any other.
+ */
+function isUncodedExecutionError(error: unknown): error is GraphQLError {
+  return error instanceof GraphQLError && error.path !== undefined && error.extensions.code === undefined;
+}
+
+/** The same error, placed where it was, with its cause kept as a plain Error (so yoga masks it). */
+function asUnexpected(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: new Error(error.message),
+  });
 }
 
 /**

@@ -711,7 +711,8 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
       getCoinConfig: bug,
       updateCoinConfig: bug,
       allocateCoins: bug,
-      getBalance: bug,
+      // A value graphql-js cannot serialize (Int is 32 bits): its error has no code of its own.
+      getBalance: () => Promise.resolve(3_000_000_000),
     };
     const logger = createLogger('info', sink);
     listening = await listen(createForwardingGateway(coins, logger), 0, '127.0.0.1');
@@ -740,6 +741,26 @@ describe('INTERNAL_SERVER_ERROR: anything unexpected is masked', () => {
     expect(unexpected).toHaveLength(1);
     expect(unexpected[0]).toMatchObject({ requestId: 'bug-report-1', path: ['createCoinEvent'] });
     expect(logText).toContain('Cannot read properties of undefined');
+  });
+
+  it("graphql-js's own execution errors (a value it cannot serialize) are masked too, never sent without a code", async () => {
+    const res = await fetch(`${listening.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: AUTH, 'x-request-id': 'bug-report-2' },
+      body: JSON.stringify({ query: '{ coinBalance(userId: "EKQZVMQK") { coins } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      data: { coinBalance: null },
+      errors: [fieldError(['coinBalance', 'coins'], 'Unexpected error.', { code: 'INTERNAL_SERVER_ERROR' }, 37)],
+    });
+    const unexpected = logText
+      .split('\n')
+      .filter((line) => line.includes('"requestId":"bug-report-2"') && line.includes('"event":"unexpected_error"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(unexpected).toHaveLength(1);
+    expect(unexpected[0]).toMatchObject({ path: ['coinBalance', 'coins'] });
+    expect(JSON.stringify(unexpected[0])).toContain('Int cannot represent non 32-bit signed integer value: 3000000000');
   });
 
   it('stays masked with NODE_ENV=development (where yoga would add the original error and its stack)', async () => {
