@@ -155,6 +155,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       // A GraphQL request is a few KB (a 100-id list included); yoga's default would buffer 25 MB.
       // Last, so that it sees whichever request parser was chosen.
       useRequestBodyLimit(MAX_REQUEST_BODY_BYTES),
+      // After every other onResponse hook: metrics and the access log tell the response sent.
+      observed.finishPlugin,
     ],
   });
 }

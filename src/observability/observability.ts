@@ -129,6 +129,16 @@ export class RequestScope implements CallOrigin {
     this.#batch = Array.from({ length: size }, () => new BatchedOperation(this));
   }
 
+  /** The client got only this error, once per operation (RESPONSE_TOO_LARGE replaced the answer). */
+  answeredOnlyWith(code: string): void {
+    if (this.#batch === undefined) {
+      this.errorCodes = [code];
+      return;
+    }
+    for (const operation of this.#batch) operation.errorCodes = [code];
+    this.errorCodes = this.#batch.map(() => code);
+  }
+
   /** Operation `index` of a batch; undefined when the request is not a batch. */
   batchedOperation(index: number): BatchedOperation | undefined {
     return this.#batch?.[index];

@@ -1,6 +1,7 @@
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../errors/error-codes.js';
+import { isTooLargeReplacement } from '../plugins/response-limits.js';
 import { unexpectedErrorDetails } from '../errors/mask-error.js';
 import type { BatchedOperation, Observability, RequestScope } from './observability.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
@@ -22,7 +23,7 @@ export interface RequestScopes {
 export function useObservability(
   observability: Observability,
   graphqlEndpoint: string,
-): { plugin: Plugin; scopes: RequestScopes } {
+): { plugin: Plugin; finishPlugin: Plugin; scopes: RequestScopes } {
   // Keyed by the Request object: it lives exactly as long as the request, and yoga hands the same
   // object to every hook and to the context factory.
   const scopes = new WeakMap<Request, RequestScope>();
@@ -90,13 +91,24 @@ export function useObservability(
     onResponse({ request, response }) {
       const scope = scopes.get(request);
       if (!scope) return;
+      // Here, first: a response another plugin puts in place of this one copies its headers.
       response.headers.set(REQUEST_ID_HEADER, scope.requestId);
+    },
+  };
+  // Last of all plugins: the response the client gets is final only after every onResponse hook
+  // (the byte bound replaces a too large answer there), and that one is what metrics and the access log tell.
+  const finishPlugin: Plugin = {
+    onResponse({ request, response }) {
+      const scope = scopes.get(request);
       // Only an answered GraphQL request is an operation (an OPTIONS preflight, a GraphiQL page is not).
-      if (scope.errorCodes !== undefined) scope.finish(response.status, scope.errorCodes);
+      if (!scope || scope.errorCodes === undefined) return;
+      if (isTooLargeReplacement(response)) scope.answeredOnlyWith(ErrorCode.RESPONSE_TOO_LARGE);
+      scope.finish(response.status, scope.errorCodes);
     },
   };
   return {
     plugin,
+    finishPlugin,
     scopes: {
       scopeOf: (request, context) =>
         (context === undefined ? undefined : batchedOperationOf(request, context)) ?? scopes.get(request),

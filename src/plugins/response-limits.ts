@@ -8,6 +8,14 @@ export interface ResponseLimits {
   maxBytes: number;
 }
 
+/** Responses this plugin put in place of a too large answer (observability counts them as such). */
+const tooLargeReplacements = new WeakSet<Response>();
+
+/** The response is RESPONSE_TOO_LARGE in place of the answer the operations produced. */
+export function isTooLargeReplacement(response: Response): boolean {
+  return tooLargeReplacements.has(response);
+}
+
 /** The answers this gateway sends (yoga's regular result processor). */
 const JSON_RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'];
 
@@ -75,7 +83,9 @@ export function useResponseLimits(limits: ResponseLimits): Plugin {
       headers.delete('content-length');
       headers.delete('content-encoding');
       headers.set('content-type', type);
-      setResponse(new fetchAPI.Response(body, { status: response.status, headers }));
+      const replacement = new fetchAPI.Response(body, { status: response.status, headers });
+      tooLargeReplacements.add(replacement);
+      setResponse(replacement);
     },
   };
 }

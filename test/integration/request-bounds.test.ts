@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../../src/limits.js';
 import { hugeNameDocument } from '../helpers/hostile-documents.js';
-import { useTestGateway, type GraphQLResponse } from '../helpers/test-gateway.js';
+import { useTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
 
 const gateway = useTestGateway();
 
@@ -195,6 +195,38 @@ describe(`a response over ${OPERATION_LIMITS.maxResponseBytes} bytes is replaced
   const introspections = `{ ${Array.from({ length: 20 }, (_, i) => `s${i}: ${types}`).join(' ')} }`;
   const origin = 'https://app.example.com';
 
+  it("metrics and the access log tell RESPONSE_TOO_LARGE, the answer the client got, not the operations' own outcome", async () => {
+    const post = (body: unknown, requestId: string) =>
+      fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify(body),
+      }).then((response) => response.json());
+    const errorsBefore = await errorCount(gateway, 'RESPONSE_TOO_LARGE');
+    // One such query is about 500 KB, under the bound (and it runs): three in a batch are over it.
+    const answer = await post(
+      [
+        { query: `query HugeA ${introspections}` },
+        { query: `query HugeB ${introspections}` },
+        { query: `query HugeC ${introspections}` },
+        { query: 'query Small { __typename }' },
+      ],
+      'too-large-batch',
+    );
+    expect(answer).toHaveLength(4);
+    const lines = gateway.logs
+      .filter((line) => line.event === 'operation' && line.requestId === 'too-large-batch')
+      .map(({ operationName, outcome, errorCodes }) => ({ operationName, outcome, errorCodes }));
+    const tooLarge = { outcome: 'error', errorCodes: ['RESPONSE_TOO_LARGE'] };
+    expect(lines).toEqual([
+      { operationName: 'HugeA', ...tooLarge },
+      { operationName: 'HugeB', ...tooLarge },
+      { operationName: 'HugeC', ...tooLarge },
+      { operationName: 'Small', ...tooLarge },
+    ]);
+    expect((await errorCount(gateway, 'RESPONSE_TOO_LARGE')) - errorsBefore).toBe(4);
+  });
+
   it('a batch whose answer is too large: one error per operation, in an array, with the CORS headers and the request id', async () => {
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
@@ -279,3 +311,10 @@ describe('a client that accepts only application/json reads the same codes with 
     expect(answer.errors?.map((error) => error.extensions?.code)).toEqual([code]);
   });
 });
+
+/** coins_gateway_errors_total{code} in the gateway's own registry (what /metrics would show). */
+async function errorCount(gateway: TestGateway, code: string): Promise<number> {
+  const metric = gateway.app.observability.metrics.registry.getSingleMetric('coins_gateway_errors_total');
+  const values = (await metric?.get())?.values ?? [];
+  return values.find((sample) => sample.labels.code === code)?.value ?? 0;
+}
