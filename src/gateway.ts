@@ -10,7 +10,7 @@ import type { Logger } from './logging/logger.js';
 import { createYogaLogger } from './logging/yoga-logger.js';
 import type { Observability } from './observability/observability.js';
 import { useObservability } from './observability/use-observability.js';
-import { corsOptions, useVaryOnOrigin, type CorsOrigins } from './plugins/cors.js';
+import { corsOptions, useAnyOriginAsWildcard, useVaryOnOrigin, type CorsOrigins } from './plugins/cors.js';
 import { useGetRequestParams } from './plugins/get-request-params.js';
 import { useJsonOnlyPosts } from './plugins/json-only-posts.js';
 import { operationLimitPlugins } from './plugins/operation-limits.js';
@@ -147,6 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useReadiness(options.isReady, READINESS_PATH),
       ...(options.callerRateLimit ? [useCallerRateLimit(options.callerRateLimit)] : []),
       useVaryOnOrigin(),
+      ...(options.corsOrigins === '*' ? [useAnyOriginAsWildcard()] : []),
       useJsonOnlyPosts(),
       useGetRequestParams(),
       // Input first: an operation refused for its variables is not counted against the budget.

@@ -40,8 +40,9 @@ const CORS_EXPOSED_HEADERS = [
 ] as const;
 
 /**
- * Which origins may call the gateway from a browser: `'*'` (any, sandbox mode only) or exact
- * origins such as `https://app.example.com`. An empty list: no cross-origin access at all.
+ * Which origins may call the gateway from a browser: `'*'` (any, sandbox mode only; answered
+ * `Access-Control-Allow-Origin: *`, see useAnyOriginAsWildcard) or exact origins such as
+ * `https://app.example.com`. An empty list: no cross-origin access at all.
  */
 export type CorsOrigins = '*' | readonly string[];
 
@@ -69,6 +70,23 @@ export function corsOptions(origins: CorsOrigins): YogaCorsOption {
       exposedHeaders: [...CORS_EXPOSED_HEADERS],
       maxAge: CORS_MAX_AGE_SECONDS,
     };
+  };
+}
+
+/**
+ * With CORS_ORIGINS=* every origin is answered `Access-Control-Allow-Origin: *`, not its own
+ * origin echoed (what yoga does for a wildcard, and corsOptions for a listed origin). An echo
+ * would answer the `null` origin, shared by every sandboxed iframe and file:// page, with an
+ * explicit `Access-Control-Allow-Origin: null`, the answer security scanners and the CORS
+ * guidance flag; `*` grants exactly what the setting says (any origin, without credentials:
+ * browsers refuse to combine `*` with credentials, so it cannot turn into more). Runs after
+ * yoga's CORS headers are set.
+ */
+export function useAnyOriginAsWildcard(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (response.headers.has('access-control-allow-origin')) response.headers.set('access-control-allow-origin', '*');
+    },
   };
 }
 

@@ -202,16 +202,43 @@ describe('CORS with a real upstream and CORS_ORIGINS unset', () => {
 describe('CORS in sandbox mode (default "*")', () => {
   const gateway = useTestGateway();
 
-  it('any origin may call, still without credentials', async () => {
-    for (const origin of [APP, 'http://localhost:3000']) {
+  // "null" (a sandboxed iframe, a file:// page) gets the wildcard too, never an echoed
+  // `Access-Control-Allow-Origin: null` (which would allow it specifically).
+  it.each([APP, 'http://localhost:3000', 'null'])(
+    'any origin (%s) may call: answered with the wildcard, never its origin echoed, without credentials',
+    async (origin) => {
       const pre = await preflight(gateway, origin);
-      expect(pre.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(pre.headers.get('access-control-allow-credentials')).toBeNull();
-      const { res } = await postFrom(gateway, origin);
-      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(pre.status).toBe(204);
+      expect(corsHeaders(pre)).toEqual({
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers':
+          'content-type, authorization, x-request-id, apollographql-client-name, apollographql-client-version, traceparent, tracestate',
+        'access-control-expose-headers': EXPOSED.join(', '),
+        'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
+      });
+      const { res, body } = await postFrom(gateway, origin);
+      expect(res.status).toBe(200);
+      expect(body).toEqual(READ_ANSWER);
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
       expect(res.headers.get('access-control-allow-credentials')).toBeNull();
       expect(exposedHeaders(res)).toEqual([...EXPOSED].sort());
-    }
+      expect(res.headers.get('vary')).toMatch(/\bOrigin\b/);
+    },
+  );
+
+  it('a refused request gets the wildcard too, and a request without Origin no CORS header', async () => {
+    const refused = await fetch(`${gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: 'null', 'content-type': 'text/plain', authorization: AUTH },
+      body: JSON.stringify({ query: READ }),
+    });
+    await refused.arrayBuffer();
+    expect(refused.status).toBe(415);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    const plain = await gateway.post({ query: READ });
+    await plain.arrayBuffer();
+    expect(corsHeaders(plain)).toEqual({});
   });
 });
 
