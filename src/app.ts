@@ -94,6 +94,7 @@ export function createApp({ config, upstreamUrl, logger, sandboxMode, tracing }:
     timeoutMs: config.coinsApiTimeoutMs,
     logger,
     observer: observability.backgroundUpstream,
+    upstreamUrl,
   });
   const service = config.serviceCredentials
     ? createServiceToken(config.serviceCredentials, upstreamUrl, config.coinsApiTimeoutMs, logger, observability, store)

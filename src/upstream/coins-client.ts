@@ -12,6 +12,7 @@ import {
   type PartialCoinConfigPayload,
 } from './payloads.js';
 import type { UpstreamResilience } from './resilience.js';
+import { upstreamAddressForms } from './credential-redaction.js';
 import { decideResponse } from './response-decision.js';
 import type { ServiceTokenSource } from './oauth/service-token.js';
 import { UpstreamError, isUpstreamError } from './upstream-error.js';
@@ -80,6 +81,8 @@ export interface CoinsClientOptions {
   logger: Logger;
   /** Observes attempts of calls that carry no origin. @default NO_OBSERVER */
   observer?: UpstreamObserver;
+  /** The upstream's base URL: its address is replaced in the upstream's messages. @default none replaced */
+  upstreamUrl?: string;
 }
 
 const COINS = '/api/v0/enkash-coins';
@@ -139,6 +142,7 @@ function isUnauthorized(error: unknown): error is UpstreamError {
 export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
   const { transport, resilience, timeoutMs } = options;
   const defaultObserver = options.observer ?? NO_OBSERVER;
+  const upstreamAddress = options.upstreamUrl === undefined ? [] : upstreamAddressForms(options.upstreamUrl);
 
   async function call<T>(spec: CallSpec<T>, credentials: CallCredentials): Promise<T> {
     const { method, route } = ENDPOINTS[spec.endpoint];
@@ -166,7 +170,7 @@ export function createCoinsClient(options: CoinsClientOptions): CoinsClient {
             deadline,
           });
           status = response.status;
-          payload = decideResponse(response, spec.payloadSchema, authorization);
+          payload = decideResponse(response, spec.payloadSchema, authorization, upstreamAddress);
         } catch (error) {
           observation.end(failedAttemptResult(error));
           throw error;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseEnvelope } from './envelope.js';
-import { redactCredential } from './credential-redaction.js';
+import { redactAddress, redactCredential } from './credential-redaction.js';
 import type { HttpResponse } from './http-transport.js';
 import { showsUpstreamMessage } from './outcome-classification.js';
 import { UpstreamError, type UpstreamAnswer } from './upstream-error.js';
@@ -17,14 +17,20 @@ const MAX_MESSAGE_LENGTH = 300;
  * The response_message of every answer goes to the log (`upstreamMessage`); to clients only where
  * outcome-classification.ts says so (4xx and business rejections).
  */
-export function decideResponse<T>(response: HttpResponse, payloadSchema: z.ZodType<T>, sentAuthorization?: string): T {
+export function decideResponse<T>(
+  response: HttpResponse,
+  payloadSchema: z.ZodType<T>,
+  sentAuthorization?: string,
+  /** The upstream's address as its messages may quote it (upstreamAddressForms), replaced in them. */
+  upstreamAddress: readonly string[] = [],
+): T {
   const json = parseJson(response.body);
   const envelope = json.ok ? parseEnvelope(json.value) : undefined;
   const answer: UpstreamAnswer = { status: response.status };
   let upstreamMessage: string | undefined;
   if (envelope) {
     answer.responseCode = envelope.responseCode;
-    upstreamMessage = sanitizeMessage(envelope.responseMessage, sentAuthorization);
+    upstreamMessage = sanitizeMessage(envelope.responseMessage, sentAuthorization, upstreamAddress);
     if (upstreamMessage !== undefined && showsUpstreamMessage(response.status, envelope.responseCode)) {
       answer.responseMessage = upstreamMessage;
     }
@@ -86,12 +92,17 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function sanitizeMessage(message: string | undefined, sentAuthorization: string | undefined): string | undefined {
+function sanitizeMessage(
+  message: string | undefined,
+  sentAuthorization: string | undefined,
+  upstreamAddress: readonly string[],
+): string | undefined {
   if (message === undefined) return undefined;
-  // Redacted before cutting, so that a credential straddling the cut cannot survive in part.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
-  const printable = redactCredential(message.replace(/[\u0000-\u001f\u007f]+/g, ' '), sentAuthorization).trim();
-  return printable.length > MAX_MESSAGE_LENGTH ? `${printable.slice(0, MAX_MESSAGE_LENGTH)}…` : printable;
+  const printable = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  // Redacted before cutting, so that a credential or address straddling the cut cannot survive in part.
+  const redacted = redactAddress(redactCredential(printable, sentAuthorization), upstreamAddress).trim();
+  return redacted.length > MAX_MESSAGE_LENGTH ? `${redacted.slice(0, MAX_MESSAGE_LENGTH)}…` : redacted;
 }
 
 /** Retry-After is either delta-seconds or an HTTP date; both become whole seconds from now. */

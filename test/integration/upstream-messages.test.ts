@@ -125,6 +125,38 @@ describe('upstream messages: what clients and logs get', () => {
     expect(gateway.logText().slice(logFrom)).not.toContain(TOKEN);
   });
 
+  it("a 4xx or a business rejection quoting the upstream's own address: the address is replaced, in the response and the log", async () => {
+    const { host, hostname } = new URL(gateway.sandbox.url);
+    const from = gateway.logs.length;
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(400, envelopeBody(400, `Bad request to ${gateway.sandbox.url}${CREATE_PATH}`)),
+    });
+    gateway.sandbox.faults.inject({
+      path: CREATE_PATH,
+      action: jsonReply(200, envelopeBody(7, `Company suspended by ${host} (node ${hostname})`)),
+    });
+    const refused = await (await gateway.post({ query: CREATE, variables: { input: INPUT } })).text();
+    const rejected = await (await gateway.post({ query: CREATE, variables: { input: INPUT } })).text();
+    expect(JSON.parse(refused).errors[0]).toMatchObject({
+      message: `The coins API rejected the input: Bad request to http://[upstream]${CREATE_PATH}`,
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        upstream: { status: 400, responseCode: 400, responseMessage: `Bad request to http://[upstream]${CREATE_PATH}` },
+      },
+    });
+    expect(JSON.parse(rejected).errors[0]).toMatchObject({
+      message: 'Company suspended by [upstream] (node [upstream])',
+      extensions: { code: 'UPSTREAM_REJECTED' },
+    });
+    const failures = gateway.logs.slice(from).filter((line) => line.event === 'upstream_call_failed');
+    expect(failures.map((line) => line.upstreamMessage)).toEqual([
+      `Bad request to http://[upstream]${CREATE_PATH}`,
+      'Company suspended by [upstream] (node [upstream])',
+    ]);
+    for (const text of [refused, rejected]) expect(text).not.toContain(hostname);
+  });
+
   it('a business rejection and a 5xx echoing the token: redacted in both response and log', async () => {
     const logFrom = gateway.logText().length;
     gateway.sandbox.faults.inject({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideResponse, parseRetryAfter } from '../../src/upstream/response-decision.js';
 import { DOCUMENTED_EXAMPLE_CONFIG } from '../../src/sandbox/index.js';
+import { redactAddress, upstreamAddressForms } from '../../src/upstream/credential-redaction.js';
 import type { HttpResponse } from '../../src/upstream/http-transport.js';
 import {
   CoinConfigPayloadSchema,
@@ -244,5 +245,37 @@ describe('decideResponse: which upstream messages clients may see', () => {
     expect(thrown(response(400, envelopeBody(400, message)), AUTHORIZATION).answer?.responseMessage).toBe(
       `${'x'.repeat(295)}[reda…`,
     );
+  });
+});
+
+describe("the upstream's address in its messages", () => {
+  it.each([
+    ['http://127.0.0.1:38041', 'refused by 127.0.0.1:38041 (127.0.0.1)', 'refused by [upstream] ([upstream])'],
+    ['https://coins.internal.example/api', 'see https://coins.internal.example/api/x', 'see https://[upstream]/api/x'],
+    ['http://[::1]:8080', 'node [::1]:8080 down', 'node [upstream] down'],
+    // A one-word host name is replaced only as host:port or after a scheme: "coins" is also a word.
+    [
+      'http://coins:8080',
+      'Insufficient coins at coins:8080 or http://coins/',
+      'Insufficient coins at [upstream] or http://[upstream]/',
+    ],
+  ])('%s: %j → %j', (url, message, expected) => {
+    expect(redactAddress(message, upstreamAddressForms(url))).toBe(expected);
+  });
+
+  it('decideResponse replaces it in the message a client sees and the one the log keeps', () => {
+    let error: UpstreamError | undefined;
+    try {
+      decideResponse(
+        response(422, envelopeBody(422, 'Invalid amount at https://coins.internal.example:8443/api')),
+        CoinConfigPayloadSchema,
+        undefined,
+        upstreamAddressForms('https://coins.internal.example:8443'),
+      );
+    } catch (thrown) {
+      error = thrown as UpstreamError;
+    }
+    expect(error?.answer?.responseMessage).toBe('Invalid amount at https://[upstream]/api');
+    expect(error?.upstreamMessage).toBe('Invalid amount at https://[upstream]/api');
   });
 });
