@@ -10,7 +10,7 @@ import type {
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createOperationNameLabels, type OperationNameLabels } from './operation-name-label.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
-import type { OperationSpan, Tracing, UpstreamSpan } from './tracing-types.js';
+import type { BatchedOperationSpan, OperationSpan, Tracing, UpstreamSpan } from './tracing-types.js';
 
 /**
  * Everything an operator sees of the gateway, in one object per app: the metrics registry, the
@@ -144,17 +144,31 @@ export class RequestScope implements CallOrigin {
     return this.#batch?.[index];
   }
 
+  /**
+   * Operation `index` of a batch starts (yoga accepted the batch): when tracing, it gets its own
+   * span under the request's. Not at startBatch: yoga checks GRAPHQL_BATCH_LIMIT after that, and a
+   * refused batch must not leave a span per entry.
+   */
+  batchedOperationStarted(index: number): void {
+    const operation = this.#batch?.[index];
+    if (operation && this.span) operation.span = this.span.startBatchedOperation(index);
+  }
+
   nameOperation(operationType: string, operationName: string | undefined): void {
     this.operationType = operationType;
     this.operationName = operationName;
     this.span?.nameOperation(operationType, operationName);
   }
 
-  attemptStarted(attempt: UpstreamAttempt, tally: AttemptTally = this): AttemptObservation {
+  attemptStarted(
+    attempt: UpstreamAttempt,
+    tally: AttemptTally = this,
+    parentSpan: OperationSpan | BatchedOperationSpan | undefined = this.span,
+  ): AttemptObservation {
     return new ObservedAttempt(
       this.observability.metrics,
       attempt,
-      this.span?.startUpstream(attempt),
+      parentSpan?.startUpstream(attempt),
       this.#idHeader,
       tally,
     );
@@ -178,7 +192,9 @@ export class RequestScope implements CallOrigin {
       this.#record(this, errorCodes, durationSeconds, httpStatus);
     } else {
       this.#batch.forEach((operation, batchIndex) => {
-        this.#record(operation, operation.errorCodes ?? [], durationSeconds, httpStatus, batchIndex);
+        const operationErrorCodes = operation.errorCodes ?? [];
+        this.#record(operation, operationErrorCodes, durationSeconds, httpStatus, batchIndex);
+        operation.span?.end({ errorCodes: operationErrorCodes, requestId: this.requestId });
       });
     }
     this.span?.end({ httpStatus, errorCodes, requestId: this.requestId });
@@ -227,8 +243,8 @@ interface RecordedOperation {
 }
 
 /**
- * One operation of a batched request: its own name, outcome and upstream calls, under the
- * request's id, log and span (an upstream attempt is tallied here and traced under the request).
+ * One operation of a batched request: its own name, outcome, upstream calls and span (a child of
+ * the request's), under the request's id and log.
  */
 export class BatchedOperation implements CallOrigin, AttemptTally, RecordedOperation {
   operationType = 'unknown';
@@ -237,6 +253,8 @@ export class BatchedOperation implements CallOrigin, AttemptTally, RecordedOpera
   upstreamAttemptCount = 0;
   /** The `extensions.code` of every error of this operation's result. */
   errorCodes: readonly string[] | undefined;
+  /** Its span, when tracing, once yoga runs it (RequestScope.batchedOperationStarted). */
+  span: BatchedOperationSpan | undefined;
 
   constructor(private readonly request: RequestScope) {}
 
@@ -244,14 +262,15 @@ export class BatchedOperation implements CallOrigin, AttemptTally, RecordedOpera
     return this.request.logger;
   }
 
-  /** Not passed on to the request's span: it stays `POST /graphql`, the one HTTP request of the batch. */
+  /** Names its own span, not the request's: that stays `POST /graphql`, the one HTTP request of the batch. */
   nameOperation(operationType: string, operationName: string | undefined): void {
     this.operationType = operationType;
     this.operationName = operationName;
+    this.span?.nameOperation(operationType, operationName);
   }
 
   attemptStarted(attempt: UpstreamAttempt): AttemptObservation {
-    return this.request.attemptStarted(attempt, this);
+    return this.request.attemptStarted(attempt, this, this.span);
   }
 
   countAttempt(attempt: UpstreamAttempt, result: AttemptResult): void {

@@ -9,17 +9,19 @@ import {
   type Context,
   type Span,
   type TextMapGetter,
+  type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Logger } from '../logging/logger.js';
 import type { AttemptResult, UpstreamAttempt } from '../upstream/upstream-observer.js';
-import type { OperationSpan, Tracing, TracingConfig, UpstreamSpan } from './tracing-types.js';
+import type { BatchedOperationSpan, OperationSpan, Tracing, TracingConfig, UpstreamSpan } from './tracing-types.js';
 
 /**
  * Tracing with the OpenTelemetry SDK, loaded only when tracing is configured (see ./tracing.ts).
- * Parents are passed explicitly (operation span → upstream attempt spans), not through a
+ * Parents are passed explicitly (operation span → upstream attempt spans; for a batch, request
+ * span → one span per operation → its upstream attempt spans), not through a
  * context manager: no AsyncLocalStorage on the request path, and a span can never be attached
  * to the wrong request. The provider is not registered globally for the same reason.
  *
@@ -107,7 +109,7 @@ export async function createOtelTracing(config: TracingConfig, logger: Logger): 
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': '/graphql' } },
         callerContext,
       );
-      return new OtelOperationSpan(span, trace.setSpan(callerContext, span), startUpstream);
+      return new OtelOperationSpan(tracer, span, trace.setSpan(callerContext, span), startUpstream);
     },
     startUpstream: (attempt) => startUpstream(attempt),
     async shutdown() {
@@ -118,6 +120,7 @@ export async function createOtelTracing(config: TracingConfig, logger: Logger): 
 
 class OtelOperationSpan implements OperationSpan {
   constructor(
+    private readonly tracer: Tracer,
     private readonly span: Span,
     /** The context whose active span is this one: the parent of its upstream attempts. */
     private readonly context: Context,
@@ -125,24 +128,65 @@ class OtelOperationSpan implements OperationSpan {
   ) {}
 
   nameOperation(operationType: string, operationName: string | undefined): void {
-    this.span.updateName(operationName ? `${operationType} ${operationName}` : operationType);
-    this.span.setAttribute('graphql.operation.type', operationType);
-    if (operationName) this.span.setAttribute('graphql.operation.name', operationName);
+    nameSpan(this.span, operationType, operationName);
   }
 
   startUpstream(attempt: UpstreamAttempt): UpstreamSpan {
     return this.startChild(attempt, this.context);
   }
 
+  startBatchedOperation(batchIndex: number): BatchedOperationSpan {
+    // Named `unknown` (the access log's operationType) until its document is parsed; one that
+    // never parses keeps that name.
+    const span = this.tracer.startSpan(
+      'unknown',
+      { kind: SpanKind.INTERNAL, attributes: { 'coins_gateway.batch_index': batchIndex } },
+      this.context,
+    );
+    return new OtelBatchedOperationSpan(span, trace.setSpan(this.context, span), this.startChild);
+  }
+
   end(result: { httpStatus: number; errorCodes: readonly string[]; requestId: string }): void {
     this.span.setAttribute('http.response.status_code', result.httpStatus);
-    this.span.setAttribute('coins_gateway.request_id', result.requestId);
-    if (result.errorCodes.length > 0) {
-      this.span.setAttribute('coins_gateway.error_codes', [...result.errorCodes]);
-      this.span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    this.span.end();
+    endWithOutcome(this.span, result);
   }
+}
+
+class OtelBatchedOperationSpan implements BatchedOperationSpan {
+  constructor(
+    private readonly span: Span,
+    /** The context whose active span is this one: the parent of its upstream attempts. */
+    private readonly context: Context,
+    private readonly startChild: (attempt: UpstreamAttempt, parent: Context) => UpstreamSpan,
+  ) {}
+
+  nameOperation(operationType: string, operationName: string | undefined): void {
+    nameSpan(this.span, operationType, operationName);
+  }
+
+  startUpstream(attempt: UpstreamAttempt): UpstreamSpan {
+    return this.startChild(attempt, this.context);
+  }
+
+  end(result: { errorCodes: readonly string[]; requestId: string }): void {
+    endWithOutcome(this.span, result);
+  }
+}
+
+/** `<type> <name>`, or just `<type>` for an anonymous operation, with the graphql.operation.* attributes. */
+function nameSpan(span: Span, operationType: string, operationName: string | undefined): void {
+  span.updateName(operationName ? `${operationType} ${operationName}` : operationType);
+  span.setAttribute('graphql.operation.type', operationType);
+  if (operationName) span.setAttribute('graphql.operation.name', operationName);
+}
+
+function endWithOutcome(span: Span, result: { errorCodes: readonly string[]; requestId: string }): void {
+  span.setAttribute('coins_gateway.request_id', result.requestId);
+  if (result.errorCodes.length > 0) {
+    span.setAttribute('coins_gateway.error_codes', [...result.errorCodes]);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }
 
 const DIAGNOSTIC_INTERVAL_MS = 10_000;

@@ -19,7 +19,23 @@ export interface OperationSpan {
   nameOperation(operationType: string, operationName: string | undefined): void;
   /** A child span for one upstream attempt made for this operation. */
   startUpstream(attempt: UpstreamAttempt): UpstreamSpan;
+  /**
+   * A batched request (a JSON array) stays one span, `POST /graphql`, for the one HTTP request;
+   * each of its operations gets a child span of its own, started here, with its upstream attempts
+   * under it.
+   */
+  startBatchedOperation(batchIndex: number): BatchedOperationSpan;
   end(result: { httpStatus: number; errorCodes: readonly string[]; requestId: string }): void;
+}
+
+/** The span of one operation of a batched request, a child of the request's span. */
+export interface BatchedOperationSpan {
+  /** Known once the operation's document is parsed: names the span `<type> <name>`. */
+  nameOperation(operationType: string, operationName: string | undefined): void;
+  /** A child span for one upstream attempt made for this operation. */
+  startUpstream(attempt: UpstreamAttempt): UpstreamSpan;
+  /** `errorCodes`: the `extensions.code` of every error of this operation's result. */
+  end(result: { errorCodes: readonly string[]; requestId: string }): void;
 }
 
 export interface UpstreamSpan {

@@ -56,7 +56,9 @@ export function useObservability(
     onParams({ params, request, context }) {
       // This plugin's onParams runs first, so `params` is still the batch's own entry.
       const index = batches.get(request)?.indexOf(params);
-      if (index !== undefined && index >= 0) batchIndexes.set(context, index);
+      if (index === undefined || index < 0) return;
+      batchIndexes.set(context, index);
+      scopes.get(request)?.batchedOperationStarted(index);
     },
     onParse({ context }) {
       return ({ result }) => {

@@ -13,6 +13,7 @@ const GET = `query CoinEvent($id: ID!) { coinEvent(coinConfigId: $id) { coinConf
 const INPUT = { configuration: 'DEFAULT' as const, companyId: 'CEKEKCARDS', event: 'INVOICE_PAYMENT', amount: 10 };
 const CALLER_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
+const INTERNAL = 1;
 const SERVER = 2;
 const CLIENT = 3;
 const STATUS_ERROR = 2;
@@ -45,24 +46,77 @@ describe('tracing over OTLP http/json', () => {
     });
   });
 
-  it("a batched request is one server span, POST /graphql, with every operation's upstream attempts under it", async () => {
-    const response = await gateway!.post([
-      { query: 'query First { coinEvent(coinConfigId: "WCC000001") { amount } }' },
-      { query: 'query Second { coinBalance(userId: "U1") { coins } }' },
-    ]);
-    expect(await response.json()).toEqual([{ data: { coinEvent: null } }, { data: { coinBalance: { coins: 0 } } }]);
+  it('a batched request: one server span, POST /graphql, and under it a span per operation with its own upstream attempts', async () => {
+    const response = await gateway!.post(
+      [
+        { query: 'query First { coinEvent(coinConfigId: "WCC000001") { amount } }' },
+        { query: 'query Broken { nope }' },
+        { query: '{ __typename }' },
+      ],
+      { traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`, 'x-request-id': 'traced-batch' },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Array<{ errors?: Array<{ extensions?: { code?: string } }> }>;
+    expect(body[0]).toEqual({ data: { coinEvent: null } });
+    expect(body[1]?.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(body[2]).toEqual({ data: { __typename: 'Query' } });
+    const sentUpstream = gateway!.sandbox.requests.map((request) => request.headers.traceparent);
     const spans = await closeAndCollect();
+
     expect(spans.map((span) => span.name).sort()).toEqual([
-      'GET /api/v0/coins/balance',
       'GET /api/v0/enkash-coins/{coinConfigId}',
       'POST /graphql',
+      'query',
+      'query Broken',
+      'query First',
     ]);
     const server = spans.find((span) => span.name === 'POST /graphql')!;
-    expect(server.kind).toBe(SERVER);
-    expect(server.attributes['graphql.operation.name']).toBeUndefined();
-    for (const span of spans.filter((candidate) => candidate.kind === CLIENT)) {
-      expect(span.parentSpanId).toBe(server.spanId);
+    expect(server).toMatchObject({ traceId: CALLER_TRACE_ID, parentSpanId: CALLER_SPAN_ID, kind: SERVER });
+    expect(server.attributes).toEqual({
+      'http.request.method': 'POST',
+      'http.route': '/graphql',
+      'http.response.status_code': 200,
+      'coins_gateway.request_id': 'traced-batch',
+      'coins_gateway.error_codes': ['GRAPHQL_VALIDATION_FAILED'],
+    });
+    const first = spans.find((span) => span.name === 'query First')!;
+    const broken = spans.find((span) => span.name === 'query Broken')!;
+    const anonymous = spans.find((span) => span.name === 'query')!;
+    for (const operation of [first, broken, anonymous]) {
+      expect(operation).toMatchObject({ traceId: CALLER_TRACE_ID, parentSpanId: server.spanId, kind: INTERNAL });
     }
+    expect(first.attributes).toEqual({
+      'coins_gateway.batch_index': 0,
+      'graphql.operation.type': 'query',
+      'graphql.operation.name': 'First',
+      'coins_gateway.request_id': 'traced-batch',
+    });
+    expect(first.status.code).not.toBe(STATUS_ERROR);
+    expect(broken.attributes).toEqual({
+      'coins_gateway.batch_index': 1,
+      'graphql.operation.type': 'query',
+      'graphql.operation.name': 'Broken',
+      'coins_gateway.request_id': 'traced-batch',
+      'coins_gateway.error_codes': ['GRAPHQL_VALIDATION_FAILED'],
+    });
+    expect(broken.status.code).toBe(STATUS_ERROR);
+    expect(anonymous.attributes).toEqual({
+      'coins_gateway.batch_index': 2,
+      'graphql.operation.type': 'query',
+      'coins_gateway.request_id': 'traced-batch',
+    });
+    // The upstream attempt is First's child, and went upstream with its own span as the parent.
+    const attempt = spans.find((span) => span.kind === CLIENT)!;
+    expect(attempt).toMatchObject({ traceId: CALLER_TRACE_ID, parentSpanId: first.spanId });
+    expect(sentUpstream).toEqual([`00-${CALLER_TRACE_ID}-${attempt.spanId}-01`]);
+  });
+
+  it('a batch refused as a whole (over GRAPHQL_BATCH_LIMIT) is its server span alone, with no span per entry', async () => {
+    const response = await gateway!.post(Array.from({ length: 11 }, () => ({ query: 'query Each { __typename }' })));
+    expect(response.status).toBe(413);
+    const spans = await closeAndCollect();
+    expect(spans.map((span) => [span.name, span.kind])).toEqual([['POST /graphql', SERVER]]);
+    expect(spans[0]!.attributes['coins_gateway.error_codes']).toEqual(['BAD_REQUEST']);
   });
 
   it("continues the caller's trace: operation span, one child per attempt (retries too), traceparent upstream", async () => {
