@@ -139,6 +139,16 @@ export class RequestScope implements CallOrigin {
     this.errorCodes = this.#batch.map(() => code);
   }
 
+  /**
+   * The batch was refused whole, before any of its operations ran (over GRAPHQL_BATCH_LIMIT: yoga
+   * checks after the array is parsed): the client got one error, so the request is recorded as
+   * one operation with it, not as one successful `unknown` operation per entry. No-op for a
+   * request that is not a batch.
+   */
+  batchRefused(): void {
+    this.#batch = undefined;
+  }
+
   /** Operation `index` of a batch; undefined when the request is not a batch. */
   batchedOperation(index: number): BatchedOperation | undefined {
     return this.#batch?.[index];

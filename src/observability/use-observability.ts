@@ -71,6 +71,8 @@ export function useObservability(
     onResultProcess({ request, result }) {
       const scope = scopes.get(request);
       if (!scope) return;
+      // A batch answered with one result, not an array, was refused whole.
+      if (!Array.isArray(result)) scope.batchRefused();
       const codes: string[] = [];
       // A single result, or a batch: every error any of them carries reached the client.
       const results = Array.isArray(result) ? result : Symbol.asyncIterator in result ? [] : [result];

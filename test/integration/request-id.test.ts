@@ -177,6 +177,30 @@ describe('the access log and the request id in log lines', () => {
     ]);
   });
 
+  it('a batch refused whole (over GRAPHQL_BATCH_LIMIT) is one line with its error, not a line per entry', async () => {
+    const size = 11;
+    const status = 413;
+    const response = await gateway.post(
+      Array.from({ length: size }, () => ({ query: 'query Each { __typename }' })),
+      { 'x-request-id': `refused-${size}` },
+    );
+    expect(response.status).toBe(status);
+    const { errors } = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(errors.map((error) => error.extensions.code)).toEqual(['BAD_REQUEST']);
+    const lines = linesOf(`refused-${size}`).filter((line) => line.event === 'operation');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        operationType: 'unknown',
+        operationName: null,
+        outcome: 'error',
+        errorCodes: ['BAD_REQUEST'],
+        httpStatus: status,
+        upstreamAttempts: 0,
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty('batchIndex');
+  });
+
   it('never logs variables, user ids or tokens', async () => {
     const input = {
       companyId: 'COMPANY-PRIVATE',
