@@ -34,7 +34,7 @@ export async function serveMetrics(registry: Registry, port: number, host: strin
   });
   // Scrapers keep connections open; they must not delay shutdown.
   server.keepAliveTimeout = 5_000;
-  const listening = await listenOn(server, port, host);
+  const listening = await listenOn(server, port, host, 'METRICS_PORT');
   return {
     server,
     port: listening.port,

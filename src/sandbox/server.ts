@@ -12,6 +12,7 @@ import { createOAuthServer, DEFAULT_OAUTH_CLIENT } from './oauth.js';
 import type { OAuthClient, OAuthServer } from './oauth.js';
 import { httpError } from './reply.js';
 import type { Reply } from './reply.js';
+import { listenError } from '../server/http-server.js';
 import { createApiRoutes } from './routes.js';
 import { createSandboxState } from './state.js';
 import type { SandboxState } from './state.js';
@@ -261,9 +262,11 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
   const server = createServer(handle);
 
   return new Promise<SandboxServer>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) =>
+      reject(listenError(error, 'SANDBOX_PORT', options.port ?? 0, host));
+    server.once('error', refuse);
     server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       const port = (server.address() as AddressInfo).port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       let closing: Promise<void> | undefined;

@@ -23,11 +23,12 @@ export async function listen(
   host: string,
   timeouts: ServerTimeouts = SERVER_TIMEOUTS,
   maxConnections?: number,
+  portVariable = 'PORT',
 ): Promise<ListeningServer> {
   const server = createServer({ ...timeouts }, handler);
   if (maxConnections !== undefined) server.maxConnections = maxConnections;
   server.on('checkContinue', (request, response) => answerExpectContinue(server, request, response));
-  return { server, ...(await listenOn(server, port, host)) };
+  return { server, ...(await listenOn(server, port, host, portVariable)) };
 }
 
 /**
@@ -44,12 +45,22 @@ function answerExpectContinue(server: Server, request: IncomingMessage, response
   server.emit('request', request, response);
 }
 
-/** Starts `server` listening; rejects when the port cannot be bound. The URL names a host a browser can open. */
-export async function listenOn(server: NetServer, port: number, host: string): Promise<{ port: number; url: string }> {
+/**
+ * Starts `server` listening. The URL names a host a browser can open. When the port cannot be
+ * bound it rejects with a message that names the setting to change (`portVariable`, or HOST),
+ * since that is what the operator has to fix.
+ */
+export async function listenOn(
+  server: NetServer,
+  port: number,
+  host: string,
+  portVariable: string,
+): Promise<{ port: number; url: string }> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => reject(listenError(error, portVariable, port, host));
+    server.once('error', refuse);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
@@ -72,4 +83,22 @@ export function onDroppedConnections(server: Server, report: (dropped: number) =
       dropped = 0;
     }, intervalMs).unref();
   });
+}
+
+/** Why a port could not be bound, in terms of the variable that sets it. */
+export function listenError(error: NodeJS.ErrnoException, portVariable: string, port: number, host: string): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new Error(
+        `${portVariable}=${port}: the port is already in use on ${host} (EADDRINUSE); choose another ${portVariable}`,
+      );
+    case 'EACCES':
+      return new Error(
+        `${portVariable}=${port}: no permission to listen on it (EACCES; ports below 1024 need privileges)`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new Error(`HOST=${host}: not an address of this machine (EADDRNOTAVAIL)`);
+    default:
+      return error;
+  }
 }
