@@ -105,16 +105,22 @@ function sanitizeMessage(
   return redacted.length > MAX_MESSAGE_LENGTH ? `${redacted.slice(0, MAX_MESSAGE_LENGTH)}…` : redacted;
 }
 
+/**
+ * The longest Retry-After taken as given: RFC 9111 (1.2.2) counts a delta-seconds value too large
+ * to represent as 2^31. Clients get `retryAfter` as a whole number, never Infinity (JSON null).
+ */
+const MAX_RETRY_AFTER_SECONDS = 2_147_483_648;
+
 /** Retry-After is either delta-seconds or an HTTP date; both become whole seconds from now. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
   if (raw === undefined || raw.trim() === '') return undefined;
   const trimmed = raw.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed), MAX_RETRY_AFTER_SECONDS);
   // Only an IMF-fixdate-like value is a date ("Wed, 21 Oct 2015 07:28:00 GMT"): Date.parse
   // would also take "-5" or "1.5" for years, and tell clients to retry at once.
   if (!/^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
+  return Math.min(Math.max(0, Math.ceil((date - now) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }

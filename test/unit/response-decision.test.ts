@@ -182,6 +182,17 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(['3', '9'], now)).toBe(3);
   });
 
+  // RFC 9111 (1.2.2): a delta-seconds value too large to represent counts as 2^31. Without the cap
+  // 400 digits parsed as Infinity, sent to clients as "retryAfter": null.
+  it.each([
+    ['2^31', '2147483648', 2_147_483_648],
+    ['20 digits', '99999999999999999999', 2_147_483_648],
+    ['400 digits', '9'.repeat(400), 2_147_483_648],
+    ['a date in the year 9999', 'Fri, 31 Dec 9999 23:59:59 GMT', 2_147_483_648],
+  ])('caps %s at 2^31 seconds, a whole number', (_label, value, expected) => {
+    expect(parseRetryAfter(value, now)).toBe(expected);
+  });
+
   it.each([
     ['absent', undefined],
     ['empty', ''],
