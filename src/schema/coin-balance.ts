@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { builder } from './builder.js';
-import { idList, INPUT_RULES, MAX_IDS_PER_LIST, parseArgs, UserIdSchema } from './input-rules.js';
+import { idDescription, idList, INPUT_RULES, MAX_IDS_PER_LIST, parseArgs, UserIdSchema } from './input-rules.js';
 import { upstreamCallsForIds } from './upstream-costs.js';
 import { requireScope } from './tenancy.js';
 
@@ -64,10 +64,7 @@ builder.queryFields((t) => ({
       "A user's coin balance (Get Balance); null when EnKash has no balance for the user. Scope: coins:balances, " +
       "except for the caller's own userId (its user claim).",
     args: {
-      userId: t.arg.id({
-        required: true,
-        description: `The EnKash user id (${INPUT_RULES.id.text}), e.g. "EKQZVMQK".`,
-      }),
+      userId: t.arg.id({ required: true, description: idDescription('The EnKash user id', 'EKQZVMQK') }),
     },
     complexity: { field: 1, multiplier: 0 },
     authScopes: (_root, args) => ({ coins: 'coins:balances', ownUsers: [args.userId] }),

@@ -14,6 +14,7 @@ import {
   CompanyIdSchema,
   ConfigurationSchema,
   EventSchema,
+  idDescription,
   idList,
   INPUT_RULES,
   MAX_IDS_PER_LIST,
@@ -172,10 +173,7 @@ builder.queryFields((t) => ({
       'One coin event configuration by id (Get Event); null when EnKash does not know the id, or when it belongs ' +
       "to a company outside the caller's. Scope: coins:read.",
     args: {
-      coinConfigId: t.arg.id({
-        required: true,
-        description: `The configuration id (${INPUT_RULES.id.text}), e.g. "WCC817428".`,
-      }),
+      coinConfigId: t.arg.id({ required: true, description: idDescription('The configuration id', 'WCC817428') }),
     },
     authScopes: { coins: 'coins:read' },
     resolve: async (_root, args, context) => {
@@ -233,7 +231,7 @@ builder.mutationFields((t) => ({
     args: {
       coinConfigId: t.arg.id({
         required: true,
-        description: `The configuration to change (${INPUT_RULES.id.text}), e.g. "WCC817428".`,
+        description: idDescription('The configuration to change', 'WCC817428'),
       }),
       input: t.arg({ type: UpdateCoinEventInput, required: true, description: 'The fields to change.' }),
     },

@@ -57,6 +57,9 @@ export const AmountSchema = INPUT_RULES.amount.schema;
 /** The payload's enum (the values EnKash knows), refusing an explicit null like every rule here. */
 export const ConfigurationSchema = z.enum(CoinConfigurationSchema.options, { error: nullNotAllowed });
 
+/** An id argument's description: what it is, its rule, an example (GraphiQL's docs are what developers read). */
+export const idDescription = (what: string, example: string) => `${what} (${INPUT_RULES.id.text}), e.g. "${example}".`;
+
 /** Lists of ids: at most this many per query (each id costs an upstream call). */
 export const MAX_IDS_PER_LIST = INPUT_RULES.idList.maxItems;
 

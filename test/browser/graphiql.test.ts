@@ -5,6 +5,7 @@ import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from '../../src/graphi
 import { schema } from '../../src/schema/index.js';
 import { startTestGateway, upstreamCalls, type TestGateway } from '../helpers/test-gateway.js';
 import { CREATE_PATH } from '../helpers/upstream-paths.js';
+import { GRAPHIQL_OPERATION_NAMES } from '../helpers/graphiql-examples.js';
 
 /**
  * GraphiQL as a developer sees it, in a real (headless) Chromium: Debian's /usr/bin/chromium, or
@@ -99,17 +100,7 @@ describe.skipIf(skip)('GraphiQL in a browser (GET /graphql)', () => {
     requireBrowser();
     await page.locator('.graphiql-execute-button').click();
     const menu = page.getByRole('menuitem');
-    await expect
-      .poll(() => menu.allInnerTexts())
-      .toEqual([
-        'CreateCoinEvent',
-        'CoinEvent',
-        'CoinEvents',
-        'UpdateCoinEvent',
-        'AllocateCoins',
-        'CoinBalance',
-        'CoinBalances',
-      ]);
+    await expect.poll(() => menu.allInnerTexts()).toEqual([...GRAPHIQL_OPERATION_NAMES]);
     await page.getByRole('menuitem', { name: 'CreateCoinEvent', exact: true }).click();
 
     await page.locator('.graphiql-response', { hasText: 'coinConfigId' }).waitFor({ timeout: 10_000 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphiqlDefaultDocument, SANDBOX_AUTHORIZATION } from '../../src/graphiql/example-operations.js';
 import { DOCUMENTED_EXAMPLE_CONFIG, startSandbox } from '../../src/sandbox/index.js';
 import { startTestGateway, upstreamCalls, type GraphQLResponse, type TestGateway } from '../helpers/test-gateway.js';
+import { GRAPHIQL_OPERATION_NAMES } from '../helpers/graphiql-examples.js';
 
 // What a developer sees on `npm start` with no upstream: the sandbox seeded with the docs'
 // example configuration, and GraphiQL's default document, whose operations must all run as written.
@@ -28,15 +29,7 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
   });
 
   it('every operation, run in the order shown, succeeds with the pre-filled header', async () => {
-    expect(operationNames).toEqual([
-      'CreateCoinEvent',
-      'CoinEvent',
-      'CoinEvents',
-      'UpdateCoinEvent',
-      'AllocateCoins',
-      'CoinBalance',
-      'CoinBalances',
-    ]);
+    expect(operationNames).toEqual([...GRAPHIQL_OPERATION_NAMES]);
     const results: Record<string, GraphQLResponse> = {};
     for (const operationName of operationNames) {
       const response = await gateway.post(
@@ -45,44 +38,11 @@ describe("GraphiQL's example operations against the sandbox of npm start", () =>
       );
       results[operationName] = (await response.json()) as GraphQLResponse;
     }
-    expect(results.CoinEvent).toEqual({
-      data: {
-        coinEvent: {
-          id: 'WCC817428',
-          coinConfigId: 'WCC817428',
-          configuration: 'DEFAULT',
-          companyId: 'CEKEKCARDS',
-          event: 'MEAL_CARD_PAYMENT',
-          amount: 6,
-        },
-      },
-    });
-    expect(results.CoinEvents).toEqual({
-      data: {
-        coinEvents: [
-          {
-            id: 'WCC817428',
-            coinConfigId: 'WCC817428',
-            configuration: 'DEFAULT',
-            companyId: 'CEKEKCARDS',
-            event: 'MEAL_CARD_PAYMENT',
-            amount: 6,
-          },
-        ],
-      },
-    });
-    expect(results.UpdateCoinEvent).toEqual({
-      data: {
-        updateCoinEvent: {
-          id: 'WCC817428',
-          coinConfigId: 'WCC817428',
-          configuration: 'DEFAULT',
-          companyId: 'CEKEKCARDS',
-          event: 'MEAL_CARD_PAYMENT',
-          amount: 10,
-        },
-      },
-    });
+    // The docs' example configuration as every example selects it (with id), before the update.
+    const example = { id: 'WCC817428', ...DOCUMENTED_EXAMPLE_CONFIG };
+    expect(results.CoinEvent).toEqual({ data: { coinEvent: example } });
+    expect(results.CoinEvents).toEqual({ data: { coinEvents: [example] } });
+    expect(results.UpdateCoinEvent).toEqual({ data: { updateCoinEvent: { ...example, amount: 10 } } });
     // The allocation echoes its input; the balance it reads is the one CoinBalances reads next.
     const input = {
       requestId: 'COIN_REQ1234567',
