@@ -265,11 +265,7 @@ describe("the upstream's address in its messages", () => {
     ['https://coins.internal.example/api', 'see https://coins.internal.example/api/x', 'see https://[upstream]/api/x'],
     ['http://[::1]:8080', 'node [::1]:8080 down', 'node [upstream] down'],
     // A one-word host name is replaced only as host:port or after a scheme: "coins" is also a word.
-    [
-      'http://coins:8080',
-      'Insufficient coins at coins:8080 or http://coins/',
-      'Insufficient coins at [upstream] or http://[upstream]/',
-    ],
+    ['http://coins:8080', 'No coins at coins:8080 or http://coins/', 'No coins at [upstream] or http://[upstream]/'],
   ])('%s: %j → %j', (url, message, expected) => {
     expect(redactAddress(message, upstreamAddressForms(url))).toBe(expected);
   });
