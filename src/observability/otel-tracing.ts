@@ -118,13 +118,13 @@ export async function createOtelTracing(config: TracingConfig, logger: Logger): 
   };
 }
 
-class OtelOperationSpan implements OperationSpan {
+/** A span that upstream attempts are children of: a request's, or one batch entry's. */
+class OtelBatchedOperationSpan implements BatchedOperationSpan {
   constructor(
-    private readonly tracer: Tracer,
-    private readonly span: Span,
+    protected readonly span: Span,
     /** The context whose active span is this one: the parent of its upstream attempts. */
-    private readonly context: Context,
-    private readonly startChild: (attempt: UpstreamAttempt, parent: Context) => UpstreamSpan,
+    protected readonly context: Context,
+    protected readonly startChild: (attempt: UpstreamAttempt, parent: Context) => UpstreamSpan,
   ) {}
 
   nameOperation(operationType: string, operationName: string | undefined): void {
@@ -133,6 +133,22 @@ class OtelOperationSpan implements OperationSpan {
 
   startUpstream(attempt: UpstreamAttempt): UpstreamSpan {
     return this.startChild(attempt, this.context);
+  }
+
+  end(result: { errorCodes: readonly string[]; requestId: string }): void {
+    endWithOutcome(this.span, result);
+  }
+}
+
+/** The SERVER span of one GraphQL request; a batched request's entries get spans of their own under it. */
+class OtelOperationSpan extends OtelBatchedOperationSpan implements OperationSpan {
+  constructor(
+    private readonly tracer: Tracer,
+    span: Span,
+    context: Context,
+    startChild: (attempt: UpstreamAttempt, parent: Context) => UpstreamSpan,
+  ) {
+    super(span, context, startChild);
   }
 
   startBatchedOperation(batchIndex: number): BatchedOperationSpan {
@@ -146,30 +162,9 @@ class OtelOperationSpan implements OperationSpan {
     return new OtelBatchedOperationSpan(span, trace.setSpan(this.context, span), this.startChild);
   }
 
-  end(result: { httpStatus: number; errorCodes: readonly string[]; requestId: string }): void {
+  override end(result: { httpStatus: number; errorCodes: readonly string[]; requestId: string }): void {
     this.span.setAttribute('http.response.status_code', result.httpStatus);
-    endWithOutcome(this.span, result);
-  }
-}
-
-class OtelBatchedOperationSpan implements BatchedOperationSpan {
-  constructor(
-    private readonly span: Span,
-    /** The context whose active span is this one: the parent of its upstream attempts. */
-    private readonly context: Context,
-    private readonly startChild: (attempt: UpstreamAttempt, parent: Context) => UpstreamSpan,
-  ) {}
-
-  nameOperation(operationType: string, operationName: string | undefined): void {
-    nameSpan(this.span, operationType, operationName);
-  }
-
-  startUpstream(attempt: UpstreamAttempt): UpstreamSpan {
-    return this.startChild(attempt, this.context);
-  }
-
-  end(result: { errorCodes: readonly string[]; requestId: string }): void {
-    endWithOutcome(this.span, result);
+    super.end(result);
   }
 }
 
