@@ -12,7 +12,6 @@ import { createOAuthServer, DEFAULT_OAUTH_CLIENT } from './oauth.js';
 import type { OAuthClient, OAuthServer } from './oauth.js';
 import { httpError } from './reply.js';
 import type { Reply } from './reply.js';
-import { listenError } from '../server/http-server.js';
 import { createApiRoutes } from './routes.js';
 import { createSandboxState } from './state.js';
 import type { SandboxState } from './state.js';
@@ -262,8 +261,16 @@ export function startSandbox(options: SandboxOptions = {}): Promise<SandboxServe
   const server = createServer(handle);
 
   return new Promise<SandboxServer>((resolve, reject) => {
+    // Worded like the gateway's own ports (src/server/http-server.ts), without importing it: the
+    // sandbox stays independent of the rest of src/.
     const refuse = (error: NodeJS.ErrnoException) =>
-      reject(listenError(error, 'SANDBOX_PORT', options.port ?? 0, host));
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `SANDBOX_PORT=${options.port}: the port is already in use on ${host} (EADDRINUSE); choose another SANDBOX_PORT`,
+            )
+          : error,
+      );
     server.once('error', refuse);
     server.listen(options.port ?? 0, host, () => {
       server.off('error', refuse);
