@@ -31,17 +31,13 @@ const JSON_RESPONSE_TYPES = ['application/graphql-response+json', 'application/j
  * batching clients (Apollo's BatchHttpLink, graphql-request) match results to operations by position.
  */
 export function useResponseLimits(limits: ResponseLimits): Plugin {
-  /** The number of operations of each batch request (a JSON array body), for its replacement. */
+  /** The number of results of each batch answer (an array), for its replacement. */
   const batchLengths = new WeakMap<Request, number>();
   return {
-    onRequestParse({ request }) {
-      return {
-        onRequestParseDone({ requestParserResult }) {
-          if (Array.isArray(requestParserResult)) batchLengths.set(request, requestParserResult.length);
-        },
-      };
-    },
-    onResultProcess({ resultProcessor, setResultProcessor, acceptableMediaTypes }) {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor, acceptableMediaTypes }) {
+      // Read off the answer itself: nothing to allocate for the usual single result, and a batch
+      // refused whole (one error, not an array) is replaced by one error too.
+      if (Array.isArray(result)) batchLengths.set(request, result.length);
       // The gateway serves no subscriptions and no incremental delivery, yet yoga would stream a
       // result as text/event-stream or multipart/mixed to a client that accepts only those: an
       // answer without Content-Length, past the byte bound. Such a client gets 406, as one that

@@ -9,10 +9,13 @@ const REDACTED = '[redacted]';
 export function redactCredential(text: string, authorization: string | undefined): string {
   if (!authorization) return text;
   let redacted = text;
-  for (const secret of credentialForms(authorization)) {
-    if (redacted.includes(secret)) redacted = redacted.split(secret).join(REDACTED);
-  }
+  for (const secret of credentialForms(authorization)) redacted = replaceAll(redacted, secret, REDACTED);
   return redacted;
+}
+
+/** `text` with every occurrence of `find` replaced (no regular expression: `find` is literal). */
+function replaceAll(text: string, find: string, replaceWith: string): string {
+  return text.includes(find) ? text.split(find).join(replaceWith) : text;
 }
 
 /** The whole value first (so it is replaced as one), then the token without its scheme. */
@@ -31,26 +34,30 @@ function credentialForms(authorization: string): string[] {
  * "Insufficient coins" into nonsense), and always after a scheme ("http://coins"). Longest first,
  * so a longer form is replaced as one.
  */
-export function upstreamAddressForms(upstreamUrl: string): string[] {
+export function upstreamAddressForms(upstreamUrl: string): AddressForm[] {
   const { protocol, host, hostname } = new URL(upstreamUrl);
   const forms = [`${protocol}//${host}`, `${protocol}//${hostname}`, host];
   if (/[.:]/.test(hostname)) forms.push(hostname);
-  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+  // A scheme keeps its place ("http://[upstream]/path"), so the rest of the message still reads.
+  return [...new Set(forms)]
+    .sort((a, b) => b.length - a.length)
+    .map((form) => ({ form, replacement: form.startsWith(`${protocol}//`) ? `${protocol}//${ADDRESS}` : ADDRESS }));
+}
+
+/** One way the upstream's address is written, and what it becomes; built once, at start-up. */
+export interface AddressForm {
+  form: string;
+  replacement: string;
 }
 
 const ADDRESS = '[upstream]';
 
 /**
  * Replaces the upstream's address in text it wrote (a message naming the server or the URL it was
- * called at): clients never learn where the gateway's upstream lives. A scheme keeps its place
- * ("http://[upstream]/path"), so the rest of the message still reads.
+ * called at): clients never learn where the gateway's upstream lives.
  */
-export function redactAddress(text: string, addressForms: readonly string[]): string {
+export function redactAddress(text: string, addressForms: readonly AddressForm[]): string {
   let redacted = text;
-  for (const form of addressForms) {
-    if (!redacted.includes(form)) continue;
-    const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(form)?.[0] ?? '';
-    redacted = redacted.split(form).join(`${scheme}${ADDRESS}`);
-  }
+  for (const { form, replacement } of addressForms) redacted = replaceAll(redacted, form, replacement);
   return redacted;
 }

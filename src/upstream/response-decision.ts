@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseEnvelope } from './envelope.js';
-import { redactAddress, redactCredential } from './credential-redaction.js';
+import { type AddressForm, redactAddress, redactCredential } from './credential-redaction.js';
 import type { HttpResponse } from './http-transport.js';
 import { showsUpstreamMessage } from './outcome-classification.js';
 import { UpstreamError, type UpstreamAnswer } from './upstream-error.js';
@@ -22,7 +22,7 @@ export function decideResponse<T>(
   payloadSchema: z.ZodType<T>,
   sentAuthorization?: string,
   /** The upstream's address as its messages may quote it (upstreamAddressForms), replaced in them. */
-  upstreamAddress: readonly string[] = [],
+  upstreamAddress: readonly AddressForm[] = [],
 ): T {
   const json = parseJson(response.body);
   const envelope = json.ok ? parseEnvelope(json.value) : undefined;
@@ -95,7 +95,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 function sanitizeMessage(
   message: string | undefined,
   sentAuthorization: string | undefined,
-  upstreamAddress: readonly string[],
+  upstreamAddress: readonly AddressForm[],
 ): string | undefined {
   if (message === undefined) return undefined;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
